@@ -1,0 +1,105 @@
+/**
+ * The one interface every check kind sits behind, and the result it reports.
+ * As in blackbox_exporter, a check owns only its protocol: the runner owns the
+ * timeout, the overall timing and the result's common fields.
+ */
+import type { CheckConfig, CheckKind } from '../config/schema.js';
+
+/** Probe phases, by kind (DESIGN.md): label `phase` on the phase-duration metric. */
+export const PHASES = {
+  http: ['dns', 'connect', 'tls', 'processing', 'transfer'],
+  ssh: ['connect', 'handshake', 'auth', 'session', 'screen'],
+} as const satisfies Record<string, readonly string[]>;
+export type Phase = (typeof PHASES)[keyof typeof PHASES][number];
+
+/** Failure reasons (DESIGN.md): label `reason` on metrics, and carried into alerts. */
+export const FAILURE_REASONS = [
+  'timeout', 'dns_error', 'connect_refused', 'connect_error', 'tls_error', 'http_status', 'body_mismatch',
+  'handshake_failed', 'hostkey_mismatch', 'auth_failed', 'session_rejected', 'rate_limited', 'connection_limit',
+  'screen_mismatch', 'screen_timeout', 'terminal_too_small', 'protocol_error',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** The reasons each kind can report: the one-hot reason gauge has one series for each. */
+export const REASONS_BY_KIND = {
+  http: ['timeout', 'dns_error', 'connect_refused', 'connect_error', 'tls_error', 'http_status', 'body_mismatch', 'protocol_error'],
+  ssh: ['timeout', 'dns_error', 'connect_refused', 'connect_error', 'handshake_failed', 'hostkey_mismatch', 'auth_failed',
+    'session_rejected', 'rate_limited', 'connection_limit', 'screen_mismatch', 'screen_timeout', 'terminal_too_small',
+    'protocol_error'],
+} as const satisfies Record<string, readonly FailureReason[]>;
+
+/** What a check's protocol code returns; the runner adds timing and identity. */
+export interface ProbeOutcome {
+  ok: boolean;
+  reason?: FailureReason;
+  /** One readable sentence on what happened, for /status, logs and alerts. */
+  message?: string;
+  /** Seconds spent in each phase that was reached. */
+  phases: Partial<Record<Phase, number>>;
+  /** Kind-specific facts (HTTP status, TLS expiry, SSH host key, last screen). */
+  details?: Record<string, unknown>;
+}
+
+export interface ProbeResult extends ProbeOutcome {
+  check: string;
+  kind: CheckKind;
+  target: string;
+  /** ISO time the run started. */
+  started_at: string;
+  duration_seconds: number;
+}
+
+/** Per-run context: the signal aborts when the check's timeout is reached. */
+export interface ProbeContext {
+  signal: AbortSignal;
+}
+
+export interface Probe {
+  readonly kind: CheckKind;
+  /** What is probed, safe to show (no credentials). */
+  readonly target: string;
+  run(ctx: ProbeContext): Promise<ProbeOutcome>;
+  /** Releases anything the probe holds between runs. */
+  close?(): Promise<void>;
+}
+
+export type ProbeFactory<C extends CheckConfig = CheckConfig> = (config: C, deps: ProbeDeps) => Probe;
+
+/** What a probe may use from the rest of the monitor, passed in rather than reached for. */
+export interface ProbeDeps {
+  /** Directory that relative paths in the config (CA files, keys) are resolved against. */
+  baseDir: string;
+}
+
+/**
+ * Tracks which phase a probe is in and how long each took, so that a timeout can say
+ * where it stopped ("timeout in tls") and phase times add up to the whole.
+ */
+export class PhaseClock<P extends Phase = Phase> {
+  readonly phases: Partial<Record<P, number>> = {};
+  private current: P | undefined;
+  private since = performance.now();
+
+  constructor(first?: P) { if (first) this.start(first); }
+
+  get phase(): P | undefined { return this.current; }
+
+  /** Ends the current phase (if any) and starts the next. */
+  start(next: P): void {
+    this.end();
+    this.current = next;
+    this.since = performance.now();
+  }
+
+  end(): void {
+    if (this.current !== undefined) {
+      this.phases[this.current] = roundSeconds((this.phases[this.current] ?? 0) + (performance.now() - this.since) / 1000);
+      this.current = undefined;
+    }
+  }
+}
+
+/** Seconds to the microsecond: finer digits are noise, and they bloat /status. */
+export function roundSeconds(s: number): number {
+  return Math.round(s * 1e6) / 1e6;
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+/**
+ * The command line: commands and flags only. Each command calls into the parts
+ * (config, checks, daemon, demo) and maps their outcome to an exit code:
+ * 0 all good, 1 a check failed, 2 bad config or bad usage.
+ */
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import YAML from 'yaml';
+import { ConfigError, loadConfigFile } from './config/load.js';
+import { Redactor, redactConfig } from './config/redact.js';
+import type { Config } from './config/schema.js';
+import { runChecksOnce } from './checks/once.js';
+import { Daemon } from './daemon.js';
+import { startDemo } from './demo/run.js';
+import { renderTable, seconds } from './cli/table.js';
+import type { LogFormat } from './log.js';
+import { VERSION } from './version.js';
+
+const DEFAULT_CONFIG = process.env.FOGLET_MONITOR_CONFIG ?? '/etc/foglet-monitor/config.yaml';
+
+const configOption = () => new Option('-c, --config <file>', 'config file (env FOGLET_MONITOR_CONFIG)').default(DEFAULT_CONFIG);
+const logFormatOption = () => new Option('--log-format <format>', 'log format: json, or pretty for people (default: pretty on a TTY)')
+  .choices(['auto', 'json', 'pretty']);
+
+/** Loads a config or exits 2 with every problem named. */
+async function loadOrExit(file: string): Promise<Config> {
+  try {
+    return await loadConfigFile(file);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+const program = new Command('foglet-monitor')
+  .description('Watches a Foglet BBS after every release: HTTP /up, the SSH login path, logs; exports Prometheus metrics.')
+  .version(VERSION)
+  .showHelpAfterError()
+  .configureOutput({ outputError: (s, write) => write(s) })
+  .exitOverride((err) => {
+    // Help and version are successes; any usage error exits 2, like a bad config.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+program.command('run')
+  .description('run the monitor until SIGTERM or SIGINT; SIGHUP reloads the config')
+  .addOption(configOption())
+  .addOption(logFormatOption())
+  .option('--log-level <level>', 'log level (overrides log.level in the config)')
+  .option('--listen <host:port>', 'address for /metrics, /status, /healthz (overrides listen in the config)')
+  .action(async (opts: { config: string; logFormat?: LogFormat; logLevel?: string; listen?: string }) => {
+    await loadOrExit(opts.config); // validate first, so a bad config exits 2 before anything starts
+    const daemon = await Daemon.start({ configPath: opts.config, logFormat: opts.logFormat, logLevel: opts.logLevel, listen: opts.listen });
+    let signals = 0;
+    const shutdown = (signal: string) => {
+      if (++signals > 1) { daemon.logger.warn({ signal }, 'second signal: exiting now'); process.exit(1); }
+      daemon.logger.info({ signal }, 'shutting down');
+      void daemon.stop().then(() => process.exit(0), (e: unknown) => { daemon.logger.error({ err: e }, 'error while stopping'); process.exit(1); });
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGHUP', () => { void daemon.reload(); });
+  });
+
+program.command('check')
+  .description('run every check once and print the results; exit 0 if all passed, 1 if any failed, 2 on a config error')
+  .addOption(configOption())
+  .option('--json', 'one JSON object per line instead of a table')
+  .action(async (opts: { config: string; json?: boolean }) => {
+    const config = await loadOrExit(opts.config);
+    const redactor = Redactor.fromConfig(config);
+    const progress = process.stderr.isTTY && !opts.json;
+    if (progress) process.stderr.write(`running ${config.checks.length} check(s)…\n`);
+    const results = await runChecksOnce(config, path.dirname(path.resolve(opts.config)), (r, done, total) => {
+      if (progress) process.stderr.write(`  [${done}/${total}] ${r.check}: ${r.ok ? 'ok' : r.reason}\n`);
+    });
+    let out: string;
+    if (opts.json) {
+      out = results.map((r) => JSON.stringify({
+        check: r.check, kind: r.kind, target: r.target, ok: r.ok, reason: r.reason ?? null,
+        duration_seconds: r.duration_seconds, phases: r.phases, message: r.message ?? null,
+        started_at: r.started_at, details: r.details ?? {},
+      })).join('\n');
+    } else {
+      out = renderTable(['CHECK', 'KIND', 'TARGET', 'RESULT', 'DURATION', 'DETAIL'], results.map((r) => [
+        r.check, r.kind, r.target, r.ok ? 'ok' : `FAIL ${r.reason ?? ''}`.trim(), seconds(r.duration_seconds), r.message ?? '',
+      ]));
+      const failed = results.filter((r) => !r.ok).length;
+      out += `\n\n${results.length - failed} passed, ${failed} failed`;
+    }
+    if (out) process.stdout.write(`${redactor.redact(out)}\n`);
+    process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+  });
+
+const configCmd = program.command('config').description('work with config files');
+configCmd.command('check')
+  .description('validate a config and print it resolved (defaults filled, ${ENV} expanded, secrets redacted)')
+  .addOption(configOption())
+  .action(async (opts: { config: string }) => {
+    const config = await loadOrExit(opts.config);
+    process.stderr.write(`${opts.config}: valid (${config.checks.length} check(s))\n`);
+    process.stdout.write(YAML.stringify(redactConfig(config)));
+  });
+
+program.command('demo')
+  .description('start a fake Foglet board on loopback and the monitor pointed at it')
+  .option('--listen <host:port>', 'address for the monitor\'s /status and /metrics', '127.0.0.1:9477')
+  .option('--board-port <port>', 'HTTP port of the fake board (0 picks a free one)', '0')
+  .addOption(logFormatOption())
+  .action(async (opts: { listen: string; boardPort: string; logFormat?: LogFormat }) => {
+    const demo = await startDemo({ listen: opts.listen, boardPort: Number(opts.boardPort), logFormat: opts.logFormat });
+    const base = `http://${demo.daemon.address}`;
+    process.stderr.write([
+      '',
+      'foglet-monitor demo is running.',
+      `  fake Foglet board   ${demo.board.httpUrl}/up`,
+      `  monitor status      ${base}/status`,
+      `  monitor metrics     ${base}/metrics`,
+      `  monitor health      ${base}/healthz`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n') + '\n');
+    const stop = () => { void demo.stop().then(() => process.exit(0)); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`foglet-monitor: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(e instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,216 @@
+/**
+ * Turns a YAML file into a validated Config: parse, interpolate ${ENV} in string
+ * values, validate against the schema. Every problem names the file, the key path
+ * (`checks[1].timeout`), the line where it can be found, and what was expected.
+ */
+import { readFile } from 'node:fs/promises';
+import YAML, { LineCounter, isMap, isScalar, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly file: string, readonly problems: ConfigProblem[]) {
+    super(formatProblems(file, problems));
+    this.name = 'ConfigError';
+  }
+}
+
+function formatProblems(file: string, problems: ConfigProblem[]): string {
+  const lines = problems.map((p) => {
+    const where = p.line ? `${file}:${p.line}:${p.column ?? 1}` : file;
+    return `  ${where}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+  });
+  return `invalid config ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export async function loadConfigFile(file: string, env: Env = process.env): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(e as Error).message}` }]);
+  }
+  return parseConfigText(text, file, env);
+}
+
+export function parseConfigText(text: string, file: string, env: Env = process.env): Config {
+  const lineCounter = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(file, doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return { path: '', message: `YAML: ${e.message.split('\n')[0]}`, line: pos?.line, column: pos?.col };
+    }));
+  }
+  const raw = doc.toJS() ?? {};
+  const locate = (path: PropertyKey[]): Pick<ConfigProblem, 'line' | 'column'> => {
+    const node = findNode(doc, path);
+    if (!node?.range) return {};
+    const pos = lineCounter.linePos(node.range[0]);
+    return { line: pos.line, column: pos.col };
+  };
+
+  const envProblems: ConfigProblem[] = [];
+  const interpolated = interpolateEnv(raw, env, [], envProblems);
+  if (envProblems.length > 0) {
+    throw new ConfigError(file, envProblems.map((p) => ({ ...p, ...locate(parsePath(p.path)) })));
+  }
+  return validateConfig(interpolated, file, locate);
+}
+
+/** Validates an already-parsed object (the demo builds its config in code). */
+export function validateConfig(
+  input: unknown,
+  file = '<config>',
+  locate: (path: PropertyKey[]) => Pick<ConfigProblem, 'line' | 'column'> = () => ({}),
+): Config {
+  const parsed = configSchema.safeParse(input, { error: describeIssue });
+  if (parsed.success) return parsed.data;
+  const problems: ConfigProblem[] = [];
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        const hint = suggest(key, schemaKeys());
+        problems.push({ path: formatPath(path), message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`, ...locate(path) });
+      }
+    } else {
+      problems.push({ path: formatPath(issue.path), message: issue.message, ...locateNearest(issue.path, locate) });
+    }
+  }
+  throw new ConfigError(file, problems);
+}
+
+/** A missing key has no node of its own: point at the closest parent that exists. */
+function locateNearest(path: PropertyKey[], locate: (p: PropertyKey[]) => Pick<ConfigProblem, 'line' | 'column'>) {
+  for (let n = path.length; n >= 0; n--) {
+    const at = locate(path.slice(0, n));
+    if (at.line) return at;
+  }
+  return {};
+}
+
+function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
+  const got = describeValue(iss.input);
+  switch (iss.code) {
+    case 'invalid_type':
+      return iss.input === undefined ? `is required (expected ${iss.expected})` : `expected ${iss.expected}, got ${got}`;
+    case 'invalid_value':
+      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
+    case 'too_small':
+      return iss.origin === 'array' ? `expected at least ${iss.minimum} item(s)` : `must be at least ${iss.minimum}, got ${got}`;
+    case 'too_big':
+      return iss.origin === 'array' ? `expected at most ${iss.maximum} item(s)` : `must be at most ${iss.maximum}, got ${got}`;
+    default:
+      return undefined;
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const ENV_REF = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Replaces ${NAME} and ${NAME:-default} in every string value; `$${` is a literal `${`. */
+export function interpolateEnv(value: unknown, env: Env, path: PropertyKey[], problems: ConfigProblem[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (match, name: string | undefined, fallback: string | undefined) => {
+      if (match === '$${') return '${';
+      const v = env[name!];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      problems.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, [...path, i], problems));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, [...path, k], problems)]));
+  }
+  return value;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+function parsePath(path: string): PropertyKey[] {
+  const out: PropertyKey[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}
+
+function findNode(doc: Document, path: PropertyKey[]): Node | undefined {
+  if (path.length === 0) return doc.contents ?? undefined;
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  const last = path[path.length - 1];
+  if (isMap(parent)) {
+    // Point at the key, which is where a reader looks for a typo.
+    const pair = parent.items.find((it) => isScalar(it.key) && it.key.value === last);
+    return (pair?.key as Node | undefined) ?? undefined;
+  }
+  const node = doc.getIn(path, true);
+  return node && typeof node === 'object' ? (node as Node) : undefined;
+}
+
+/** Every key name the schema knows, gathered once, for "did you mean" hints. */
+let allKeys: string[] | undefined;
+function schemaKeys(): string[] {
+  if (allKeys) return allKeys;
+  const keys = new Set<string>();
+  const seen = new Set<unknown>();
+  const walk = (schema: unknown): void => {
+    if (!schema || typeof schema !== 'object' || seen.has(schema)) return;
+    seen.add(schema);
+    const def = (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+    if (!def) return;
+    if (def.shape && typeof def.shape === 'object') {
+      for (const [k, v] of Object.entries(def.shape)) { keys.add(k); walk(v); }
+    }
+    for (const field of ['element', 'innerType', 'in', 'out', 'valueType']) walk(def[field]);
+    if (Array.isArray(def.options)) def.options.forEach(walk);
+  };
+  walk(configSchema);
+  allKeys = [...keys];
+  return allKeys;
+}
+
+function suggest(key: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase(), c);
+    if (d < bestDistance) { best = c; bestDistance = d; }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}

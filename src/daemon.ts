@@ -1,0 +1,227 @@
+/**
+ * Wires the parts together and owns start, reload and stop. Parts talk through the
+ * small types they export (ProbeResult, Metrics, Readiness); nothing here reaches
+ * into a part's internals.
+ */
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { loadConfigFile, ConfigError } from './config/load.js';
+import { Redactor } from './config/redact.js';
+import type { CheckConfig, Config } from './config/schema.js';
+import { createProbe } from './checks/index.js';
+import type { ProbeResult } from './checks/types.js';
+import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js';
+import { Metrics } from './metrics.js';
+import { Scheduler } from './scheduler.js';
+import { buildServer, parseListen } from './server.js';
+import { StateStore } from './state.js';
+import { VERSION } from './version.js';
+
+export interface DaemonOptions {
+  /** The config file; re-read on reload. */
+  configPath?: string;
+  /** A config built in code (the demo); used when there is no file. */
+  config?: Config;
+  logFormat?: LogFormat;
+  logLevel?: string;
+  logDestination?: NodeJS.WritableStream;
+  /** Overrides `listen` from the config (the demo and tests pick their ports). */
+  listen?: string;
+}
+
+interface CheckStatus {
+  runs: number;
+  consecutive_failures: number;
+  skipped_runs: number;
+  last_result: (ProbeResult & { from_previous_run?: boolean }) | null;
+}
+
+const RESULTS_SECTION = 'check_results';
+
+export class Daemon {
+  readonly logger: Logger;
+  readonly metrics = new Metrics();
+  private readonly redactorRef: RedactorRef;
+  private config: Config;
+  private scheduler: Scheduler | undefined;
+  private server: FastifyInstance | undefined;
+  private state: StateStore;
+  private readonly checkStatus = new Map<string, CheckStatus>();
+  private readonly startedAt = new Date();
+  private stopping = false;
+  /** What each check probes, as its probe shows it (no credentials). */
+  private targets = new Map<string, string>();
+
+  private constructor(private readonly opts: DaemonOptions, config: Config) {
+    this.config = config;
+    this.redactorRef = new RedactorRef(Redactor.fromConfig(config));
+    this.logger = createLogger({
+      level: opts.logLevel ?? config.log.level,
+      format: opts.logFormat ?? config.log.format,
+      destination: opts.logDestination,
+    }, this.redactorRef);
+    this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger);
+  }
+
+  /** Loads the config (a ConfigError goes to the caller), then starts every part. */
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const config = opts.config ?? await loadConfigFile(opts.configPath!);
+    const daemon = new Daemon(opts, config);
+    await daemon.startParts();
+    return daemon;
+  }
+
+  private get baseDir(): string {
+    return this.opts.configPath ? path.dirname(path.resolve(this.opts.configPath)) : process.cwd();
+  }
+
+  private async startParts(): Promise<void> {
+    await this.state.load();
+    this.restoreResults();
+    this.metrics.configLoaded.setToCurrentTime();
+    this.startScheduler(this.config.checks);
+    this.server = await buildServer({
+      logger: this.logger,
+      metrics: () => this.metrics,
+      readiness: () => this.readiness(),
+      status: () => this.status(),
+    });
+    const { host, port } = parseListen(this.opts.listen ?? this.config.listen);
+    await this.server.listen({ host, port });
+    this.logger.info({ listen: this.address, checks: this.config.checks.map((c) => c.name), version: VERSION },
+      'foglet-monitor started');
+  }
+
+  private startScheduler(checks: CheckConfig[]): void {
+    this.metrics.setChecks(checks);
+    for (const name of [...this.checkStatus.keys()]) {
+      if (!checks.some((c) => c.name === name)) this.checkStatus.delete(name);
+    }
+    for (const c of checks) {
+      if (!this.checkStatus.has(c.name)) {
+        this.checkStatus.set(c.name, { runs: 0, consecutive_failures: 0, skipped_runs: 0, last_result: null });
+      }
+    }
+    const scheduled = checks.map((config) => ({ config, probe: createProbe(config, { baseDir: this.baseDir }) }));
+    this.targets = new Map(scheduled.map((c) => [c.config.name, c.probe.target]));
+    this.scheduler = new Scheduler(scheduled, {
+      onResult: (r) => this.onResult(r),
+      onSkip: (name) => {
+        this.metrics.skippedRuns.inc({ check: name });
+        const s = this.checkStatus.get(name);
+        if (s) s.skipped_runs++;
+        this.logger.warn({ check: name }, 'previous run still going; skipped this run');
+      },
+    });
+    this.scheduler.start();
+  }
+
+  private onResult(r: ProbeResult): void {
+    this.metrics.recordProbe(r);
+    const s = this.checkStatus.get(r.check);
+    if (!s) return; // the check was removed by a reload while it ran
+    s.runs++;
+    s.consecutive_failures = r.ok ? 0 : s.consecutive_failures + 1;
+    s.last_result = r;
+    const log = { check: r.check, kind: r.kind, ok: r.ok, reason: r.reason, duration_seconds: round(r.duration_seconds), message: r.message };
+    if (r.ok) this.logger.debug(log, 'probe passed');
+    else this.logger.warn(log, 'probe failed');
+    this.saveResults();
+  }
+
+  private saveResults(): void {
+    const results: Record<string, ProbeResult> = {};
+    for (const [name, s] of this.checkStatus) if (s.last_result) results[name] = s.last_result;
+    this.state.set(RESULTS_SECTION, results);
+  }
+
+  private restoreResults(): void {
+    const saved = this.state.get<Record<string, ProbeResult>>(RESULTS_SECTION) ?? {};
+    for (const c of this.config.checks) {
+      const r = saved[c.name];
+      if (r) this.checkStatus.set(c.name, { runs: 0, consecutive_failures: 0, skipped_runs: 0, last_result: { ...r, from_previous_run: true } });
+    }
+  }
+
+  /** Re-reads the config file; on any problem the running config stays and the reason is logged. */
+  async reload(): Promise<boolean> {
+    if (!this.opts.configPath) return false;
+    let next: Config;
+    try {
+      next = await loadConfigFile(this.opts.configPath);
+    } catch (e) {
+      this.metrics.configReloads.inc({ outcome: 'failure' });
+      const detail = e instanceof ConfigError ? e.problems : [{ message: (e as Error).message }];
+      this.logger.error({ file: this.opts.configPath, problems: detail }, 'config reload failed; keeping the running config');
+      return false;
+    }
+    for (const key of ['listen', 'state_file'] as const) {
+      if (next[key] !== this.config[key]) this.logger.warn({ key }, `${key} changed; it takes effect at the next restart`);
+    }
+    await this.scheduler?.stop();
+    this.config = { ...next, listen: this.config.listen, state_file: this.config.state_file };
+    this.redactorRef.current = Redactor.fromConfig(this.config);
+    this.logger.level = this.opts.logLevel ?? this.config.log.level;
+    this.startScheduler(this.config.checks);
+    this.metrics.configReloads.inc({ outcome: 'success' });
+    this.metrics.configLoaded.setToCurrentTime();
+    this.logger.info({ checks: this.config.checks.map((c) => c.name) }, 'config reloaded');
+    return true;
+  }
+
+  /** Graceful stop: no new runs, in-flight probes finish, the server closes, state is written. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.logger.info('stopping: waiting for probes in flight');
+    await this.scheduler?.stop();
+    await this.server?.close();
+    await this.state.flush();
+    this.logger.info('stopped');
+  }
+
+  get address(): string {
+    const a = this.server?.server.address() as AddressInfo | null | undefined;
+    if (!a) return this.config.listen;
+    return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+  }
+
+  readiness(): { ready: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (this.stopping) reasons.push('stopping');
+    if (!this.scheduler?.running) reasons.push('scheduler not running');
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  status(): unknown {
+    const doc = {
+      instance: this.config.instance,
+      version: VERSION,
+      started_at: this.startedAt.toISOString(),
+      config_file: this.opts.configPath ?? null,
+      ready: this.readiness().ready,
+      checks: this.config.checks.map((c) => {
+        const s = this.checkStatus.get(c.name);
+        const last = s?.last_result ?? null;
+        return {
+          name: c.name,
+          kind: c.kind,
+          target: this.targets.get(c.name) ?? null,
+          schedule: c.schedule,
+          timeout: c.timeout,
+          state: !last ? 'unknown' : last.ok ? 'ok' : 'failing',
+          consecutive_failures: s?.consecutive_failures ?? 0,
+          runs: s?.runs ?? 0,
+          skipped_runs: s?.skipped_runs ?? 0,
+          last_result: last,
+        };
+      }),
+    };
+    return this.redactorRef.current ? this.redactorRef.current.redactDeep(doc) : doc;
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

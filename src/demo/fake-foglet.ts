@@ -1,0 +1,68 @@
+/**
+ * A small stand-in for a Foglet board, behind `foglet-monitor demo` and the tests.
+ * HTTP answers as Foglet's router does (foglet.md §1): `GET|HEAD /up` is 200 `ok`
+ * (text/plain, no newline), anything else is a JSON 404. Fault modes let a test
+ * or a demo user break it on purpose.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type HttpFault = 'none' | 'status_500' | 'wrong_body' | 'hang';
+
+export interface FakeFogletOptions {
+  host?: string;
+  httpPort?: number;
+}
+
+export class FakeFoglet {
+  httpFault: HttpFault = 'none';
+  /** Requests seen on /up, for tests that count probes. */
+  upRequests = 0;
+  private readonly server: http.Server;
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  private constructor(private readonly opts: FakeFogletOptions) {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+  }
+
+  static async start(opts: FakeFogletOptions = {}): Promise<FakeFoglet> {
+    const board = new FakeFoglet(opts);
+    await new Promise<void>((resolve, reject) => {
+      board.server.once('error', reject);
+      board.server.listen(opts.httpPort ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    });
+    return board;
+  }
+
+  get httpUrl(): string {
+    const a = this.server.address() as AddressInfo;
+    return `http://${this.opts.host ?? '127.0.0.1'}:${a.port}`;
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://board');
+    if (url.pathname === '/up' && (req.method === 'GET' || req.method === 'HEAD')) {
+      this.upRequests++;
+      switch (this.httpFault) {
+        case 'hang':
+          return; // accept and never answer: the probe must time out
+        case 'status_500':
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error');
+          return;
+        case 'wrong_body':
+          res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('maintenance');
+          return;
+        default:
+          res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
+          return;
+      }
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":{"detail":"Not Found"}}');
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `foglet-monitor demo`: a fake Foglet board and the monitor pointed at it, so a
+ * newcomer sees probes, /status and /metrics without a real board.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { validateConfig } from '../config/load.js';
+import { Daemon } from '../daemon.js';
+import type { LogFormat } from '../log.js';
+import { FakeFoglet } from './fake-foglet.js';
+
+export interface DemoOptions {
+  listen: string;
+  boardPort: number;
+  logFormat?: LogFormat;
+  stateDir?: string;
+}
+
+export interface RunningDemo {
+  board: FakeFoglet;
+  daemon: Daemon;
+  stop(): Promise<void>;
+}
+
+export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
+  const board = await FakeFoglet.start({ httpPort: opts.boardPort });
+  const stateDir = opts.stateDir ?? path.join(os.tmpdir(), 'foglet-monitor-demo');
+  const config = validateConfig({
+    instance: 'demo',
+    listen: opts.listen,
+    state_file: path.join(stateDir, 'state.json'),
+    checks: [
+      {
+        name: 'up', kind: 'http', url: `${board.httpUrl}/up`, schedule: '*/5 * * * * *', timeout: '2s',
+        expect: { status: [200], body: '^ok$' },
+      },
+    ],
+  }, '<demo>');
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({ config, logFormat: opts.logFormat });
+  } catch (e) {
+    await board.stop();
+    throw e;
+  }
+  return {
+    board,
+    daemon,
+    async stop() {
+      await daemon.stop();
+      await board.stop();
+    },
+  };
+}

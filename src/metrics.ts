@@ -1,0 +1,102 @@
+/**
+ * The one metrics registry every part reports into. Names follow Prometheus
+ * conventions: base units, `_seconds`, `_total`, few labels (`check`, `kind`,
+ * `phase`, `reason`). Every metric here is listed in the README.
+ */
+import client from 'prom-client';
+import type { CheckConfig } from './config/schema.js';
+import { REASONS_BY_KIND, type ProbeResult } from './checks/types.js';
+import { VERSION } from './version.js';
+
+const P = 'foglet_monitor_';
+
+export class Metrics {
+  readonly registry = new client.Registry();
+
+  readonly probeSuccess = new client.Gauge({
+    name: `${P}probe_success`, help: 'Whether the last run of the check passed (1) or failed (0).',
+    labelNames: ['check', 'kind'] as const, registers: [this.registry],
+  });
+  readonly probeDuration = new client.Histogram({
+    name: `${P}probe_duration_seconds`, help: 'How long whole probe runs took.',
+    labelNames: ['check', 'kind'] as const, registers: [this.registry],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30],
+  });
+  readonly phaseDuration = new client.Gauge({
+    name: `${P}probe_phase_duration_seconds`, help: 'Seconds the last run spent in each phase it reached.',
+    labelNames: ['check', 'kind', 'phase'] as const, registers: [this.registry],
+  });
+  readonly failures = new client.Counter({
+    name: `${P}probe_failures_total`, help: 'Failed probe runs, by reason.',
+    labelNames: ['check', 'kind', 'reason'] as const, registers: [this.registry],
+  });
+  readonly failureReason = new client.Gauge({
+    name: `${P}probe_failure_reason`,
+    help: 'One series per failure reason: 1 for the reason of the last run, 0 for the others (all 0 when it passed).',
+    labelNames: ['check', 'kind', 'reason'] as const, registers: [this.registry],
+  });
+  readonly lastRun = new client.Gauge({
+    name: `${P}probe_last_run_timestamp_seconds`, help: 'Unix time the last run of the check started.',
+    labelNames: ['check', 'kind'] as const, registers: [this.registry],
+  });
+  readonly httpStatus = new client.Gauge({
+    name: `${P}probe_http_status_code`, help: 'HTTP status code of the last response (absent when none came).',
+    labelNames: ['check'] as const, registers: [this.registry],
+  });
+  readonly tlsExpiry = new client.Gauge({
+    name: `${P}probe_tls_cert_expiry_timestamp_seconds`, help: 'Unix time the server certificate seen by the last run expires.',
+    labelNames: ['check'] as const, registers: [this.registry],
+  });
+  readonly skippedRuns = new client.Counter({
+    name: `${P}scheduler_skipped_runs_total`, help: 'Scheduled runs skipped because the previous run of the check was still going.',
+    labelNames: ['check'] as const, registers: [this.registry],
+  });
+  readonly configReloads = new client.Counter({
+    name: `${P}config_reloads_total`, help: 'Config reloads (SIGHUP), by outcome.',
+    labelNames: ['outcome'] as const, registers: [this.registry],
+  });
+  readonly configLoaded = new client.Gauge({
+    name: `${P}config_last_load_success_timestamp_seconds`, help: 'Unix time the running config was loaded.',
+    registers: [this.registry],
+  });
+  readonly buildInfo = new client.Gauge({
+    name: `${P}build_info`, help: 'Always 1; labels carry the monitor and Node versions.',
+    labelNames: ['version', 'nodejs_version'] as const, registers: [this.registry],
+  });
+
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    this.buildInfo.set({ version: VERSION, nodejs_version: process.version }, 1);
+    for (const r of ['success', 'failure'] as const) this.configReloads.inc({ outcome: r }, 0);
+    if (opts.processMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Creates every check's series at zero, and drops those of checks that are gone (after a reload). */
+  setChecks(checks: CheckConfig[]): void {
+    for (const m of [this.probeSuccess, this.probeDuration, this.phaseDuration, this.failures, this.failureReason,
+      this.lastRun, this.httpStatus, this.tlsExpiry, this.skippedRuns]) m.reset();
+    for (const c of checks) {
+      this.skippedRuns.inc({ check: c.name }, 0);
+      for (const reason of REASONS_BY_KIND[c.kind]) this.failures.inc({ check: c.name, kind: c.kind, reason }, 0);
+    }
+  }
+
+  recordProbe(r: ProbeResult): void {
+    const labels = { check: r.check, kind: r.kind };
+    this.probeSuccess.set(labels, r.ok ? 1 : 0);
+    this.probeDuration.observe(labels, r.duration_seconds);
+    this.lastRun.set(labels, Date.parse(r.started_at) / 1000);
+    for (const [phase, seconds] of Object.entries(r.phases)) this.phaseDuration.set({ ...labels, phase }, seconds ?? 0);
+    for (const reason of REASONS_BY_KIND[r.kind] as readonly string[]) this.failureReason.set({ ...labels, reason }, !r.ok && r.reason === reason ? 1 : 0);
+    if (!r.ok && r.reason) this.failures.inc({ ...labels, reason: r.reason });
+
+    const status = r.details?.status_code;
+    if (typeof status === 'number') this.httpStatus.set({ check: r.check }, status);
+    else this.httpStatus.remove({ check: r.check });
+    const expiry = (r.details?.tls as { cert_expiry_timestamp_seconds?: number } | undefined)?.cert_expiry_timestamp_seconds;
+    if (typeof expiry === 'number') this.tlsExpiry.set({ check: r.check }, expiry);
+  }
+
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

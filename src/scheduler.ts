@@ -1,0 +1,83 @@
+/**
+ * Runs each check on its node-cron schedule (seconds field allowed). A check never
+ * overlaps itself: a tick that finds the previous run still going is skipped and
+ * counted. Every check also runs once at start, so /status is filled at once.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { CheckConfig } from './config/schema.js';
+import { runProbe } from './checks/runner.js';
+import type { Probe, ProbeResult } from './checks/types.js';
+
+export interface ScheduledCheck {
+  config: CheckConfig;
+  probe: Probe;
+}
+
+export interface SchedulerHooks {
+  onResult(result: ProbeResult): void;
+  onSkip(check: string): void;
+}
+
+export class Scheduler {
+  private tasks: ScheduledTask[] = [];
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+  private started = false;
+
+  constructor(private readonly checks: ScheduledCheck[], private readonly hooks: SchedulerHooks) {}
+
+  get running(): boolean { return this.started && !this.stopping.signal.aborted; }
+
+  start(opts: { runAtStart?: boolean } = {}): void {
+    if (this.started) return;
+    this.started = true;
+    for (const check of this.checks) {
+      const task = cron.createTask(check.config.schedule, () => this.tick(check), { name: check.config.name });
+      void task.start();
+      this.tasks.push(task);
+      if (opts.runAtStart !== false) this.tick(check);
+    }
+  }
+
+  /** Starts a run unless one is going; returns the run (for tests and one-shot use). */
+  tick(check: ScheduledCheck): Promise<void> | undefined {
+    if (this.stopping.signal.aborted) return undefined;
+    const name = check.config.name;
+    if (this.inFlight.has(name)) {
+      this.hooks.onSkip(name);
+      return undefined;
+    }
+    const run = this.runOne(check).finally(() => this.inFlight.delete(name));
+    this.inFlight.set(name, run);
+    return run;
+  }
+
+  private async runOne(check: ScheduledCheck): Promise<void> {
+    const jitter = check.config.jitter.ms;
+    if (jitter > 0 && !(await sleep(Math.random() * jitter, this.stopping.signal))) return;
+    const result = await runProbe(check.config, check.probe);
+    this.hooks.onResult(result);
+  }
+
+  /** Stops scheduling and waits for the runs in flight, which end by their own timeouts. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    for (const task of this.tasks) {
+      await task.stop();
+      await task.destroy();
+    }
+    this.tasks = [];
+    await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled(this.checks.map((c) => c.probe.close?.()));
+  }
+}
+
+/** Resolves true after `ms`, or false at once when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(true); }, ms);
+    const onAbort = () => { clearTimeout(timer); resolve(false); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

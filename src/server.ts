@@ -1,0 +1,33 @@
+/** The monitor's HTTP server: it only registers the feature plugins under src/server/. */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import { healthRoutes, type Readiness } from './server/health.js';
+import { metricsRoutes } from './server/metrics.js';
+import { statusRoutes } from './server/status.js';
+
+export interface ServerDeps {
+  logger: Logger;
+  metrics: () => Metrics;
+  readiness: () => Readiness;
+  status: () => unknown;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'server' }) as FastifyBaseLogger,
+    // Prometheus scrapes every few seconds: one log line per request would drown the real ones.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+  });
+  await app.register(healthRoutes, { readiness: deps.readiness });
+  await app.register(metricsRoutes, { metrics: deps.metrics });
+  await app.register(statusRoutes, { status: deps.status });
+  return app;
+}
+
+/** Splits "host:port" (or "[v6]:port") for fastify's listen. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
+}
