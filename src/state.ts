@@ -31,7 +31,8 @@ export class StateStore {
       text = await readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
+      this.logger?.warn({ file: this.file, err: (e as Error).message }, 'cannot read the state file; starting with empty state');
+      return;
     }
     try {
       const parsed = JSON.parse(text) as { version?: number; sections?: Sections };

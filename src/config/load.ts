@@ -44,11 +44,11 @@ export async function loadConfigFile(file: string, env: Env = process.env): Prom
 
 export function parseConfigText(text: string, file: string, env: Env = process.env): Config {
   const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.map((e) => {
       const pos = e.linePos?.[0];
-      return { path: '', message: `YAML: ${e.message.split('\n')[0]}`, line: pos?.line, column: pos?.col };
+      return { path: '', message: `YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, line: pos?.line, column: pos?.col };
     }));
   }
   const raw = doc.toJS() ?? {};

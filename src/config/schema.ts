@@ -68,7 +68,7 @@ const checkCommon = {
 export const httpCheckSchema = z.strictObject({
   ...checkCommon,
   kind: z.literal('http'),
-  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+  url: z.url({ protocol: /^https?$/, error: (iss) => (iss.input === undefined ? undefined : 'expected an http:// or https:// URL') }),
   method: z.enum(['GET', 'HEAD']).default('GET'),
   headers: z.record(z.string(), z.string()).default({}),
   follow_redirects: z.boolean().default(false),

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { FakeFoglet } from '../../src/demo/fake-foglet.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { closedPort } from '../helpers/servers.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('foglet-monitor CLI', () => {
+  let board: FakeFoglet;
+  let dir: string;
+  const file = (name: string, text: string) => { const p = path.join(dir, name); writeFileSync(p, text); return p; };
+
+  before(async () => {
+    board = await FakeFoglet.start();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fm-cli-'));
+  });
+  after(async () => {
+    await board.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('--help works on every command', async () => {
+    for (const args of [['--help'], ['run', '--help'], ['check', '--help'], ['config', '--help'], ['config', 'check', '--help'], ['demo', '--help']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /Usage: foglet-monitor/);
+    }
+  });
+
+  test('an unknown command or flag exits 2', async () => {
+    assert.equal((await runCli(['frobnicate'])).code, 2);
+    assert.equal((await runCli(['check', '--nope'])).code, 2);
+  });
+
+  test('check exits 0 when every check passes', async () => {
+    const cfg = file('ok.yaml', `checks:\n  - { name: up, kind: http, url: "${board.httpUrl}/up", timeout: 2s, expect: { body: "^ok$" } }\n`);
+    const r = await runCli(['check', '-c', cfg]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^CHECK\s+KIND\s+TARGET/m);
+    assert.match(r.stdout, /up\s+http\s+http:\/\/127\.0\.0\.1:\d+\/up\s+ok/);
+    assert.match(r.stdout, /1 passed, 0 failed/);
+  });
+
+  test('check exits 1 when any check fails, and --json prints one object per check', async () => {
+    const port = await closedPort();
+    const cfg = file('fail.yaml', [
+      'checks:',
+      `  - { name: up, kind: http, url: "${board.httpUrl}/up", timeout: 2s }`,
+      `  - { name: down, kind: http, url: "http://127.0.0.1:${port}/up", timeout: 2s }`,
+    ].join('\n'));
+    const r = await runCli(['check', '-c', cfg, '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      for (const key of ['check', 'kind', 'target', 'ok', 'reason', 'duration_seconds', 'phases']) assert.ok(key in row, `missing ${key}`);
+    }
+    const down = rows.find((x) => x.check === 'down')!;
+    assert.equal(down.ok, false);
+    assert.equal(down.reason, 'connect_refused');
+  });
+
+  test('check and run exit 2 on a config error, naming the file and key', async () => {
+    const cfg = file('bad.yaml', 'checks:\n  - { name: up, kind: http, url: "http://x/", timeout: soon }\n');
+    for (const cmd of ['check', 'run']) {
+      const r = await runCli([cmd, '-c', cfg]);
+      assert.equal(r.code, 2, `${cmd}: ${r.stderr}`);
+      assert.match(r.stderr, /bad\.yaml:2:\d+: checks\[0\]\.timeout: expected a duration/);
+    }
+    const missing = await runCli(['check', '-c', path.join(dir, 'absent.yaml')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /absent\.yaml.*cannot read/);
+  });
+
+  test('config check prints the resolved config with secrets redacted', async () => {
+    const cfg = file('secret.yaml', 'checks:\n  - { name: up, kind: http, url: "http://127.0.0.1/up", headers: { Authorization: "Bearer ${TOK}" } }\n');
+    const r = await runCli(['config', 'check', '-c', cfg], { env: { TOK: 'very-secret-token-1' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes('very-secret-token-1'));
+    assert.match(r.stdout, /Authorization: <redacted>/);
+    assert.match(r.stdout, /timeout: 10s/, 'defaults shown');
+  });
+
+  test('run serves /metrics, reloads on SIGHUP (keeping the old config when the new one is broken) and stops on SIGTERM within 5 s', async () => {
+    const port = await closedPort();
+    const cfgPath = file('run.yaml', [
+      `listen: 127.0.0.1:${port}`,
+      `state_file: ${path.join(dir, 'state.json')}`,
+      'checks:',
+      `  - { name: up, kind: http, url: "${board.httpUrl}/up", schedule: "* * * * * *", timeout: 2s }`,
+    ].join('\n'));
+    const proc = startCli(['run', '-c', cfgPath, '--log-format', 'json']);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 'the monitor to be ready', 10_000);
+
+      writeFileSync(cfgPath, 'checks: [ { name: up, kind: http } ]\n');
+      proc.child.kill('SIGHUP');
+      await waitFor(() => proc.output().includes('config reload failed'), 'the failed reload to be logged');
+      assert.match(proc.output(), /checks\[0\]\.url/);
+      const status = await (await fetch(`${base}/status`)).json() as { checks: Array<{ name: string }> };
+      assert.deepEqual(status.checks.map((c) => c.name), ['up'], 'old config still running');
+
+      writeFileSync(cfgPath, [
+        `listen: 127.0.0.1:${port}`,
+        'checks:',
+        `  - { name: up2, kind: http, url: "${board.httpUrl}/up", schedule: "* * * * * *", timeout: 2s }`,
+      ].join('\n'));
+      proc.child.kill('SIGHUP');
+      await waitFor(async () => {
+        const s = await (await fetch(`${base}/status`)).json() as { checks: Array<{ name: string }> };
+        return s.checks.map((c) => c.name).join() === 'up2';
+      }, 'the new config to run');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /foglet_monitor_config_reloads_total\{outcome="failure"\} 1/);
+      assert.match(metrics, /foglet_monitor_config_reloads_total\{outcome="success"\} 1/);
+
+      const t0 = Date.now();
+      proc.child.kill('SIGTERM');
+      const code = await Promise.race([proc.exited, new Promise((r) => setTimeout(() => r('timeout'), 5000))]);
+      assert.equal(code, 0, proc.output());
+      assert.ok(Date.now() - t0 < 5000);
+      assert.match(proc.output(), /"msg":"stopped"/);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HttpProbe } from '../src/checks/http.js';
+import type { ProbeResult } from '../src/checks/types.js';
+import { Scheduler } from '../src/scheduler.js';
+import { httpCheck } from './helpers/config.js';
+import { startHttpServer } from './helpers/servers.js';
+import { waitFor } from './helpers/wait.js';
+
+test('a slow check never overlaps itself: the tick that finds it running is skipped and counted', async () => {
+  let active = 0;
+  let maxActive = 0;
+  const slow = await startHttpServer((_req, res) => {
+    active++;
+    maxActive = Math.max(maxActive, active);
+    setTimeout(() => { active--; res.end('ok'); }, 1500);
+  });
+  const cfg = httpCheck({ url: `${slow.url}/up`, schedule: '* * * * * *', timeout: '3s' });
+  const results: ProbeResult[] = [];
+  const skipped: string[] = [];
+  const scheduler = new Scheduler([{ config: cfg, probe: new HttpProbe(cfg, { baseDir: '.' }) }], {
+    onResult: (r) => results.push(r),
+    onSkip: (name) => skipped.push(name),
+  });
+  try {
+    scheduler.start();
+    await waitFor(() => results.length >= 2 && skipped.length >= 1, 'two runs and a skip', 8000);
+    assert.equal(maxActive, 1, 'never two runs of one check at once');
+    assert.ok(results.every((r) => r.ok), 'each run passed');
+    assert.deepEqual([...new Set(skipped)], ['up']);
+  } finally {
+    await scheduler.stop();
+    await slow.close();
+  }
+  assert.equal(scheduler.running, false);
+});
+
+test('stop waits for the run in flight and starts no more', async () => {
+  const server = await startHttpServer((_req, res) => setTimeout(() => res.end('ok'), 300));
+  const cfg = httpCheck({ url: `${server.url}/up`, schedule: '* * * * * *', timeout: '2s' });
+  const results: ProbeResult[] = [];
+  const scheduler = new Scheduler([{ config: cfg, probe: new HttpProbe(cfg, { baseDir: '.' }) }], {
+    onResult: (r) => results.push(r), onSkip: () => {},
+  });
+  scheduler.start();
+  await new Promise((r) => setTimeout(r, 50));
+  await scheduler.stop();
+  assert.equal(results.length, 1, 'the in-flight run finished before stop returned');
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(results.length, 1, 'nothing ran after stop');
+  await server.close();
+});
+
+test('jitter delays a run by at most its bound', async () => {
+  const server = await startHttpServer((_req, res) => res.end('ok'));
+  const cfg = httpCheck({ url: `${server.url}/up`, schedule: '0 0 1 1 *', jitter: '300ms' });
+  const results: ProbeResult[] = [];
+  const scheduler = new Scheduler([{ config: cfg, probe: new HttpProbe(cfg, { baseDir: '.' }) }], {
+    onResult: (r) => results.push(r), onSkip: () => {},
+  });
+  const t0 = Date.now();
+  scheduler.start();
+  await waitFor(() => results.length === 1, 'the start-up run');
+  assert.ok(Date.now() - t0 < 1000);
+  await scheduler.stop();
+  await server.close();
+});
