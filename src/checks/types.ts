@@ -4,6 +4,7 @@
  * timeout, the overall timing and the result's common fields.
  */
 import type { CheckConfig, CheckKind } from '../config/schema.js';
+import type { HostKeyPins } from './ssh-hostkey.js';
 
 /** Probe phases, by kind (DESIGN.md): label `phase` on the phase-duration metric. */
 export const PHASES = {
@@ -69,6 +70,8 @@ export type ProbeFactory<C extends CheckConfig = CheckConfig> = (config: C, deps
 export interface ProbeDeps {
   /** Directory that relative paths in the config (CA files, keys) are resolved against. */
   baseDir: string;
+  /** Trust-on-first-use host key pins, kept in the state file by the daemon. */
+  hostKeyPins?: HostKeyPins;
 }
 
 /**

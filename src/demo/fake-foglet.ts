@@ -1,17 +1,19 @@
 /**
  * A small stand-in for a Foglet board, behind `foglet-monitor demo` and the tests.
  * HTTP answers as Foglet's router does (foglet.md §1): `GET|HEAD /up` is 200 `ok`
- * (text/plain, no newline), anything else is a JSON 404. Fault modes let a test
- * or a demo user break it on purpose.
+ * (text/plain, no newline), anything else is a JSON 404. The SSH side is SshBoard.
+ * Fault modes let a test or a demo user break either on purpose.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SshBoard, type SshBoardOptions } from './ssh-board.js';
 
 export type HttpFault = 'none' | 'status_500' | 'wrong_body' | 'hang';
 
 export interface FakeFogletOptions {
   host?: string;
   httpPort?: number;
+  ssh?: SshBoardOptions;
 }
 
 export class FakeFoglet {
@@ -21,7 +23,10 @@ export class FakeFoglet {
   private readonly server: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
 
+  readonly ssh: SshBoard;
+
   private constructor(private readonly opts: FakeFogletOptions) {
+    this.ssh = new SshBoard({ host: opts.host, ...opts.ssh });
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
   }
@@ -32,6 +37,12 @@ export class FakeFoglet {
       board.server.once('error', reject);
       board.server.listen(opts.httpPort ?? 0, opts.host ?? '127.0.0.1', () => resolve());
     });
+    try {
+      await board.ssh.start();
+    } catch (e) {
+      await board.stop();
+      throw e;
+    }
     return board;
   }
 
@@ -62,6 +73,7 @@ export class FakeFoglet {
   }
 
   async stop(): Promise<void> {
+    await this.ssh.stop();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
