@@ -11,7 +11,10 @@ import { ConfigError, loadConfigFile } from './config/load.js';
 import { Redactor, redactConfig } from './config/redact.js';
 import type { Config } from './config/schema.js';
 import { runChecksOnce } from './checks/once.js';
-import { Daemon } from './daemon.js';
+import { scanHostKeys, type PinnedKey } from './checks/ssh-hostkey.js';
+import { parseDuration } from './config/duration.js';
+import { Daemon, PINS_SECTION } from './daemon.js';
+import { StateStore, stateMap } from './state.js';
 import { startDemo } from './demo/run.js';
 import { renderTable, seconds } from './cli/table.js';
 import type { LogFormat } from './log.js';
@@ -75,9 +78,14 @@ program.command('check')
     const redactor = Redactor.fromConfig(config);
     const progress = process.stderr.isTTY && !opts.json;
     if (progress) process.stderr.write(`running ${config.checks.length} check(s)…\n`);
-    const results = await runChecksOnce(config, path.dirname(path.resolve(opts.config)), (r, done, total) => {
+    // The state file's host-key pins hold here too: a one-shot check flags a changed key.
+    const baseDir = path.dirname(path.resolve(opts.config));
+    const state = new StateStore(path.resolve(baseDir, config.state_file), { warn: (o, msg) => process.stderr.write(`warning: ${msg}\n`) });
+    await state.load();
+    const results = await runChecksOnce(config, { baseDir, hostKeyPins: stateMap<PinnedKey>(state, PINS_SECTION) }, (r, done, total) => {
       if (progress) process.stderr.write(`  [${done}/${total}] ${r.check}: ${r.ok ? 'ok' : r.reason}\n`);
     });
+    await state.flush();
     let out: string;
     if (opts.json) {
       out = results.map((r) => JSON.stringify({
@@ -106,6 +114,34 @@ configCmd.command('check')
     process.stdout.write(YAML.stringify(redactConfig(config)));
   });
 
+program.command('hostkey')
+  .description('print the SSH host key fingerprints a server offers, ready to paste into host_key')
+  .argument('<host[:port]>', 'the board\'s SSH address (port 22 when not given)')
+  .option('--timeout <duration>', 'time allowed per key type', '10s')
+  .option('--json', 'one JSON object per key')
+  .action(async (address: string, opts: { timeout: string; json?: boolean }) => {
+    const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(address);
+    const timeoutMs = parseDuration(opts.timeout);
+    if (!m || timeoutMs === undefined) {
+      process.stderr.write(`foglet-monitor hostkey: expected HOST[:PORT] and a duration, got ${JSON.stringify(address)} ${JSON.stringify(opts.timeout)}\n`);
+      process.exit(2);
+    }
+    const host = m[1] ?? m[2]!;
+    const port = Number(m[3] ?? 22);
+    // Each handshake stops at the host key: no credential is sent.
+    const keys = await scanHostKeys(host, port, timeoutMs);
+    if (keys.length === 0) {
+      process.stderr.write(`${host}:${port} offered no host key of a known type\n`);
+      process.exit(1);
+    }
+    if (opts.json) {
+      process.stdout.write(keys.map((k) => JSON.stringify({ host, port, ...k })).join('\n') + '\n');
+      return;
+    }
+    process.stdout.write(renderTable(['ALGORITHM', 'FINGERPRINT'], keys.map((k) => [k.algorithm, k.fingerprint])) + '\n\n');
+    process.stdout.write(`# for the config (the monitor negotiates ${keys[0]!.algorithm} first):\nhost_key: "${keys[0]!.fingerprint}"\n`);
+  });
+
 program.command('demo')
   .description('start a fake Foglet board on loopback and the monitor pointed at it')
   .option('--listen <host:port>', 'address for the monitor\'s /status and /metrics', '127.0.0.1:9477')
@@ -117,10 +153,14 @@ program.command('demo')
     process.stderr.write([
       '',
       'foglet-monitor demo is running.',
-      `  fake Foglet board   ${demo.board.httpUrl}/up`,
+      `  fake Foglet board   ${demo.board.httpUrl}/up  and  ssh -p ${demo.board.ssh.address.port} ${demo.board.ssh.address.host}`,
       `  monitor status      ${base}/status`,
       `  monitor metrics     ${base}/metrics`,
       `  monitor health      ${base}/healthz`,
+      '',
+      'Break the board and watch the monitor notice (none mends it):',
+      `  curl -X POST '${demo.board.httpUrl}/_demo/fault?ssh=rate_limited'`,
+      `  curl -X POST '${demo.board.httpUrl}/_demo/fault?http=status_500&ssh=none'`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n') + '\n');

@@ -15,7 +15,8 @@ import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js
 import { Metrics } from './metrics.js';
 import { Scheduler } from './scheduler.js';
 import { buildServer, parseListen } from './server.js';
-import { StateStore } from './state.js';
+import { StateStore, stateMap } from './state.js';
+import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
 import { VERSION } from './version.js';
 
 export interface DaemonOptions {
@@ -38,6 +39,7 @@ interface CheckStatus {
 }
 
 const RESULTS_SECTION = 'check_results';
+export const PINS_SECTION = 'host_key_pins';
 
 export class Daemon {
   readonly logger: Logger;
@@ -47,6 +49,7 @@ export class Daemon {
   private scheduler: Scheduler | undefined;
   private server: FastifyInstance | undefined;
   private state: StateStore;
+  private readonly pins: HostKeyPins;
   private readonly checkStatus = new Map<string, CheckStatus>();
   private readonly startedAt = new Date();
   private stopping = false;
@@ -62,6 +65,7 @@ export class Daemon {
       destination: opts.logDestination,
     }, this.redactorRef);
     this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger);
+    this.pins = stateMap<PinnedKey>(this.state, PINS_SECTION);
   }
 
   /** Loads the config (a ConfigError goes to the caller), then starts every part. */
@@ -103,7 +107,7 @@ export class Daemon {
         this.checkStatus.set(c.name, { runs: 0, consecutive_failures: 0, skipped_runs: 0, last_result: null });
       }
     }
-    const scheduled = checks.map((config) => ({ config, probe: createProbe(config, { baseDir: this.baseDir }) }));
+    const scheduled = checks.map((config) => ({ config, probe: createProbe(config, { baseDir: this.baseDir, hostKeyPins: this.pins }) }));
     this.targets = new Map(scheduled.map((c) => [c.config.name, c.probe.target]));
     this.scheduler = new Scheduler(scheduled, {
       onResult: (r) => this.onResult(r),

@@ -47,6 +47,14 @@ export class Metrics {
     name: `${P}probe_tls_cert_expiry_timestamp_seconds`, help: 'Unix time the server certificate seen by the last run expires.',
     labelNames: ['check'] as const, registers: [this.registry],
   });
+  readonly sshHostKey = new client.Gauge({
+    name: `${P}ssh_host_key_info`, help: 'Always 1; labels carry the host key the server offered on the last run.',
+    labelNames: ['check', 'algorithm', 'fingerprint'] as const, registers: [this.registry],
+  });
+  readonly sshHostKeyMatch = new client.Gauge({
+    name: `${P}ssh_host_key_last_match_timestamp_seconds`, help: 'Unix time the server last offered the pinned host key.',
+    labelNames: ['check'] as const, registers: [this.registry],
+  });
   readonly skippedRuns = new client.Counter({
     name: `${P}scheduler_skipped_runs_total`, help: 'Scheduled runs skipped because the previous run of the check was still going.',
     labelNames: ['check'] as const, registers: [this.registry],
@@ -64,6 +72,9 @@ export class Metrics {
     labelNames: ['version', 'nodejs_version'] as const, registers: [this.registry],
   });
 
+  /** The labels of each check's current host-key series, so a new key replaces it. */
+  private readonly hostKeyLabels = new Map<string, { check: string; algorithm: string; fingerprint: string }>();
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     this.buildInfo.set({ version: VERSION, nodejs_version: process.version }, 1);
     for (const r of ['success', 'failure'] as const) this.configReloads.inc({ outcome: r }, 0);
@@ -73,7 +84,8 @@ export class Metrics {
   /** Creates every check's series at zero, and drops those of checks that are gone (after a reload). */
   setChecks(checks: CheckConfig[]): void {
     for (const m of [this.probeSuccess, this.probeDuration, this.phaseDuration, this.failures, this.failureReason,
-      this.lastRun, this.httpStatus, this.tlsExpiry, this.skippedRuns]) m.reset();
+      this.lastRun, this.httpStatus, this.tlsExpiry, this.skippedRuns, this.sshHostKey, this.sshHostKeyMatch]) m.reset();
+    this.hostKeyLabels.clear();
     for (const c of checks) {
       this.skippedRuns.inc({ check: c.name }, 0);
       for (const reason of REASONS_BY_KIND[c.kind]) this.failures.inc({ check: c.name, kind: c.kind, reason }, 0);
@@ -94,7 +106,19 @@ export class Metrics {
     else this.httpStatus.remove({ check: r.check });
     const expiry = (r.details?.tls as { cert_expiry_timestamp_seconds?: number } | undefined)?.cert_expiry_timestamp_seconds;
     if (typeof expiry === 'number') this.tlsExpiry.set({ check: r.check }, expiry);
+
+    const hostKey = r.details?.host_key as { algorithm: string; fingerprint: string; matched: boolean } | undefined;
+    if (hostKey) {
+      // One series per check: a new key replaces the old series rather than adding one.
+      const previous = this.hostKeyLabels.get(r.check);
+      if (previous) this.sshHostKey.remove(previous);
+      const labels = { check: r.check, algorithm: hostKey.algorithm, fingerprint: hostKey.fingerprint };
+      this.sshHostKey.set(labels, 1);
+      this.hostKeyLabels.set(r.check, labels);
+      if (hostKey.matched) this.sshHostKeyMatch.set({ check: r.check }, Date.parse(r.started_at) / 1000);
+    }
   }
+
 
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };

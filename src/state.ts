@@ -88,3 +88,11 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   }
   await rename(tmp, file);
 }
+
+/** A keyed view of one section, for parts that keep a small map (host-key pins, log offsets). */
+export function stateMap<T>(store: StateStore, section: string): { get(key: string): T | undefined; set(key: string, value: T): void } {
+  return {
+    get: (key) => store.get<Record<string, T>>(section)?.[key],
+    set: (key, value) => store.set(section, { ...store.get<Record<string, T>>(section), [key]: value }),
+  };
+}

@@ -27,8 +27,7 @@ export async function loadClientKey(cfg: SshCheckConfig, baseDir: string): Promi
     text = cfg.private_key.includes('\\n') && !cfg.private_key.includes('\n') ? cfg.private_key.replace(/\\n/g, '\n') : cfg.private_key;
   } else {
     // A guest, as an unregistered caller: Foglet accepts any valid key.
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
-    return { privateKey: pair.private, ephemeral: true, algorithm: 'ssh-ed25519' };
+    return { privateKey: generateEd25519().private, ephemeral: true, algorithm: 'ssh-ed25519' };
   }
   const parsed = ssh2.utils.parseKey(text, cfg.passphrase);
   if (parsed instanceof Error) {
@@ -37,4 +36,17 @@ export async function loadClientKey(cfg: SshCheckConfig, baseDir: string): Promi
   }
   const key = Array.isArray(parsed) ? parsed[0]! : parsed;
   return { privateKey: text, passphrase: cfg.passphrase, ephemeral: false, algorithm: key.type };
+}
+
+/**
+ * A fresh ed25519 key pair in OpenSSH format. ssh2's generator writes about one key
+ * in 250 with a malformed public part (a leading zero byte dropped) that its own
+ * parser then refuses, so each key is parsed before it is used, and made again if
+ * need be.
+ */
+export function generateEd25519(): { private: string; public: string } {
+  for (let attempt = 0; ; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) || attempt >= 20) return pair;
+  }
 }

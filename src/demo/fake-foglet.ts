@@ -6,9 +6,10 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SshBoard, type SshBoardOptions } from './ssh-board.js';
+import { SSH_FAULTS, SshBoard, type SshBoardOptions, type SshFault } from './ssh-board.js';
 
-export type HttpFault = 'none' | 'status_500' | 'wrong_body' | 'hang';
+export const HTTP_FAULTS = ['none', 'status_500', 'wrong_body', 'hang'] as const;
+export type HttpFault = (typeof HTTP_FAULTS)[number];
 
 export interface FakeFogletOptions {
   host?: string;
@@ -53,6 +54,7 @@ export class FakeFoglet {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://board');
+    if (url.pathname === '/_demo/fault' && req.method === 'POST') return this.setFaults(url, res);
     if (url.pathname === '/up' && (req.method === 'GET' || req.method === 'HEAD')) {
       this.upRequests++;
       switch (this.httpFault) {
@@ -70,6 +72,25 @@ export class FakeFoglet {
       }
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":{"detail":"Not Found"}}');
+  }
+
+  /**
+   * `POST /_demo/fault?http=status_500&ssh=rate_limited` breaks the board on purpose
+   * (`none` mends it), so a demo user can watch the monitor notice. Not part of Foglet.
+   */
+  private setFaults(url: URL, res: http.ServerResponse): void {
+    const httpFault = url.searchParams.get('http');
+    const sshFault = url.searchParams.get('ssh');
+    const httpOk = httpFault === null || (HTTP_FAULTS as readonly string[]).includes(httpFault);
+    const sshOk = sshFault === null || (SSH_FAULTS as readonly string[]).includes(sshFault);
+    if (!httpOk || !sshOk) {
+      res.writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'unknown fault', http: HTTP_FAULTS, ssh: SSH_FAULTS }));
+      return;
+    }
+    if (httpFault !== null) this.httpFault = httpFault as HttpFault;
+    if (sshFault !== null) this.ssh.fault = sshFault as SshFault;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ http: this.httpFault, ssh: this.ssh.fault }));
   }
 
   async stop(): Promise<void> {

@@ -9,6 +9,9 @@ import { Daemon } from '../daemon.js';
 import type { LogFormat } from '../log.js';
 import { FakeFoglet } from './fake-foglet.js';
 
+/** The demo account's password: a demo secret, redacted like a real one. */
+const DEMO_PASSWORD = 'demo-probe-password';
+
 export interface DemoOptions {
   listen: string;
   boardPort: number;
@@ -24,6 +27,8 @@ export interface RunningDemo {
 
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const board = await FakeFoglet.start({ httpPort: opts.boardPort });
+  board.ssh.accounts.set('probe', DEMO_PASSWORD);
+  const ssh = board.ssh.address;
   const stateDir = opts.stateDir ?? path.join(os.tmpdir(), 'foglet-monitor-demo');
   const config = validateConfig({
     instance: 'demo',
@@ -33,6 +38,17 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       {
         name: 'up', kind: 'http', url: `${board.httpUrl}/up`, schedule: '*/5 * * * * *', timeout: '2s',
         expect: { status: [200], body: '^ok$' },
+      },
+      {
+        // A guest: an ephemeral key, as an unregistered caller; it must reach the login screen.
+        name: 'ssh-guest', kind: 'ssh', host: ssh.host, port: ssh.port, schedule: '*/10 * * * * *', timeout: '5s',
+        host_key: board.ssh.hostKeyFingerprint, expect_screen: 'L Login',
+      },
+      {
+        // The in-TUI password login, through to the home screen.
+        name: 'ssh-login', kind: 'ssh', host: ssh.host, port: ssh.port, schedule: '5-59/10 * * * * *', timeout: '5s',
+        host_key: board.ssh.hostKeyFingerprint, expect_screen: 'Foglet BBS ▸ Home', quit_keys: 'q',
+        login: { handle: 'probe', password: DEMO_PASSWORD },
       },
     ],
   }, '<demo>');

@@ -7,16 +7,19 @@
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import { fingerprintOf } from '../checks/ssh-hostkey.js';
+import { generateEd25519 } from '../checks/ssh-keys.js';
 import { homeScreen, loginForm, loginScreen, tooSmallScreen } from './screens.js';
 
-export type SshFault =
-  | 'none'
-  | 'rate_limited'      // "Rate limit exceeded. Try again later."
-  | 'connection_limit'  // "Connection limit reached. Try again later."
-  | 'ip_refused'        // "Connection refused." (IP access policy)
-  | 'session_rejected'  // the channel closes with nothing drawn (the database is down)
-  | 'no_screen'         // the shell opens and nothing is ever drawn
-  | 'slow_screen';      // the screen comes after slowScreenMs
+export const SSH_FAULTS = [
+  'none',
+  'rate_limited',      // "Rate limit exceeded. Try again later."
+  'connection_limit',  // "Connection limit reached. Try again later."
+  'ip_refused',        // "Connection refused." (IP access policy)
+  'session_rejected',  // the channel closes with nothing drawn (the database is down)
+  'no_screen',         // the shell opens and nothing is ever drawn
+  'slow_screen',       // the screen comes after slowScreenMs
+] as const;
+export type SshFault = (typeof SSH_FAULTS)[number];
 
 const REJECTION: Partial<Record<SshFault, string>> = {
   rate_limited: 'Rate limit exceeded. Try again later.\r\n',
@@ -57,7 +60,7 @@ export class SshBoard {
   private readonly activeByUser = new Map<string, ServerChannel>();
 
   constructor(private readonly opts: SshBoardOptions = {}) {
-    this.hostKey = opts.hostKey ?? ssh2.utils.generateKeyPairSync('ed25519').private;
+    this.hostKey = opts.hostKey ?? generateEd25519().private;
   }
 
   get appName(): string { return this.opts.appName ?? 'Foglet BBS'; }
@@ -90,7 +93,7 @@ export class SshBoard {
   /** A new host key on the same port: what a release that lost /data/ssh looks like. */
   async rotateHostKey(): Promise<void> {
     await this.stop();
-    this.hostKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+    this.hostKey = generateEd25519().private;
     await this.start();
   }
 

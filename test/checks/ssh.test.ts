@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { runProbe } from '../../src/checks/runner.js';
 import { SshProbe } from '../../src/checks/ssh.js';
+import { generateEd25519 } from '../../src/checks/ssh-keys.js';
 import { MemoryPins, type HostKeyPins } from '../../src/checks/ssh-hostkey.js';
 import type { ProbeResult } from '../../src/checks/types.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
@@ -10,7 +11,7 @@ import { sshCheck } from '../helpers/config.js';
 
 describe('ssh probe against the fake Foglet', () => {
   let board: FakeFoglet;
-  const registered = ssh2.utils.generateKeyPairSync('ed25519');
+  const registered = generateEd25519();
 
   async function probe(fields: Record<string, unknown>, pins: HostKeyPins = new MemoryPins()): Promise<ProbeResult> {
     const cfg = sshCheck({ port: board.ssh.address.port, expect_screen: 'Foglet BBS ▸ Home', ...fields });

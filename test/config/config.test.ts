@@ -36,6 +36,19 @@ describe('config', () => {
     assert.equal(check.kind === 'http' && check.follow_redirects, false);
   });
 
+  test('ssh defaults: port 22, tofu, 100x30 xterm-256color, every 30 s, 20 s timeout', () => {
+    const c = parseConfigText('checks:\n  - { name: s, kind: ssh, host: bbs, expect_screen: "L Login" }\n', 'x.yaml', {}).checks[0]!;
+    assert.equal(c.kind, 'ssh');
+    if (c.kind !== 'ssh') return;
+    assert.equal(c.port, 22);
+    assert.equal(c.host_key, 'tofu');
+    assert.deepEqual(c.terminal, { cols: 100, rows: 30, term: 'xterm-256color' });
+    assert.equal(c.schedule, '*/30 * * * * *');
+    assert.equal(c.timeout.ms, 20_000);
+    const pinned = parseConfigText('checks:\n  - { name: s, kind: ssh, host: bbs, expect_screen: x, host_key: ["SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"] }\n', 'x.yaml', {}).checks[0]!;
+    assert.deepEqual(pinned.kind === 'ssh' && pinned.host_key, ['SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s']);
+  });
+
   test('an empty file is a valid config with no checks', () => {
     assert.deepEqual(parseConfigText('', 'empty.yaml', {}).checks, []);
   });
@@ -49,13 +62,19 @@ describe('config', () => {
     ['duration out of range', 'checks:\n  - { name: a, kind: http, url: "http://x/", timeout: 10m }\n', 'checks[0].timeout', /at most 5m/],
     ['bad cron', 'checks:\n  - { name: a, kind: http, url: "http://x/", schedule: "every minute" }\n', 'checks[0].schedule', /cron schedule/],
     ['missing required field', 'checks:\n  - { name: a, kind: http }\n', 'checks[0].url', /is required/],
-    ['unknown kind', 'checks:\n  - { name: a, kind: smtp }\n', 'checks[0].kind', /one of: http/],
+    ['unknown kind', 'checks:\n  - { name: a, kind: smtp }\n', 'checks[0].kind', /one of: http, ssh/],
     ['bad regex', 'checks:\n  - { name: a, kind: http, url: "http://x/", expect: { body: "(" } }\n', 'checks[0].expect.body', /regular expression/],
     ['bad status', 'checks:\n  - { name: a, kind: http, url: "http://x/", expect: { status: [700] } }\n', 'checks[0].expect.status[0]', /at most 599/],
     ['bad enum', 'log: { level: loud }\n', 'log.level', /one of "trace"/],
     ['duplicate names', 'checks:\n  - { name: a, kind: http, url: "http://x/" }\n  - { name: a, kind: http, url: "http://y/" }\n', 'checks[1].name', /duplicate check name "a"/],
     ['unset env', 'checks:\n  - { name: a, kind: http, url: "http://x/", headers: { Authorization: "Bearer ${PROBE_TOKEN}" } }\n', 'checks[0].headers.Authorization', /environment variable PROBE_TOKEN is not set/],
     ['YAML syntax', 'checks: [\n', '', /YAML/],
+    ['ssh without expect_screen', 'checks:\n  - { name: s, kind: ssh, host: bbs }\n', 'checks[0].expect_screen', /is required/],
+    ['bad host key pin', 'checks:\n  - { name: s, kind: ssh, host: bbs, expect_screen: x, host_key: "md5:aa" }\n', 'checks[0].host_key', /OpenSSH fingerprint/],
+    ['two private keys', 'checks:\n  - { name: s, kind: ssh, host: bbs, expect_screen: x, private_key: abc, private_key_file: /k }\n', 'checks[0].private_key', /not both/],
+    ['bad screen regex', 'checks:\n  - { name: s, kind: ssh, host: bbs, expect_screen: "/(/" }\n', 'checks[0].expect_screen', /regular expression/],
+    ['bad phase timeout', 'checks:\n  - { name: s, kind: ssh, host: bbs, expect_screen: x, phase_timeouts: { screen: 5 } }\n', 'checks[0].phase_timeouts.screen', /duration/],
+    ['login without password', 'checks:\n  - { name: s, kind: ssh, host: bbs, expect_screen: x, login: { handle: probe } }\n', 'checks[0].login.password', /is required/],
   ];
   for (const [what, yaml, keyPath, message] of broken) {
     test(`a broken config (${what}) names ${keyPath || 'the problem'}`, () => {

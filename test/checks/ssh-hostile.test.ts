@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import type net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import ssh2 from 'ssh2';
+import { runProbe } from '../../src/checks/runner.js';
+import { SshProbe } from '../../src/checks/ssh.js';
+import { generateEd25519 } from '../../src/checks/ssh-keys.js';
+import type { ProbeResult } from '../../src/checks/types.js';
+import { FakeFoglet } from '../../src/demo/fake-foglet.js';
+import { sshCheck } from '../helpers/config.js';
+import { closedPort, startTcpServer, type TestServer } from '../helpers/servers.js';
+import { waitFor } from '../helpers/wait.js';
+
+function probe(port: number, fields: Record<string, unknown> = {}): Promise<ProbeResult> {
+  const cfg = sshCheck({ port, expect_screen: 'L Login', timeout: '800ms', ...fields });
+  return runProbe(cfg, new SshProbe(cfg, { baseDir: process.cwd() }));
+}
+
+describe('ssh probe against hostile servers', () => {
+  const servers: TestServer[] = [];
+  let silent: TestServer;
+  let garbage: TestServer;
+  let wrongService: TestServer;
+  let stall: TestServer;
+  let preIdentFlood: TestServer;
+  let shellFlood: ssh2.Server;
+  let shellFloodPort: number;
+
+  before(async () => {
+    silent = await startTcpServer(() => {});
+    // A valid banner, then bytes that are no SSH packet.
+    garbage = await startTcpServer((s) => {
+      s.on('error', () => {});
+      s.write('SSH-2.0-OpenSSH_9.2\r\n');
+      s.write(Buffer.from([0xff, 0xff, 0xff, 0xf0, ...Array.from({ length: 64 }, (_, i) => (i * 37) & 0xff)]));
+    });
+    // Something else on the SSH port: it answers once and hangs up.
+    wrongService = await startTcpServer((s) => { s.on('error', () => {}); s.end('HTTP/1.1 400 Bad Request\r\n\r\n'); });
+    stall = await startTcpServer((s) => { s.on('error', () => {}); s.write('SSH-2.0-OpenSSH_9.2\r\n'); });
+    preIdentFlood = await startTcpServer((s) => {
+      s.on('error', () => {});
+      const line = Buffer.from(`${'x'.repeat(200)}\r\n`);
+      const pump = () => { while (!s.destroyed && s.write(line)) { /* fill */ } };
+      s.on('drain', pump);
+      pump();
+    });
+    servers.push(silent, garbage, wrongService, stall, preIdentFlood);
+    shellFlood = new ssh2.Server({ hostKeys: [generateEd25519().private] }, (client) => {
+      client.on('error', () => {});
+      client.on('authentication', (ctx) => ctx.accept());
+      client.on('ready', () => client.on('session', (accept) => {
+        const session = accept();
+        session.on('pty', (ok) => ok?.());
+        session.on('shell', (ok) => {
+          const stream = ok();
+          const chunk = Buffer.alloc(32 * 1024, 'A');
+          const pump = () => { while (!stream.destroyed && stream.write(chunk)) { /* fill */ } };
+          stream.on('drain', pump);
+          stream.on('error', () => {});
+          pump();
+        });
+      }));
+    });
+    await new Promise<void>((resolve) => shellFlood.listen(0, '127.0.0.1', resolve));
+    shellFloodPort = (shellFlood.address() as net.AddressInfo).port;
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await new Promise<void>((resolve) => shellFlood.close(() => resolve()));
+  });
+
+  test('a closed port: connect_refused', async () => {
+    const r = await probe(await closedPort());
+    assert.equal(r.reason, 'connect_refused');
+    assert.equal(r.details?.phase, 'connect');
+  });
+
+  test('a server that accepts and never sends a banner: timeout in handshake, inside the timeout', async () => {
+    const r = await probe(silent.port);
+    assert.equal(r.reason, 'timeout', r.message);
+    assert.equal(r.details?.phase, 'handshake');
+    assert.ok(r.duration_seconds < 1.3, `${r.duration_seconds}s`);
+  });
+
+  test('a server that sends garbage: handshake_failed', async () => {
+    const r = await probe(garbage.port);
+    assert.equal(r.reason, 'handshake_failed', r.message);
+    assert.ok(r.duration_seconds < 1.3);
+  });
+
+  test('another service on the port, which hangs up: handshake_failed', async () => {
+    const r = await probe(wrongService.port);
+    assert.equal(r.reason, 'handshake_failed', r.message);
+  });
+
+  test('a server that stalls mid-handshake: timeout in handshake, with its version recorded', async () => {
+    const r = await probe(stall.port);
+    assert.equal(r.reason, 'timeout', r.message);
+    assert.equal(r.details?.phase, 'handshake');
+    assert.equal(r.details?.server_version, 'SSH-2.0-OpenSSH_9.2');
+  });
+
+  test('a server that floods before its banner: fails inside the timeout', async () => {
+    const r = await probe(preIdentFlood.port);
+    assert.equal(r.ok, false);
+    assert.ok(r.reason === 'handshake_failed' || r.reason === 'timeout', `${r.reason}: ${r.message}`);
+    assert.ok(r.duration_seconds < 1.3);
+  });
+
+  test('a shell that floods output: protocol_error at max_output_bytes, inside the timeout', async () => {
+    const r = await probe(shellFloodPort, { timeout: '3s', max_output_bytes: 256 * 1024 });
+    assert.equal(r.reason, 'protocol_error', r.message);
+    assert.match(r.message ?? '', /more than 262144 bytes/);
+    assert.ok(r.duration_seconds < 3);
+  });
+});
+
+describe('ssh probe resources', () => {
+  let board: FakeFoglet;
+  before(async () => { board = await FakeFoglet.start(); });
+  after(() => board.stop());
+
+  test('handle count is stable over 200 probes (passing, rejected and timing out)', async () => {
+    const silent = await startTcpServer(() => {});
+    const handles = () => process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length;
+    // Warm up once so lazily created handles (DNS, crypto) exist before the baseline.
+    await probe(board.ssh.address.port);
+    const baseline = handles();
+    const reasons = new Map<string, number>();
+    for (let i = 0; i < 200; i++) {
+      let r: ProbeResult;
+      if (i % 20 === 19) {
+        r = await probe(silent.port, { timeout: '150ms' });
+      } else {
+        board.ssh.fault = i % 3 === 0 ? 'rate_limited' : 'none';
+        r = await probe(board.ssh.address.port, { timeout: '3s' });
+      }
+      const key = r.ok ? 'ok' : r.reason!;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    }
+    board.ssh.fault = 'none';
+    await silent.close();
+    assert.deepEqual([...reasons.keys()].sort(), ['ok', 'rate_limited', 'timeout'], JSON.stringify([...reasons]));
+    const settled = await waitFor(() => handles() <= baseline + 1, 'handles to return to the baseline', 5000)
+      .then(() => handles(), () => handles());
+    assert.ok(settled <= baseline + 1, `handles grew from ${baseline} to ${settled}: ${process.getActiveResourcesInfo().join(',')}`);
+  });
+});
