@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import YAML, { LineCounter, isMap, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
+import { overrideProblems } from '../logs/packs.js';
 
 export interface ConfigProblem {
   path: string;
@@ -74,7 +75,11 @@ export function validateConfig(
   locate: (path: PropertyKey[]) => Pick<ConfigProblem, 'line' | 'column'> = () => ({}),
 ): Config {
   const parsed = configSchema.safeParse(input, { error: describeIssue });
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const later = overrideProblems(parsed.data.logs);
+    if (later.length === 0) return parsed.data;
+    throw new ConfigError(file, later.map((p) => ({ path: formatPath(p.path), message: p.message, ...locate(p.path) })));
+  }
   const problems: ConfigProblem[] = [];
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {

@@ -153,6 +153,87 @@ export const checkSchema = z.discriminatedUnion('kind', [httpCheckSchema, sshChe
   error: (iss) => iss.code === 'invalid_union' ? 'expected kind to be one of: http, ssh' : undefined,
 });
 
+export const severity = z.enum(['critical', 'warning', 'info']);
+
+/** A log rule, as in the built-in packs and in `logs.rules`. */
+export const logRuleSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_.-]{1,64}$/, 'expected an id of lower-case letters, digits, "_", "." or "-"'),
+  category: z.string().regex(/^[a-z0-9_]{1,64}$/, 'expected a category of lower-case letters, digits and "_"'),
+  severity,
+  pattern: regex,
+  ignore_case: z.boolean().default(false),
+  /** How many matches within `window` before the rule signals. */
+  threshold: z.strictObject({
+    count: z.number().int().min(1).max(100_000).default(1),
+    window: duration({ min: '1s', max: '24h' }).prefault('1m'),
+  }).prefault({}),
+  /** How long without a match before the signal clears. */
+  quiet_for: duration({ min: '1s', max: '7d' }).prefault('10m'),
+  summary: z.string().optional(),
+});
+
+const sourceCommon = { name: checkName };
+
+export const logSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...sourceCommon,
+    kind: z.literal('file'),
+    path: z.string().min(1),
+    /** Where to start in a file never seen before; a file seen before resumes at its saved offset. */
+    from: z.enum(['end', 'beginning']).default('end'),
+    /** How often the file is checked when file-system events say nothing (rotation, network file systems). */
+    poll_interval: duration({ min: '10ms', max: '1m' }).prefault('250ms'),
+  }),
+  z.strictObject({
+    ...sourceCommon,
+    kind: z.literal('command'),
+    command: z.array(z.string().min(1)).min(1),
+    env: z.record(z.string(), z.string()).default({}),
+    restart_backoff: z.strictObject({
+      initial: duration({ min: '10ms', max: '1h' }).prefault('1s'),
+      max: duration({ min: '10ms', max: '1h' }).prefault('1m'),
+    }).prefault({}),
+  }),
+  z.strictObject({
+    ...sourceCommon,
+    kind: z.literal('http'),
+    /** Bearer token the log shipper sends to POST /api/logs. */
+    token: z.string().min(16, 'expected a token of at least 16 characters'),
+    max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  }),
+], { error: (iss) => iss.code === 'invalid_union' ? 'expected kind to be one of: file, command, http' : undefined });
+
+const ruleOverride = z.strictObject({
+  enabled: z.boolean().optional(),
+  severity: severity.optional(),
+  threshold: z.strictObject({
+    count: z.number().int().min(1).max(100_000),
+    window: duration({ min: '1s', max: '24h' }),
+  }).optional(),
+  quiet_for: duration({ min: '1s', max: '7d' }).optional(),
+});
+
+export const logsSchema = z.strictObject({
+  sources: z.array(logSourceSchema).default([]),
+  /** Built-in rule packs to use; [] turns them off. */
+  rule_packs: z.array(z.enum(['foglet'])).default(['foglet']),
+  /** Per pack rule, by id: turn it off or change its severity, threshold or quiet_for. */
+  rule_overrides: z.record(z.string(), ruleOverride).default({}),
+  rules: z.array(logRuleSchema).default([]),
+  restart_loop: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** A loop: at least `starts` boots within `window`, none of which ran longer than `min_uptime`. */
+    starts: z.number().int().min(2).max(1000).default(3),
+    window: duration({ min: '10s', max: '24h' }).prefault('10m'),
+    min_uptime: duration({ min: '1s', max: '24h' }).prefault('10m'),
+    severity: severity.default('critical'),
+  }).prefault({}),
+  /** Longer lines are cut here (and counted). */
+  max_line_bytes: z.number().int().min(256).max(16 * 1024 * 1024).default(64 * 1024),
+  /** Lines before a match kept as evidence. */
+  context_lines: z.number().int().min(0).max(100).default(3),
+});
+
 export const configSchema = z.strictObject({
   /** Label on every alert and metric that names this monitor (one per region). */
   instance: z.string().min(1).default(os.hostname()),
@@ -163,6 +244,7 @@ export const configSchema = z.strictObject({
     format: z.enum(['auto', 'json', 'pretty']).default('auto'),
   }).prefault({}),
   checks: z.array(checkSchema).default([]),
+  logs: logsSchema.prefault({}),
 }).superRefine((cfg, ctx) => {
   const seen = new Map<string, number>();
   cfg.checks.forEach((c, i) => {
@@ -171,6 +253,18 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `duplicate check name ${JSON.stringify(c.name)} (also checks[${first}])` });
     } else seen.set(c.name, i);
   });
+  const sources = new Map<string, number>();
+  cfg.logs.sources.forEach((src, i) => {
+    const first = sources.get(src.name);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['logs', 'sources', i, 'name'], message: `duplicate source name ${JSON.stringify(src.name)} (also logs.sources[${first}])` });
+    } else sources.set(src.name, i);
+  });
+  const ids = new Set<string>();
+  cfg.logs.rules.forEach((r, i) => {
+    if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['logs', 'rules', i, 'id'], message: `duplicate rule id ${JSON.stringify(r.id)}` });
+    ids.add(r.id);
+  });
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -178,6 +272,9 @@ export type CheckConfig = z.output<typeof checkSchema>;
 export type HttpCheckConfig = z.output<typeof httpCheckSchema>;
 export type SshCheckConfig = z.output<typeof sshCheckSchema>;
 export type CheckKind = CheckConfig['kind'];
+export type LogsConfig = z.output<typeof logsSchema>;
+export type LogRuleConfig = z.output<typeof logRuleSchema>;
+export type LogSourceConfig = z.output<typeof logSourceSchema>;
 
 /**
  * Key names whose values are secrets wherever they appear: they are redacted from

@@ -1,0 +1,101 @@
+/**
+ * Lines become events: a line with a header of its own starts one; the lines of an
+ * Elixir error that follow it (`** (RuntimeError) ...`, the explanation, an indented
+ * stack trace) join it. A blank line or the next header ends it. Times resolve to
+ * epoch milliseconds; Foglet's own HH:MM:SS.mmm lines take their date from the clock
+ * and roll over at midnight.
+ */
+import { isContinuation, type ParsedLine } from './line.js';
+
+export interface LogEvent {
+  source: string;
+  /** 1-based number of the event's first line in its source. */
+  line: number;
+  /** Epoch milliseconds. */
+  time: number;
+  level?: string;
+  /** The cleaned lines as they came, for evidence. */
+  lines: string[];
+  /** The messages joined by newlines: what rules match against. */
+  text: string;
+}
+
+const MAX_EVENT_LINES = 200;
+const MAX_EVENT_CHARS = 256 * 1024;
+const DAY = 86_400_000;
+
+interface Pending {
+  line: number;
+  time: number;
+  level?: string;
+  lines: string[];
+  messages: string[];
+  chars: number;
+  expectsMore: boolean;
+}
+
+export class EventAssembler {
+  private pending: Pending | undefined;
+  private dayBase: number | undefined;
+  private lastTimeOfDay = -1;
+
+  constructor(private readonly source: string, private readonly onEvent: (e: LogEvent) => void, private readonly now: () => number = Date.now) {}
+
+  push(raw: string, parsed: ParsedLine, lineNo: number): void {
+    const p = this.pending;
+    if (parsed.message.trim() === '') {
+      this.flush();
+      return;
+    }
+    if (p && !parsed.header && (p.expectsMore || isContinuation(parsed.message))) {
+      if (p.lines.length < MAX_EVENT_LINES && p.chars < MAX_EVENT_CHARS) {
+        p.lines.push(raw);
+        p.messages.push(parsed.message);
+        p.chars += raw.length;
+      }
+      p.expectsMore = opensMore(parsed.message) || (p.expectsMore && !parsed.header);
+      return;
+    }
+    this.flush();
+    this.pending = {
+      line: lineNo,
+      time: this.resolveTime(parsed),
+      level: parsed.level,
+      lines: [raw],
+      messages: [parsed.message],
+      chars: raw.length,
+      expectsMore: opensMore(parsed.message),
+    };
+  }
+
+  /** Emits the event being assembled (at the end of input, or when the source goes quiet). */
+  flush(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    this.onEvent({
+      source: this.source, line: p.line, time: p.time, level: p.level, lines: p.lines,
+      text: p.messages.length === 1 ? p.messages[0]! : p.messages.join('\n'),
+    });
+  }
+
+  get hasPending(): boolean { return this.pending !== undefined; }
+
+  private resolveTime(parsed: ParsedLine): number {
+    if (parsed.time === undefined) return this.now();
+    if (!parsed.timeOfDayOnly) return parsed.time;
+    if (this.dayBase === undefined) {
+      const now = this.now();
+      this.dayBase = now - (now % DAY);
+    } else if (parsed.time < this.lastTimeOfDay - DAY / 2) {
+      this.dayBase += DAY; // past midnight
+    }
+    this.lastTimeOfDay = parsed.time;
+    return this.dayBase + parsed.time;
+  }
+}
+
+/** A line that announces more lines without headers: "... failed with:", "** (Error) ...". */
+function opensMore(message: string): boolean {
+  return message.endsWith(':') || message.startsWith('** (');
+}

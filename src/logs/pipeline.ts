@@ -1,0 +1,133 @@
+/**
+ * One source's path from lines to signals: clean and parse each line, assemble
+ * events, match rules, count restarts. The daemon's watcher and the offline `scan`
+ * run the same pipeline, so both classify a log the same way.
+ */
+import type { Signal, Severity } from '../signals.js';
+import { EventAssembler, type LogEvent } from './events.js';
+import { LineRing, redactLogLine } from './evidence.js';
+import { cleanLine, parseLine } from './line.js';
+import { RestartDetector, type RestartLoopSettings, type RestartMarkers } from './restarts.js';
+import { RuleTracker, type LogRule, type RuleSet } from './rules.js';
+
+export interface PipelineOptions {
+  rules: RuleSet;
+  markers: RestartMarkers;
+  /** Undefined: restart loops are not watched. */
+  restartLoop?: RestartLoopSettings & { severity: Severity };
+  contextLines: number;
+  /** Labels every signal carries (instance). */
+  labels?: Record<string, string>;
+  now?: () => number;
+}
+
+export interface PipelineHooks {
+  onMatch?(event: LogEvent, rules: LogRule[]): void;
+  onSignal?(signal: Signal): void;
+  onBoot?(): void;
+}
+
+export class SourcePipeline {
+  private readonly assembler: EventAssembler;
+  private readonly tracker = new RuleTracker();
+  private readonly restarts: RestartDetector | undefined;
+  private readonly ring = new LineRing();
+  private readonly now: () => number;
+  lines = 0;
+  bytes = 0;
+  matches = 0;
+
+  constructor(readonly source: string, private readonly opts: PipelineOptions, private readonly hooks: PipelineHooks = {}) {
+    this.now = opts.now ?? Date.now;
+    this.assembler = new EventAssembler(source, (e) => this.onEvent(e), this.now);
+    this.restarts = opts.restartLoop ? new RestartDetector(opts.markers, opts.restartLoop) : undefined;
+  }
+
+  /** One line as read (no newline). */
+  pushLine(line: Buffer): void {
+    this.lines++;
+    this.bytes += line.length + 1;
+    const text = cleanLine(line);
+    this.ring.add(this.lines, text);
+    this.assembler.push(text, parseLine(text), this.lines);
+  }
+
+  /** Emits the event being assembled: at the end of input, or when the source has gone quiet. */
+  flush(): void {
+    this.assembler.flush();
+  }
+
+  get hasPending(): boolean { return this.assembler.hasPending; }
+
+  /** Clears rules and restart loops that have been quiet long enough. */
+  tick(now = this.now()): void {
+    for (const t of this.tracker.expire(this.opts.rules.rules, now)) this.signalRule(t.rule, false, now);
+    const r = this.restarts?.expire(now);
+    if (r && !r.active) this.signalRestart(false, now, []);
+  }
+
+  activeRules(): string[] {
+    const active = this.tracker.activeRules();
+    return this.restarts?.isActive ? [...active, 'restart_loop'] : active;
+  }
+
+  get bootsSeen(): number { return this.restarts?.bootsSeen ?? 0; }
+
+  private onEvent(e: LogEvent): void {
+    const matched = this.opts.rules.match(e.text);
+    if (matched.length > 0) {
+      this.matches += matched.length;
+      this.hooks.onMatch?.(e, matched);
+      for (const rule of matched) {
+        const t = this.tracker.record(rule, e.time);
+        if (t) this.signalRule(rule, true, e.time, e, t.count);
+      }
+    }
+    if (this.restarts) {
+      const before = this.restarts.bootsSeen;
+      const r = this.restarts.observe(e.text, e.time);
+      if (this.restarts.bootsSeen !== before) this.hooks.onBoot?.();
+      if (r?.active) this.signalRestart(true, e.time, r.boots, e);
+    }
+  }
+
+  private evidence(e: LogEvent): string[] {
+    return [...this.ring.before(e.line, this.opts.contextLines), ...e.lines].map(redactLogLine);
+  }
+
+  private signalRule(rule: LogRule, active: boolean, time: number, e?: LogEvent, count = 0): void {
+    const first = e ? redactLogLine(e.lines[0]!).slice(0, 300) : '';
+    this.hooks.onSignal?.({
+      source: 'log',
+      key: `log:${this.source}:${rule.id}`,
+      ok: !active,
+      severity: rule.severity,
+      category: rule.category,
+      reason: rule.id,
+      summary: active
+        ? `${rule.category} in ${this.source}: ${first}${count > 1 ? ` (${count} matches)` : ''}`
+        : `${rule.category} in ${this.source}: no match for ${Math.round(rule.quietForMs / 1000)}s`,
+      labels: { ...this.opts.labels, rule: rule.id, category: rule.category, log_source: this.source },
+      ...(e ? { evidence: { lines: this.evidence(e), line: e.line, runbook: rule.summary } } : {}),
+      at: new Date(time).toISOString(),
+    });
+  }
+
+  private signalRestart(active: boolean, time: number, boots: number[], e?: LogEvent): void {
+    const settings = this.opts.restartLoop!;
+    this.hooks.onSignal?.({
+      source: 'log',
+      key: `log:${this.source}:restart_loop`,
+      ok: !active,
+      severity: settings.severity,
+      category: 'restart_loop',
+      reason: 'restart_loop',
+      summary: active
+        ? `restart loop in ${this.source}: ${boots.length} boots within ${Math.round(settings.windowMs / 60000)}m`
+        : `restart loop in ${this.source} over: no boot for ${Math.round(settings.windowMs / 60000)}m`,
+      labels: { ...this.opts.labels, rule: 'restart_loop', category: 'restart_loop', log_source: this.source },
+      ...(e ? { evidence: { lines: this.evidence(e), line: e.line, boots: boots.map((b) => new Date(b).toISOString()) } } : {}),
+      at: new Date(time).toISOString(),
+    });
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Compiled log rules. Healthy lines are the vast majority, so every event is first
+ * tested against one combined expression of all patterns; only events that hit it
+ * are tested rule by rule. Thresholds and quiet periods are tracked per source and
+ * rule, so a rule signals once when its threshold is reached and clears once after
+ * `quiet_for` without a match.
+ */
+import type { LogRuleConfig } from '../config/schema.js';
+import type { Severity } from '../signals.js';
+
+export interface LogRule {
+  id: string;
+  category: string;
+  severity: Severity;
+  pattern: RegExp;
+  count: number;
+  windowMs: number;
+  quietForMs: number;
+  summary?: string;
+}
+
+export class RuleSet {
+  readonly rules: LogRule[];
+  private readonly any: RegExp | undefined;
+
+  constructor(configs: LogRuleConfig[]) {
+    this.rules = configs.map((c) => ({
+      id: c.id,
+      category: c.category,
+      severity: c.severity,
+      pattern: new RegExp(c.pattern, c.ignore_case ? 'iu' : 'u'),
+      count: c.threshold.count,
+      windowMs: c.threshold.window.ms,
+      quietForMs: c.quiet_for.ms,
+      summary: c.summary,
+    }));
+    const ignoreCase = configs.some((c) => c.ignore_case);
+    this.any = configs.length === 0 ? undefined
+      : new RegExp(configs.map((c) => `(?:${c.pattern})`).join('|'), ignoreCase ? 'iu' : 'u');
+  }
+
+  /** The rules an event's text matches, in rule order; one per category (the first). */
+  match(text: string): LogRule[] {
+    if (!this.any || !this.any.test(text)) return [];
+    const out: LogRule[] = [];
+    for (const r of this.rules) {
+      if (r.pattern.test(text) && !out.some((o) => o.category === r.category)) out.push(r);
+    }
+    return out;
+  }
+}
+
+export interface RuleTransition {
+  rule: LogRule;
+  /** true: threshold reached, the rule is active; false: quiet for long enough, it cleared. */
+  active: boolean;
+  /** Matches within the window when it became active. */
+  count: number;
+}
+
+interface Track {
+  times: number[];
+  active: boolean;
+  lastMatch: number;
+}
+
+/** Per-rule threshold and quiet-period state for one source. */
+export class RuleTracker {
+  private readonly tracks = new Map<string, Track>();
+
+  /** Records a match at `time`; returns the transition to active, if this match made it. */
+  record(rule: LogRule, time: number): RuleTransition | undefined {
+    let t = this.tracks.get(rule.id);
+    if (!t) { t = { times: [], active: false, lastMatch: 0 }; this.tracks.set(rule.id, t); }
+    t.lastMatch = Math.max(t.lastMatch, time);
+    if (t.active) return undefined;
+    t.times.push(time);
+    const from = time - rule.windowMs;
+    while (t.times.length > 0 && t.times[0]! < from) t.times.shift();
+    if (t.times.length > rule.count) t.times.splice(0, t.times.length - rule.count);
+    if (t.times.length >= rule.count) {
+      t.active = true;
+      const count = t.times.length;
+      t.times = [];
+      return { rule, active: true, count };
+    }
+    return undefined;
+  }
+
+  /** Rules that have been quiet for their `quiet_for` by `now` clear. */
+  expire(rules: LogRule[], now: number): RuleTransition[] {
+    const out: RuleTransition[] = [];
+    for (const rule of rules) {
+      const t = this.tracks.get(rule.id);
+      if (t?.active && now - t.lastMatch >= rule.quietForMs) {
+        t.active = false;
+        out.push({ rule, active: false, count: 0 });
+      }
+    }
+    return out;
+  }
+
+  isActive(ruleId: string): boolean {
+    return this.tracks.get(ruleId)?.active === true;
+  }
+
+  activeRules(): string[] {
+    return [...this.tracks].filter(([, t]) => t.active).map(([id]) => id);
+  }
+}

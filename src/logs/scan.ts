@@ -1,0 +1,90 @@
+/**
+ * Classifies a whole log offline with the daemon's pipeline: every event that a
+ * rule matches, and every restart loop, with the 1-based line it starts on.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Config } from '../config/schema.js';
+import type { Severity } from '../signals.js';
+import { LineSplitter } from './line.js';
+import { effectiveRules, loadPack } from './packs.js';
+import { SourcePipeline } from './pipeline.js';
+import type { RestartMarkers } from './restarts.js';
+import { RuleSet } from './rules.js';
+
+export interface ScanMatch {
+  source: string;
+  line: number;
+  category: string;
+  rule: string;
+  severity: Severity;
+  text: string;
+}
+
+export interface ScanSummary {
+  lines: number;
+  bytes: number;
+  cut: number;
+  matches: ScanMatch[];
+}
+
+export interface ScanSetup {
+  rules: RuleSet;
+  markers: RestartMarkers;
+  logs: Config['logs'];
+}
+
+export function scanSetup(logs: Config['logs']): ScanSetup {
+  const markers: RestartMarkers = { boot: [], crash: [] };
+  for (const p of logs.rule_packs) {
+    const pack = loadPack(p);
+    markers.boot.push(...pack.restart_markers.boot);
+    markers.crash.push(...pack.restart_markers.crash);
+  }
+  return { rules: new RuleSet(effectiveRules(logs)), markers, logs };
+}
+
+/** Scans one stream; `onProgress` gets the bytes read so far, now and then. */
+export async function scanStream(
+  input: Readable,
+  source: string,
+  setup: ScanSetup,
+  onProgress?: (bytes: number) => void,
+): Promise<ScanSummary> {
+  const matches: ScanMatch[] = [];
+  const { logs } = setup;
+  const pipeline = new SourcePipeline(source, {
+    rules: setup.rules,
+    markers: setup.markers,
+    restartLoop: logs.restart_loop.enabled
+      ? { starts: logs.restart_loop.starts, windowMs: logs.restart_loop.window.ms, minUptimeMs: logs.restart_loop.min_uptime.ms, severity: logs.restart_loop.severity }
+      : undefined,
+    contextLines: 0,
+  }, {
+    onMatch: (e, rules) => {
+      for (const r of rules) matches.push({ source, line: e.line, category: r.category, rule: r.id, severity: r.severity, text: e.lines.join('\n') });
+    },
+    onSignal: (s) => {
+      if (s.reason === 'restart_loop' && !s.ok) {
+        matches.push({ source, line: Number((s.evidence as { line?: number } | undefined)?.line ?? 0), category: 'restart_loop', rule: 'restart_loop', severity: s.severity, text: s.summary });
+      }
+    },
+  });
+  const splitter = new LineSplitter(logs.max_line_bytes, (line) => pipeline.pushLine(line));
+  let bytes = 0;
+  let nextProgress = 64 * 1024 * 1024;
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    bytes += buf.length;
+    splitter.push(buf);
+    if (onProgress && bytes >= nextProgress) { onProgress(bytes); nextProgress += 64 * 1024 * 1024; }
+  }
+  splitter.end();
+  pipeline.flush();
+  matches.sort((a, b) => a.line - b.line);
+  return { lines: pipeline.lines, bytes, cut: splitter.cut, matches };
+}
+
+export function scanFile(file: string, setup: ScanSetup, onProgress?: (bytes: number) => void): Promise<ScanSummary> {
+  return scanStream(createReadStream(file, { highWaterMark: 1024 * 1024 }), file, setup, onProgress);
+}
