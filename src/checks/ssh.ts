@@ -183,7 +183,9 @@ class SshRun {
 
   private connectTcp(): Promise<net.Socket> {
     return new Promise((resolve) => {
-      const sock = net.connect({ host: this.cfg.host, port: this.cfg.port });
+      // Small interactive writes (keys, window changes) must not wait on Nagle and delayed
+      // ACKs, as OpenSSH's interactive sessions do not: that costs ~200 ms a phase.
+      const sock = net.connect({ host: this.cfg.host, port: this.cfg.port, noDelay: true });
       this.sock = sock;
       sock.once('connect', () => resolve(sock));
       sock.once('error', (err) => {

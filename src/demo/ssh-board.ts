@@ -81,7 +81,11 @@ export class SshBoard {
   }
 
   async start(): Promise<void> {
-    const server = new ssh2.Server({ hostKeys: [this.hostKey], ident: 'Erlang/5.2' }, (client) => this.onClient(client));
+    const server = new ssh2.Server({ hostKeys: [this.hostKey], ident: 'Erlang/5.2' }, (client) => {
+      // As a real server does for interactive sessions: no Nagle delay on small writes.
+      (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
+      this.onClient(client);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port || this.opts.port || 0, this.opts.host ?? '127.0.0.1', () => resolve());
