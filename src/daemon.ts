@@ -17,6 +17,8 @@ import { Scheduler } from './scheduler.js';
 import { buildServer, parseListen } from './server.js';
 import { StateStore, stateMap } from './state.js';
 import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
+import { LogWatcher } from './logs/watcher.js';
+import type { FileOffset, OffsetStore } from './logs/sources/file.js';
 import { VERSION } from './version.js';
 
 export interface DaemonOptions {
@@ -40,6 +42,7 @@ interface CheckStatus {
 
 const RESULTS_SECTION = 'check_results';
 export const PINS_SECTION = 'host_key_pins';
+const OFFSETS_SECTION = 'log_offsets';
 
 export class Daemon {
   readonly logger: Logger;
@@ -50,6 +53,8 @@ export class Daemon {
   private server: FastifyInstance | undefined;
   private state: StateStore;
   private readonly pins: HostKeyPins;
+  private readonly offsets: OffsetStore;
+  private watcher: LogWatcher | undefined;
   private readonly checkStatus = new Map<string, CheckStatus>();
   private readonly startedAt = new Date();
   private stopping = false;
@@ -66,6 +71,7 @@ export class Daemon {
     }, this.redactorRef);
     this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger);
     this.pins = stateMap<PinnedKey>(this.state, PINS_SECTION);
+    this.offsets = stateMap<FileOffset>(this.state, OFFSETS_SECTION);
   }
 
   /** Loads the config (a ConfigError goes to the caller), then starts every part. */
@@ -85,11 +91,13 @@ export class Daemon {
     this.restoreResults();
     this.metrics.configLoaded.setToCurrentTime();
     this.startScheduler(this.config.checks);
+    await this.startWatcher();
     this.server = await buildServer({
       logger: this.logger,
       metrics: () => this.metrics,
       readiness: () => this.readiness(),
       status: () => this.status(),
+      logIngest: () => (this.watcher ? { source: (name) => this.watcher?.httpSource(name) } : undefined),
     });
     const { host, port } = parseListen(this.opts.listen ?? this.config.listen);
     await this.server.listen({ host, port });
@@ -119,6 +127,19 @@ export class Daemon {
       },
     });
     this.scheduler.start();
+  }
+
+  private async startWatcher(): Promise<void> {
+    this.metrics.resetLogs();
+    this.watcher = new LogWatcher({
+      logs: this.config.logs,
+      instance: this.config.instance,
+      baseDir: this.baseDir,
+      metrics: this.metrics,
+      logger: this.logger,
+      offsets: this.offsets,
+    });
+    await this.watcher.start();
   }
 
   private onResult(r: ProbeResult): void {
@@ -164,10 +185,12 @@ export class Daemon {
       if (next[key] !== this.config[key]) this.logger.warn({ key }, `${key} changed; it takes effect at the next restart`);
     }
     await this.scheduler?.stop();
+    await this.watcher?.stop();
     this.config = { ...next, listen: this.config.listen, state_file: this.config.state_file };
     this.redactorRef.current = Redactor.fromConfig(this.config);
     this.logger.level = this.opts.logLevel ?? this.config.log.level;
     this.startScheduler(this.config.checks);
+    await this.startWatcher();
     this.metrics.configReloads.inc({ outcome: 'success' });
     this.metrics.configLoaded.setToCurrentTime();
     this.logger.info({ checks: this.config.checks.map((c) => c.name) }, 'config reloaded');
@@ -180,6 +203,7 @@ export class Daemon {
     this.stopping = true;
     this.logger.info('stopping: waiting for probes in flight');
     await this.scheduler?.stop();
+    await this.watcher?.stop();
     await this.server?.close();
     await this.state.flush();
     this.logger.info('stopped');
@@ -221,6 +245,7 @@ export class Daemon {
           last_result: last,
         };
       }),
+      logs: this.watcher?.status() ?? null,
     };
     return this.redactorRef.current ? this.redactorRef.current.redactDeep(doc) : doc;
   }

@@ -55,6 +55,40 @@ export class Metrics {
     name: `${P}ssh_host_key_last_match_timestamp_seconds`, help: 'Unix time the server last offered the pinned host key.',
     labelNames: ['check'] as const, registers: [this.registry],
   });
+  readonly logLines = new client.Counter({
+    name: `${P}log_lines_total`, help: 'Log lines read, by source.', labelNames: ['source'] as const, registers: [this.registry],
+  });
+  readonly logBytes = new client.Counter({
+    name: `${P}log_bytes_total`, help: 'Log bytes read, by source.', labelNames: ['source'] as const, registers: [this.registry],
+  });
+  readonly logLinesCut = new client.Counter({
+    name: `${P}log_lines_cut_total`, help: 'Log lines longer than logs.max_line_bytes, cut to it.', labelNames: ['source'] as const, registers: [this.registry],
+  });
+  readonly logMatches = new client.Counter({
+    name: `${P}log_matches_total`, help: 'Log events matched, by rule and category.', labelNames: ['source', 'rule', 'category'] as const, registers: [this.registry],
+  });
+  readonly logLastMatch = new client.Gauge({
+    name: `${P}log_last_match_timestamp_seconds`, help: 'Unix time a rule last matched.', labelNames: ['source', 'rule'] as const, registers: [this.registry],
+  });
+  readonly logRuleActive = new client.Gauge({
+    name: `${P}log_rule_active`, help: '1 while a log rule (or restart_loop) is past its threshold and not yet quiet for quiet_for.',
+    labelNames: ['source', 'rule', 'category', 'severity'] as const, registers: [this.registry],
+  });
+  readonly logSourceUp = new client.Gauge({
+    name: `${P}log_source_up`, help: 'Whether a log source is reading (file open, command running).', labelNames: ['source'] as const, registers: [this.registry],
+  });
+  readonly logSourceRestarts = new client.Counter({
+    name: `${P}log_source_restarts_total`, help: 'Restarts of a command log source.', labelNames: ['source'] as const, registers: [this.registry],
+  });
+  readonly logRotations = new client.Counter({
+    name: `${P}log_file_rotations_total`, help: 'File rotations seen, by kind (rename, truncate).', labelNames: ['source', 'kind'] as const, registers: [this.registry],
+  });
+  readonly logBytesBehind = new client.Gauge({
+    name: `${P}log_bytes_behind`, help: 'Bytes of a log file not yet read (lag).', labelNames: ['source'] as const, registers: [this.registry],
+  });
+  readonly logBoots = new client.Counter({
+    name: `${P}log_boots_total`, help: 'Foglet boots seen in a log source (boot markers, one per boot).', labelNames: ['source'] as const, registers: [this.registry],
+  });
   readonly skippedRuns = new client.Counter({
     name: `${P}scheduler_skipped_runs_total`, help: 'Scheduled runs skipped because the previous run of the check was still going.',
     labelNames: ['check'] as const, registers: [this.registry],
@@ -90,6 +124,12 @@ export class Metrics {
       this.skippedRuns.inc({ check: c.name }, 0);
       for (const reason of REASONS_BY_KIND[c.kind]) this.failures.inc({ check: c.name, kind: c.kind, reason }, 0);
     }
+  }
+
+  /** Drops every log series: the log watcher is rebuilt on a reload and creates its own again. */
+  resetLogs(): void {
+    for (const m of [this.logLines, this.logBytes, this.logLinesCut, this.logMatches, this.logLastMatch, this.logRuleActive,
+      this.logSourceUp, this.logSourceRestarts, this.logRotations, this.logBytesBehind, this.logBoots]) m.reset();
   }
 
   recordProbe(r: ProbeResult): void {

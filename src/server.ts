@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { healthRoutes, type Readiness } from './server/health.js';
+import { logsRoutes, type LogIngest } from './server/logs.js';
 import { metricsRoutes } from './server/metrics.js';
 import { statusRoutes } from './server/status.js';
 
@@ -11,6 +12,7 @@ export interface ServerDeps {
   metrics: () => Metrics;
   readiness: () => Readiness;
   status: () => unknown;
+  logIngest: () => LogIngest | undefined;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -23,6 +25,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { readiness: deps.readiness });
   await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(statusRoutes, { status: deps.status });
+  await app.register(logsRoutes, { ingest: deps.logIngest });
   return app;
 }
 

@@ -1,0 +1,49 @@
+/**
+ * `kind: http`: lines posted to `POST /api/logs` by a log shipper (Vector's or
+ * Fluent Bit's HTTP sink, a Fly log shipper): newline-delimited text or JSON lines,
+ * or a JSON array of records. The route lives in the server (src/server/logs.ts);
+ * this part turns a body into lines.
+ */
+import type { Config } from '../../config/schema.js';
+import { LineSplitter } from '../line.js';
+import type { LogSource, SourceEvents, SourceSink } from './types.js';
+
+type HttpSourceConfig = Extract<Config['logs']['sources'][number], { kind: 'http' }>;
+
+export class HttpSource implements LogSource {
+  readonly name: string;
+
+  constructor(readonly cfg: HttpSourceConfig, private readonly maxLineBytes: number, private readonly sink: SourceSink, private readonly events: SourceEvents) {
+    this.name = cfg.name;
+  }
+
+  async start(): Promise<void> { this.events.up(true); }
+  async stop(): Promise<void> { this.events.up(false); }
+
+  /** Lines in one request body; returns how many were taken. */
+  ingest(body: Buffer): number {
+    let count = 0;
+    const first = body.subarray(0, 64).toString('utf8').trimStart();
+    if (first.startsWith('[')) {
+      const records = JSON.parse(body.toString('utf8')) as unknown;
+      if (!Array.isArray(records)) throw new Error('expected a JSON array of records');
+      for (const r of records) {
+        const line = Buffer.from(typeof r === 'string' ? r : JSON.stringify(r));
+        if (line.length > this.maxLineBytes) this.sink.cut(1);
+        this.sink.line(line.length > this.maxLineBytes ? line.subarray(0, this.maxLineBytes) : line);
+        count++;
+      }
+    } else {
+      let cutSeen = 0;
+      const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line) => {
+        if (splitter.cut !== cutSeen) { this.sink.cut(splitter.cut - cutSeen); cutSeen = splitter.cut; }
+        this.sink.line(line);
+        count++;
+      });
+      splitter.push(body);
+      splitter.end();
+    }
+    this.sink.idle();
+    return count;
+  }
+}

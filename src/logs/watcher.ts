@@ -1,0 +1,166 @@
+/**
+ * Owns the configured log sources and a pipeline per source: lines in, signals out.
+ * Reports into the metrics registry, keeps file offsets in the state file, and
+ * keeps the recent log signals for /status.
+ */
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Signal } from '../signals.js';
+import { SourcePipeline } from './pipeline.js';
+import { scanSetup } from './scan.js';
+import { CommandSource } from './sources/command.js';
+import { FileSource, type OffsetStore } from './sources/file.js';
+import { HttpSource } from './sources/http.js';
+import type { LogSource, SourceSink } from './sources/types.js';
+
+/** How long an event with no further lines waits for continuation lines before it is matched. */
+const GROUP_WAIT_MS = 100;
+const TICK_MS = 1000;
+const RECENT_SIGNALS = 50;
+
+export interface LogWatcherDeps {
+  logs: Config['logs'];
+  instance: string;
+  baseDir: string;
+  metrics: Metrics;
+  logger: Logger;
+  offsets: OffsetStore;
+  /** Where signals go next (the alert engine); /status and metrics have them either way. */
+  onSignal?(signal: Signal): void;
+}
+
+interface SourceState {
+  source: LogSource;
+  pipeline: SourcePipeline;
+  flushTimer?: NodeJS.Timeout;
+  up: boolean;
+  lastMatchAt?: string;
+}
+
+export class LogWatcher {
+  private readonly sources = new Map<string, SourceState>();
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly recent: Signal[] = [];
+
+  constructor(private readonly deps: LogWatcherDeps) {
+    const setup = scanSetup(deps.logs);
+    const { logs, metrics } = deps;
+    for (const cfg of logs.sources) {
+      const name = cfg.name;
+      const labels = { source: name };
+      const pipeline = new SourcePipeline(name, {
+        rules: setup.rules,
+        markers: setup.markers,
+        restartLoop: logs.restart_loop.enabled
+          ? { starts: logs.restart_loop.starts, windowMs: logs.restart_loop.window.ms, minUptimeMs: logs.restart_loop.min_uptime.ms, severity: logs.restart_loop.severity }
+          : undefined,
+        contextLines: logs.context_lines,
+        labels: { instance: deps.instance },
+      }, {
+        onMatch: (_event, rules) => {
+          const state = this.sources.get(name);
+          if (state) state.lastMatchAt = new Date().toISOString();
+          for (const r of rules) {
+            metrics.logMatches.inc({ source: name, rule: r.id, category: r.category });
+            metrics.logLastMatch.set({ source: name, rule: r.id }, Date.now() / 1000);
+          }
+        },
+        onSignal: (s) => this.emit(s),
+        onBoot: () => metrics.logBoots.inc(labels),
+      });
+      let lastLines = 0;
+      let lastBytes = 0;
+      const sink: SourceSink = {
+        line: (line) => pipeline.pushLine(line),
+        idle: () => {
+          metrics.logLines.inc(labels, pipeline.lines - lastLines);
+          metrics.logBytes.inc(labels, pipeline.bytes - lastBytes);
+          lastLines = pipeline.lines;
+          lastBytes = pipeline.bytes;
+          this.scheduleFlush(name);
+        },
+        cut: (n) => metrics.logLinesCut.inc(labels, n),
+      };
+      const events = {
+        up: (isUp: boolean) => {
+          metrics.logSourceUp.set(labels, isUp ? 1 : 0);
+          const st = this.sources.get(name);
+          if (st) st.up = isUp;
+        },
+        restart: () => metrics.logSourceRestarts.inc(labels),
+        rotation: (kind: 'rename' | 'truncate') => metrics.logRotations.inc({ source: name, kind }),
+        behind: (bytes: number) => metrics.logBytesBehind.set(labels, bytes),
+        warn: (obj: object, msg: string) => deps.logger.warn(obj, msg),
+      };
+      const source: LogSource = cfg.kind === 'file'
+        ? new FileSource(cfg, deps.baseDir, logs.max_line_bytes, sink, events, deps.offsets)
+        : cfg.kind === 'command'
+          ? new CommandSource(cfg, logs.max_line_bytes, sink, events)
+          : new HttpSource(cfg, logs.max_line_bytes, sink, events);
+      this.sources.set(name, { source, pipeline, up: false });
+      metrics.logSourceUp.set(labels, 0);
+      for (const kind of ['rename', 'truncate']) metrics.logRotations.inc({ source: name, kind }, 0);
+      for (const m of [metrics.logLines, metrics.logBytes, metrics.logLinesCut, metrics.logSourceRestarts, metrics.logBoots]) m.inc(labels, 0);
+    }
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.sources.values()].map((s) => s.source.start()));
+    this.ticker = setInterval(() => { for (const s of this.sources.values()) s.pipeline.tick(); }, TICK_MS);
+  }
+
+  async stop(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    await Promise.all([...this.sources.values()].map((s) => s.source.stop()));
+    for (const s of this.sources.values()) {
+      if (s.flushTimer) clearTimeout(s.flushTimer);
+      s.pipeline.flush();
+    }
+  }
+
+  /** The http source to post to: by name, or the only one. */
+  httpSource(name?: string): HttpSource | undefined {
+    const https = [...this.sources.values()].map((s) => s.source).filter((s): s is HttpSource => s instanceof HttpSource);
+    return name ? https.find((s) => s.name === name) : https.length === 1 ? https[0] : undefined;
+  }
+
+  get hasHttpSources(): boolean {
+    return [...this.sources.values()].some((s) => s.source instanceof HttpSource);
+  }
+
+  status(): unknown {
+    return {
+      sources: [...this.sources.entries()].map(([name, s]) => ({
+        name,
+        up: s.up,
+        lines: s.pipeline.lines,
+        matches: s.pipeline.matches,
+        boots: s.pipeline.bootsSeen,
+        active_rules: s.pipeline.activeRules(),
+        last_match_at: s.lastMatchAt ?? null,
+      })),
+      recent_signals: [...this.recent].reverse(),
+    };
+  }
+
+  private scheduleFlush(name: string): void {
+    const s = this.sources.get(name);
+    if (!s || s.flushTimer || !s.pipeline.hasPending) return;
+    s.flushTimer = setTimeout(() => {
+      s.flushTimer = undefined;
+      s.pipeline.flush();
+    }, GROUP_WAIT_MS);
+  }
+
+  private emit(signal: Signal): void {
+    this.recent.push(signal);
+    if (this.recent.length > RECENT_SIGNALS) this.recent.shift();
+    const labels = { source: signal.labels.log_source ?? '', rule: signal.reason, category: signal.category, severity: signal.severity };
+    this.deps.metrics.logRuleActive.set(labels, signal.ok ? 0 : 1);
+    const log = { key: signal.key, severity: signal.severity, category: signal.category, rule: signal.reason, summary: signal.summary };
+    if (signal.ok) this.deps.logger.info(log, 'log signal cleared');
+    else this.deps.logger.warn({ ...log, evidence: signal.evidence?.lines }, 'log signal');
+    this.deps.onSignal?.(signal);
+  }
+}

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, closeSync, copyFileSync, mkdtempSync, openSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { validateConfig } from '../../src/config/load.js';
+import { FileSource, type FileOffset } from '../../src/logs/sources/file.js';
+import { waitFor } from '../helpers/wait.js';
+
+class Offsets {
+  readonly map = new Map<string, FileOffset>();
+  get(k: string) { return this.map.get(k); }
+  set(k: string, v: FileOffset) { this.map.set(k, v); }
+}
+
+function fileSource(file: string, offsets: Offsets, lines: string[], opts: { from?: 'end' | 'beginning' } = {}) {
+  const cfg = validateConfig({ logs: { sources: [{ name: 'app', kind: 'file', path: file, from: opts.from ?? 'end', poll_interval: '50ms' }] } })
+    .logs.sources[0] as Extract<ReturnType<typeof validateConfig>['logs']['sources'][number], { kind: 'file' }>;
+  const rotations: string[] = [];
+  let cut = 0;
+  const source = new FileSource(cfg, '/', 65536, {
+    line: (b) => lines.push(b.toString('utf8')),
+    idle: () => {},
+    cut: (n) => { cut += n; },
+  }, { up: () => {}, rotation: (k) => rotations.push(k), warn: () => {} }, offsets);
+  return { source, rotations, cut: () => cut };
+}
+
+/** Appends numbered lines at a steady rate, and can rotate by rename between two writes. */
+class Writer {
+  private fd: number;
+  next = 0;
+  constructor(private readonly file: string) { this.fd = openSync(file, 'a'); }
+  write(n: number): void {
+    let text = '';
+    for (let i = 0; i < n; i++) text += `line ${this.next++} ${'x'.repeat(40)}\n`;
+    writeSync(this.fd, text);
+  }
+  rotateByRename(to: string): void {
+    renameSync(this.file, to);
+    this.write(5); // a writer keeps writing to the old file until it reopens
+    closeSync(this.fd);
+    this.fd = openSync(this.file, 'a');
+  }
+  close(): void { closeSync(this.fd); }
+}
+
+function assertExactlyOnce(lines: string[], total: number): void {
+  const seen = new Map<number, number>();
+  for (const l of lines) {
+    const n = Number(/^line (\d+) /.exec(l)?.[1]);
+    seen.set(n, (seen.get(n) ?? 0) + 1);
+  }
+  const missing = [];
+  const twice = [];
+  for (let i = 0; i < total; i++) {
+    const c = seen.get(i) ?? 0;
+    if (c === 0) missing.push(i);
+    if (c > 1) twice.push(i);
+  }
+  assert.deepEqual({ missing: missing.slice(0, 10), twice: twice.slice(0, 10) }, { missing: [], twice: [] },
+    `${missing.length} lost, ${twice.length} read twice of ${total}`);
+}
+
+describe('file log source', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'fm-tail-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('starts at the end of a new file, or at the beginning when asked', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, 'old 1\nold 2\n');
+    const fromEnd: string[] = [];
+    const a = fileSource(file, new Offsets(), fromEnd);
+    await a.source.start();
+    appendFileSync(file, 'new 1\n');
+    await waitFor(() => fromEnd.length === 1, 'the new line');
+    await a.source.stop();
+    assert.deepEqual(fromEnd, ['new 1']);
+
+    const fromStart: string[] = [];
+    const b = fileSource(file, new Offsets(), fromStart, { from: 'beginning' });
+    await b.source.start();
+    await waitFor(() => fromStart.length === 3, 'every line');
+    await b.source.stop();
+    assert.deepEqual(fromStart, ['old 1', 'old 2', 'new 1']);
+  });
+
+  test('waits for a file that does not exist yet, and reads it from its start', async () => {
+    const file = path.join(dir, 'later.log');
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines);
+    await s.source.start();
+    await new Promise((r) => setTimeout(r, 120));
+    appendFileSync(file, 'first\nsecond\n');
+    await waitFor(() => lines.length === 2, 'the lines of the new file');
+    await s.source.stop();
+    assert.deepEqual(lines, ['first', 'second']);
+  });
+
+  test('rename rotation while a writer appends 10,000 lines a second: no line lost or read twice', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines);
+    await s.source.start();
+    const w = new Writer(file);
+    // 100 lines every 10 ms for 1.5 s, rotating every 0.5 s.
+    for (let tick = 0; tick < 150; tick++) {
+      w.write(100);
+      if (tick % 50 === 49) w.rotateByRename(path.join(dir, `app.log.${tick}`));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    w.close();
+    await waitFor(() => lines.length >= w.next, `${w.next} lines`, 8000);
+    await new Promise((r) => setTimeout(r, 200));
+    await s.source.stop();
+    assert.ok(s.rotations.filter((k) => k === 'rename').length >= 3, `rotations seen: ${s.rotations}`);
+    assertExactlyOnce(lines, w.next);
+  });
+
+  test('copytruncate: lines after the truncation are read from the start of the file, none twice', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines);
+    await s.source.start();
+    const w = new Writer(file);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20; i++) { w.write(100); await new Promise((r) => setTimeout(r, 5)); }
+      // logrotate's copytruncate: copy, then empty in place; the writer keeps its O_APPEND descriptor.
+      await waitFor(() => lines.length >= w.next, 'the reader to catch up');
+      copyFileSync(file, path.join(dir, `app.log.${round}`));
+      truncateSync(file, 0);
+    }
+    for (let i = 0; i < 20; i++) { w.write(100); await new Promise((r) => setTimeout(r, 5)); }
+    w.close();
+    await waitFor(() => lines.length >= w.next, `${w.next} lines`, 8000);
+    await s.source.stop();
+    assert.ok(s.rotations.filter((k) => k === 'truncate').length >= 3, `rotations seen: ${s.rotations}`);
+    assertExactlyOnce(lines, w.next);
+  });
+
+  test('a restart resumes at the saved offset: nothing lost, nothing twice', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const offsets = new Offsets();
+    const lines: string[] = [];
+    const w = new Writer(file);
+    const first = fileSource(file, offsets, lines);
+    await first.source.start();
+    w.write(500);
+    await waitFor(() => lines.length === 500, 'the first 500');
+    await first.source.stop();
+    w.write(300); // while the monitor is down
+    appendFileSync(file, 'line 800 partial'); // an unterminated line is not taken until it ends
+    const second = fileSource(file, offsets, lines);
+    await second.source.start();
+    await waitFor(() => lines.length === 800, 'the 300 written while down');
+    appendFileSync(file, ' end\n');
+    await waitFor(() => lines.length === 801, 'the completed line');
+    await second.source.stop();
+    w.close();
+    assertExactlyOnce(lines, 801);
+    assert.equal(lines[800], `line 800 partial end`);
+  });
+
+  test('a truncation or replacement while the monitor was down is noticed', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, 'a 1\na 2\na 3\n');
+    const offsets = new Offsets();
+    const lines: string[] = [];
+    const first = fileSource(file, offsets, lines, { from: 'beginning' });
+    await first.source.start();
+    await waitFor(() => lines.length === 3, 'three lines');
+    await first.source.stop();
+
+    truncateSync(file, 0);
+    appendFileSync(file, 'b 1\n');
+    const second = fileSource(file, offsets, lines);
+    await second.source.start();
+    await waitFor(() => lines.length === 4, 'the line after the truncation');
+    await second.source.stop();
+    assert.deepEqual(second.rotations, ['truncate']);
+
+    renameSync(file, `${file}.1`);
+    appendFileSync(file, 'c 1\n');
+    const third = fileSource(file, offsets, lines);
+    await third.source.start();
+    await waitFor(() => lines.length === 5, 'the line of the new file');
+    await third.source.stop();
+    assert.deepEqual(third.rotations, ['rename']);
+    assert.deepEqual(lines, ['a 1', 'a 2', 'a 3', 'b 1', 'c 1']);
+  });
+});

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { validateConfig } from '../../src/config/load.js';
+import { Daemon } from '../../src/daemon.js';
+import type { Signal } from '../../src/signals.js';
+import { LogSink } from '../helpers/sink.js';
+import { waitFor } from '../helpers/wait.js';
+
+const TOKEN = 'ingest-Token-0123456789abcdef';
+const DB_PASSWORD = 'Hunter2-db-Pa55word';
+const MIGRATION = '10:00:00.000 [error] Could not create schema migrations table. This error usually happens due to the following:';
+const HOST_KEY = '10:00:02.000 [warning] Foglet.SSH.HostKey: no host key in /data/ssh, generating a new ed25519 key';
+
+interface LogStatus {
+  logs: {
+    sources: Array<{ name: string; up: boolean; lines: number; matches: number }>;
+    recent_signals: Signal[];
+  };
+}
+
+describe('daemon: log sources, /api/logs and log signals', () => {
+  let dir: string;
+  let file: string;
+  let daemon: Daemon;
+  let base: string;
+  const logs = new LogSink();
+  const config = () => validateConfig({
+    instance: 'logs-1',
+    state_file: path.join(dir, 'state.json'),
+    logs: {
+      sources: [
+        { name: 'app', kind: 'file', path: file, poll_interval: '50ms' },
+        { name: 'shipper', kind: 'http', token: TOKEN, max_body_bytes: 4096 },
+      ],
+    },
+  });
+  const status = async () => (await (await fetch(`${base}/status`)).json()) as LogStatus;
+  const post = (body: string, token?: string) => fetch(`${base}/api/logs`, {
+    method: 'POST', body, headers: { 'content-type': 'text/plain', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fm-daemon-logs-'));
+    file = path.join(dir, 'foglet.log');
+    appendFileSync(file, `${MIGRATION}\n`); // before the monitor first sees the file: not read (starts at the end)
+    daemon = await Daemon.start({ config: config(), listen: '127.0.0.1:0', logDestination: logs, logLevel: 'debug' });
+    base = `http://${daemon.address}`;
+  });
+  after(async () => {
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a failure appended to a tailed file becomes a log signal, with its evidence redacted', async () => {
+    appendFileSync(file, `10:00:01.000 [info] Running migrations with DATABASE_URL=ecto://foglet:${DB_PASSWORD}@db.internal/foglet\n${MIGRATION}\n`);
+    const s = await waitFor(async () => {
+      const st = await status();
+      return st.logs.recent_signals.some((x) => x.category === 'migration_failure') && st;
+    }, 'the migration signal');
+    const sig = s.logs.recent_signals.find((x) => x.category === 'migration_failure')!;
+    assert.equal(sig.ok, false);
+    assert.equal(sig.severity, 'critical');
+    assert.equal(sig.labels.log_source, 'app');
+    assert.match(sig.evidence!.lines!.join('\n'), /Could not create schema migrations table/);
+    assert.match(sig.evidence!.lines!.join('\n'), /DATABASE_URL=<redacted>/, 'the line before is context, redacted');
+    assert.equal(s.logs.sources.find((x) => x.name === 'app')!.lines, 2, 'the line written before start is skipped');
+    assert.ok(!JSON.stringify(s).includes(DB_PASSWORD));
+  });
+
+  test('POST /api/logs wants the bearer token and a bounded body', async () => {
+    assert.equal((await post(HOST_KEY)).status, 401);
+    assert.equal((await post(HOST_KEY, 'not-the-token-at-all')).status, 401);
+    assert.equal((await post('x'.repeat(5000), TOKEN)).status, 413);
+    const ok = await post(`${HOST_KEY}\n10:00:03.000 [info] Foglet SSH daemon started on port 2222\n`, TOKEN);
+    assert.equal(ok.status, 202);
+    assert.deepEqual(await ok.json(), { accepted: 2 });
+    const s = await waitFor(async () => {
+      const st = await status();
+      return st.logs.recent_signals.some((x) => x.category === 'ssh_host_key') && st;
+    }, 'the host key signal');
+    assert.equal(s.logs.recent_signals.find((x) => x.category === 'ssh_host_key')!.labels.log_source, 'shipper');
+  });
+
+  test('JSON lines from a shipper are read by their message field', async () => {
+    const body = [{ message: MIGRATION, level: 'error' }, { msg: 'healthy', level: 'info' }].map((r) => JSON.stringify(r)).join('\n');
+    const res = await post(body, TOKEN);
+    assert.equal(res.status, 202);
+    await waitFor(async () => (await status()).logs.sources.find((x) => x.name === 'shipper')!.matches >= 2, 'the second match on shipper');
+  });
+
+  test('log metrics carry lines, matches and source state; nothing secret', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    assert.ok(!text.includes(TOKEN) && !text.includes(DB_PASSWORD));
+    const byName = new Map(parsePrometheusTextFormat(text).map((f) => [f.name, f.metrics as Array<{ labels: Record<string, string>; value: string }>]));
+    const value = (name: string, labels: Record<string, string>) =>
+      Number(byName.get(name)?.find((m) => Object.entries(labels).every(([k, v]) => m.labels[k] === v))?.value);
+    assert.equal(value('foglet_monitor_log_lines_total', { source: 'app' }), 2);
+    assert.equal(value('foglet_monitor_log_matches_total', { source: 'app', category: 'migration_failure' }), 1);
+    assert.equal(value('foglet_monitor_log_matches_total', { source: 'shipper', category: 'ssh_host_key' }), 1);
+    assert.equal(value('foglet_monitor_log_source_up', { source: 'app' }), 1);
+    assert.equal(value('foglet_monitor_log_bytes_behind', { source: 'app' }), 0);
+    assert.equal(value('foglet_monitor_log_rule_active', { source: 'app', category: 'migration_failure' }), 1);
+    assert.ok(value('foglet_monitor_log_last_match_timestamp_seconds', { source: 'app', rule: 'schema_migrations_table' }) > 0);
+    assert.ok(!logs.text.includes(TOKEN) && !logs.text.includes(DB_PASSWORD), 'nothing secret in the monitor log');
+  });
+
+  test('a restart resumes the file where it stopped: lines written while down are read once', async () => {
+    await daemon.stop();
+    const saved = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as { sections: { log_offsets: Record<string, { offset: number }> } };
+    assert.ok(saved.sections.log_offsets.app!.offset > 0);
+    appendFileSync(file, `${MIGRATION}\n10:00:05.000 [info] fine\n`);
+    daemon = await Daemon.start({ config: config(), listen: '127.0.0.1:0', logDestination: logs, logLevel: 'debug' });
+    base = `http://${daemon.address}`;
+    const s = await waitFor(async () => {
+      const st = await status();
+      return st.logs.sources.find((x) => x.name === 'app')!.lines === 2 && st;
+    }, 'the two lines written while down');
+    await new Promise((r) => setTimeout(r, 300));
+    const app = (await status()).logs.sources.find((x) => x.name === 'app')!;
+    assert.equal(app.lines, 2, 'nothing read twice');
+    assert.equal(app.matches, 1);
+    assert.ok(s.logs.recent_signals.some((x) => x.category === 'migration_failure'));
+  });
+});
