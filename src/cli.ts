@@ -15,12 +15,9 @@ import { scanFile, scanSetup, scanStream, type ScanMatch } from './logs/scan.js'
 import { severityRank, type Severity } from './signals.js';
 import { Redactor, redactConfig } from './config/redact.js';
 import type { Config } from './config/schema.js';
-import { runChecksOnce } from './checks/once.js';
-import { scanHostKeys, type PinnedKey } from './checks/ssh-hostkey.js';
+import type { PinnedKey } from './checks/ssh-hostkey.js';
 import { parseDuration } from './config/duration.js';
-import { Daemon, PINS_SECTION } from './daemon.js';
-import { StateStore, stateMap } from './state.js';
-import { startDemo } from './demo/run.js';
+import { SECTIONS, StateStore, stateMap } from './state.js';
 import { renderTable, seconds } from './cli/table.js';
 import type { LogFormat } from './log.js';
 import { VERSION } from './version.js';
@@ -76,6 +73,8 @@ program.command('run')
   .option('--listen <host:port>', 'address for /metrics, /status, /healthz (overrides listen in the config)')
   .action(async (opts: { config: string; logFormat?: LogFormat; logLevel?: string; listen?: string }) => {
     await loadOrExit(opts.config); // validate first, so a bad config exits 2 before anything starts
+    // Heavy parts (fastify, ssh2, the terminal emulator) load only for the command that needs them.
+    const { Daemon } = await import('./daemon.js');
     const daemon = await Daemon.start({ configPath: opts.config, logFormat: opts.logFormat, logLevel: opts.logLevel, listen: opts.listen });
     let signals = 0;
     const shutdown = (signal: string) => {
@@ -101,7 +100,8 @@ program.command('check')
     const baseDir = path.dirname(path.resolve(opts.config));
     const state = new StateStore(path.resolve(baseDir, config.state_file), { warn: (o, msg) => process.stderr.write(`warning: ${msg}\n`) });
     await state.load();
-    const results = await runChecksOnce(config, { baseDir, hostKeyPins: stateMap<PinnedKey>(state, PINS_SECTION) }, (r, done, total) => {
+    const { runChecksOnce } = await import('./checks/once.js');
+    const results = await runChecksOnce(config, { baseDir, hostKeyPins: stateMap<PinnedKey>(state, SECTIONS.hostKeyPins) }, (r, done, total) => {
       if (progress) process.stderr.write(`  [${done}/${total}] ${r.check}: ${r.ok ? 'ok' : r.reason}\n`);
     });
     await state.flush();
@@ -203,6 +203,7 @@ program.command('hostkey')
     const host = m[1] ?? m[2]!;
     const port = Number(m[3] ?? 22);
     // Each handshake stops at the host key: no credential is sent.
+    const { scanHostKeys } = await import('./checks/ssh-hostkey.js');
     const keys = await scanHostKeys(host, port, timeoutMs);
     if (keys.length === 0) {
       process.stderr.write(`${host}:${port} offered no host key of a known type\n`);
@@ -222,6 +223,7 @@ program.command('demo')
   .option('--board-port <port>', 'HTTP port of the fake board (0 picks a free one)', '0')
   .addOption(logFormatOption())
   .action(async (opts: { listen: string; boardPort: string; logFormat?: LogFormat }) => {
+    const { startDemo } = await import('./demo/run.js');
     const demo = await startDemo({ listen: opts.listen, boardPort: Number(opts.boardPort), logFormat: opts.logFormat });
     const base = `http://${demo.daemon.address}`;
     process.stderr.write([

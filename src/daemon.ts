@@ -15,7 +15,7 @@ import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js
 import { Metrics } from './metrics.js';
 import { Scheduler } from './scheduler.js';
 import { buildServer, parseListen } from './server.js';
-import { StateStore, stateMap } from './state.js';
+import { SECTIONS, StateStore, stateMap } from './state.js';
 import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
 import { LogWatcher } from './logs/watcher.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
@@ -40,9 +40,6 @@ interface CheckStatus {
   last_result: (ProbeResult & { from_previous_run?: boolean }) | null;
 }
 
-const RESULTS_SECTION = 'check_results';
-export const PINS_SECTION = 'host_key_pins';
-const OFFSETS_SECTION = 'log_offsets';
 
 export class Daemon {
   readonly logger: Logger;
@@ -70,8 +67,8 @@ export class Daemon {
       destination: opts.logDestination,
     }, this.redactorRef);
     this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger);
-    this.pins = stateMap<PinnedKey>(this.state, PINS_SECTION);
-    this.offsets = stateMap<FileOffset>(this.state, OFFSETS_SECTION);
+    this.pins = stateMap<PinnedKey>(this.state, SECTIONS.hostKeyPins);
+    this.offsets = stateMap<FileOffset>(this.state, SECTIONS.logOffsets);
   }
 
   /** Loads the config (a ConfigError goes to the caller), then starts every part. */
@@ -158,11 +155,11 @@ export class Daemon {
   private saveResults(): void {
     const results: Record<string, ProbeResult> = {};
     for (const [name, s] of this.checkStatus) if (s.last_result) results[name] = s.last_result;
-    this.state.set(RESULTS_SECTION, results);
+    this.state.set(SECTIONS.checkResults, results);
   }
 
   private restoreResults(): void {
-    const saved = this.state.get<Record<string, ProbeResult>>(RESULTS_SECTION) ?? {};
+    const saved = this.state.get<Record<string, ProbeResult>>(SECTIONS.checkResults) ?? {};
     for (const c of this.config.checks) {
       const r = saved[c.name];
       if (r) this.checkStatus.set(c.name, { runs: 0, consecutive_failures: 0, skipped_runs: 0, last_result: { ...r, from_previous_run: true } });

@@ -9,6 +9,13 @@ import path from 'node:path';
 
 const FORMAT_VERSION = 1;
 
+/** The sections of the state file, one per part that keeps something across restarts. */
+export const SECTIONS = {
+  checkResults: 'check_results',
+  hostKeyPins: 'host_key_pins',
+  logOffsets: 'log_offsets',
+} as const;
+
 export interface StateLogger {
   warn(obj: object, msg: string): void;
 }

@@ -81,6 +81,9 @@ export class EventAssembler {
 
   get hasPending(): boolean { return this.pending !== undefined; }
 
+  /** The pending event announced more lines ("... failed with:", "** (Error) ..."). */
+  get pendingExpectsMore(): boolean { return this.pending?.expectsMore ?? false; }
+
   private resolveTime(parsed: ParsedLine): number {
     if (parsed.time === undefined) return this.now();
     if (!parsed.timeOfDayOnly) return parsed.time;

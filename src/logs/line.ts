@@ -21,10 +21,27 @@ export interface ParsedLine {
 }
 
 /**
+ * Receives each line: its text (decoded, not yet cleaned), its size in the stream
+ * (newline included), and whether it is known to hold no control character, ANSI
+ * code or `\r` (then cleanLine has nothing to do).
+ */
+export type LineHandler = (text: string, bytes: number, clean: boolean) => void;
+
+/** A byte over 0x7f, in a latin1 decoding: part of a UTF-8 sequence (or invalid). */
+const HIGH = /[\x80-\xff]/;
+/** Either: a control character to clean, or a byte of UTF-8 to decode. */
+const UNUSUAL = /[\x00-\x08\x0b-\x1f\x7f-\xff]/g;
+
+
+/**
  * Splits a byte stream into lines. A line longer than `maxBytes` is cut at that
  * size and the rest discarded up to the next newline; `cut` counts such lines.
  * Tracks the stream offset just past the last complete line, which is what a file
  * source saves.
+ *
+ * A chunk's complete lines are decoded once and split as a string, and checked for
+ * control characters once (lines with UTF-8 in them are decoded on their own): per-line buffers, decodes and checks were most of a
+ * scan's cost. Only a line carried over between chunks takes the byte path.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];
@@ -37,31 +54,71 @@ export class LineSplitter {
   /** Stream offset just past the last newline. */
   committed: number;
 
-  constructor(private readonly maxBytes: number, private readonly onLine: (line: Buffer, endOffset: number) => void, startOffset = 0) {
+  constructor(private readonly maxBytes: number, private readonly onLine: LineHandler, startOffset = 0) {
     this.committed = startOffset;
   }
 
   push(chunk: Buffer): void {
     let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      if (nl === -1) return this.hold(chunk.subarray(start));
-      const piece = chunk.subarray(start, nl);
-      const lineBytes = this.pendingBytes + piece.length + 1;
-      const line = this.assemble(piece);
-      this.committed += lineBytes;
-      this.onLine(line, this.committed);
+    if (this.pendingBytes > 0) {
+      // Finish the line carried over from the last chunk on the byte path.
+      const nl = chunk.indexOf(10);
+      if (nl === -1) return this.hold(chunk);
+      const bytes = this.pendingBytes + nl + 1;
+      this.emit(this.assemble(chunk.subarray(0, nl)), bytes);
       start = nl + 1;
     }
+    const last = chunk.lastIndexOf(10);
+    if (last < start) return this.hold(chunk.subarray(start));
+    const body = start === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(start, last + 1);
+    this.pushText(body);
+    if (last + 1 < chunk.length) this.hold(chunk.subarray(last + 1));
+  }
+
+  /**
+   * Complete lines, split as one string. Decoded as latin1, which is a copy (UTF-8
+   * decoding of a whole chunk is several times slower and makes a two-byte string),
+   * so a string index is a byte offset; the few lines with a byte over 0x7f are
+   * decoded again from their bytes as UTF-8.
+   */
+  private pushText(body: Buffer): void {
+    const text = body.toString('latin1');
+    // One native regex scan over the chunk finds the few lines that need more than a slice.
+    UNUSUAL.lastIndex = 0;
+    let unusual = UNUSUAL.exec(text)?.index ?? Infinity;
+    let start = 0;
+    const end = text.length;
+    while (start < end) {
+      const nl = text.indexOf('\n', start);
+      const length = nl - start;
+      this.committed += length + 1;
+      const kept = length > this.maxBytes ? this.maxBytes : length;
+      if (kept < length) this.cut++;
+      if (unusual >= nl) {
+        this.onLine(text.slice(start, start + kept), length + 1, true);
+      } else if (HIGH.test(text.slice(unusual, nl))) {
+        this.onLine(body.toString('utf8', start, start + kept), length + 1, false);
+      } else {
+        this.onLine(text.slice(start, start + kept), length + 1, false);
+      }
+      start = nl + 1;
+      if (unusual < start) {
+        UNUSUAL.lastIndex = start;
+        unusual = UNUSUAL.exec(text)?.index ?? Infinity;
+      }
+    }
+  }
+
+  private emit(line: Buffer, bytes: number): void {
+    this.committed += bytes;
+    this.onLine(line.toString('utf8'), bytes, false);
   }
 
   /** The unterminated last line, if any: at the end of a file scan or of a command's output. */
   end(): void {
     if (this.pendingBytes === 0) return;
     const bytes = this.pendingBytes;
-    const line = this.assemble(Buffer.alloc(0));
-    this.committed += bytes;
-    this.onLine(line, this.committed);
+    this.emit(this.assemble(Buffer.alloc(0)), bytes);
   }
 
   private assemble(piece: Buffer): Buffer {
@@ -103,22 +160,28 @@ export class LineSplitter {
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 
-/** Bytes to clean text: invalid UTF-8 becomes U+FFFD, ANSI codes and other control characters go. */
-export function cleanLine(line: Buffer): string {
-  let text = line.toString('utf8');
+/**
+ * A copy of a line that shares no memory with the chunk it was sliced from. Lines
+ * are slices of a whole read chunk (cheap while they are being matched); anything
+ * kept for longer (evidence, scan results) must be detached, or it pins the chunk.
+ */
+export function detach(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/** Decoded text to clean text: invalid UTF-8 becomes U+FFFD, ANSI codes and other control characters go. */
+export function cleanLine(line: string): string {
+  let text = line;
   if (text.endsWith('\r')) text = text.slice(0, -1);
   if (text.includes('\x1b')) text = text.replace(ANSI, '');
-  // One scan for the common case of a clean line; replace only when needed.
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c < 32 && c !== 9) || c === 127) return text.replace(CONTROL, '');
-  }
-  return text;
+  // One scan (a regex test is faster than a loop in JS) for the common case of a clean line.
+  return HAS_CONTROL.test(text) ? text.replace(CONTROL, '') : text;
 }
 
 const FLY = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +\S+?\[([\w-]+)\] +([\w-]+) +\[(\w+)\] ?(.*)$/s;
-const FOGLET = /^(\d\d):(\d\d):(\d\d)\.(\d{3}) (?:[^[]*?)\[(debug|info|notice|warning|warn|error|critical|alert|emergency)\] ?(.*)$/s;
 const ISO_START = /^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +(?:\[?(debug|info|notice|warning|warn|error|critical|alert|emergency)\]? +)?(.*)$/is;
 
 export function parseLine(text: string): ParsedLine {
@@ -128,6 +191,8 @@ export function parseLine(text: string): ParsedLine {
     if (json) return json;
   }
   if (first >= 48 && first <= 57 /* digit */) {
+    // Foglet's own time has a ':' after the hour; Fly's and ISO timestamps a '-' after the year.
+    if (text.charCodeAt(2) === 58 /* : */) return parseFogletLine(text) ?? { message: text, header: false };
     const fly = FLY.exec(text);
     if (fly) {
       const inner = parseLine(fly[5]!);
@@ -141,11 +206,6 @@ export function parseLine(text: string): ParsedLine {
         region: fly[3],
       };
     }
-    const own = FOGLET.exec(text);
-    if (own) {
-      const ms = ((Number(own[1]) * 60 + Number(own[2])) * 60 + Number(own[3])) * 1000 + Number(own[4]);
-      return { message: own[6]!, level: normalizeLevel(own[5]!), time: ms, timeOfDayOnly: true, header: true };
-    }
     const iso = ISO_START.exec(text);
     if (iso) {
       const t = Date.parse(iso[1]!.replace(' ', 'T'));
@@ -153,6 +213,40 @@ export function parseLine(text: string): ParsedLine {
     }
   }
   return { message: text, header: false };
+}
+
+const LEVEL_LIST = ['info', 'debug', 'warning', 'error', 'notice', 'warn', 'critical', 'alert', 'emergency'];
+
+function digit(text: string, i: number): number {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
+/**
+ * Foglet's own `HH:MM:SS.mmm key=value [level] message`: the first `[` after the time
+ * holds the level. Read by hand, not by a regular expression: this runs on every
+ * line, and is most of a scan's time otherwise.
+ */
+function parseFogletLine(text: string): ParsedLine | undefined {
+  if (text.length < 15 || text.charCodeAt(2) !== 58 || text.charCodeAt(5) !== 58 || text.charCodeAt(8) !== 46 || text.charCodeAt(12) !== 32) return undefined;
+  const ms = (((digit(text, 0) * 10 + digit(text, 1)) * 60 + digit(text, 3) * 10 + digit(text, 4)) * 60 + digit(text, 6) * 10 + digit(text, 7)) * 1000
+    + digit(text, 9) * 100 + digit(text, 10) * 10 + digit(text, 11);
+  if (Number.isNaN(ms)) return undefined;
+  const open = text.indexOf('[', 13);
+  if (open === -1) return undefined;
+  const level = levelAt(text, open + 1);
+  if (level === undefined) return undefined;
+  const close = open + 1 + level.length;
+  const start = text.charCodeAt(close + 1) === 32 ? close + 2 : close + 1;
+  return { message: text.slice(start), level: level === 'warn' ? 'warning' : level, time: ms, timeOfDayOnly: true, header: true };
+}
+
+/** The level written at `at` and closed by `]`, without slicing (most lines are info). */
+function levelAt(text: string, at: number): string | undefined {
+  for (const l of LEVEL_LIST) {
+    if (text.startsWith(l, at) && text.charCodeAt(at + l.length) === 93 /* ] */) return l;
+  }
+  return undefined;
 }
 
 function parseJson(text: string): ParsedLine | undefined {

@@ -6,7 +6,7 @@
 import type { Signal, Severity } from '../signals.js';
 import { EventAssembler, type LogEvent } from './events.js';
 import { LineRing, redactLogLine } from './evidence.js';
-import { cleanLine, parseLine } from './line.js';
+import { cleanLine, detach, parseLine } from './line.js';
 import { RestartDetector, type RestartLoopSettings, type RestartMarkers } from './restarts.js';
 import { RuleTracker, type LogRule, type RuleSet } from './rules.js';
 
@@ -43,11 +43,11 @@ export class SourcePipeline {
     this.restarts = opts.restartLoop ? new RestartDetector(opts.markers, opts.restartLoop) : undefined;
   }
 
-  /** One line as read (no newline). */
-  pushLine(line: Buffer): void {
+  /** One line as read (no newline); `clean` when the splitter knows it needs no cleaning. */
+  pushLine(line: string, bytes = Buffer.byteLength(line) + 1, clean = false): void {
     this.lines++;
-    this.bytes += line.length + 1;
-    const text = cleanLine(line);
+    this.bytes += bytes;
+    const text = clean ? line : cleanLine(line);
     this.ring.add(this.lines, text);
     this.assembler.push(text, parseLine(text), this.lines);
   }
@@ -58,6 +58,8 @@ export class SourcePipeline {
   }
 
   get hasPending(): boolean { return this.assembler.hasPending; }
+
+  get pendingExpectsMore(): boolean { return this.assembler.pendingExpectsMore; }
 
   /** Clears rules and restart loops that have been quiet long enough. */
   tick(now = this.now()): void {
@@ -92,11 +94,12 @@ export class SourcePipeline {
   }
 
   private evidence(e: LogEvent): string[] {
-    return [...this.ring.before(e.line, this.opts.contextLines), ...e.lines].map(redactLogLine);
+    // Copied: a line may be a slice of a whole read chunk, which a kept signal would pin in memory.
+    return [...this.ring.before(e.line, this.opts.contextLines), ...e.lines].map((l) => detach(redactLogLine(l)));
   }
 
   private signalRule(rule: LogRule, active: boolean, time: number, e?: LogEvent, count = 0): void {
-    const first = e ? redactLogLine(e.lines[0]!).slice(0, 300) : '';
+    const first = e ? detach(redactLogLine(e.lines[0]!).slice(0, 300)) : '';
     this.hooks.onSignal?.({
       source: 'log',
       key: `log:${this.source}:${rule.id}`,

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import type { Severity } from '../signals.js';
-import { LineSplitter } from './line.js';
+import { detach, LineSplitter } from './line.js';
 import { effectiveRules, loadPack } from './packs.js';
 import { SourcePipeline } from './pipeline.js';
 import type { RestartMarkers } from './restarts.js';
@@ -62,7 +62,7 @@ export async function scanStream(
     contextLines: 0,
   }, {
     onMatch: (e, rules) => {
-      for (const r of rules) matches.push({ source, line: e.line, category: r.category, rule: r.id, severity: r.severity, text: e.lines.join('\n') });
+      for (const r of rules) matches.push({ source, line: e.line, category: r.category, rule: r.id, severity: r.severity, text: detach(e.lines.join('\n')) });
     },
     onSignal: (s) => {
       if (s.reason === 'restart_loop' && !s.ok) {
@@ -70,7 +70,7 @@ export async function scanStream(
       }
     },
   });
-  const splitter = new LineSplitter(logs.max_line_bytes, (line) => pipeline.pushLine(line));
+  const splitter = new LineSplitter(logs.max_line_bytes, (line, bytes, clean) => pipeline.pushLine(line, bytes, clean));
   let bytes = 0;
   let nextProgress = 64 * 1024 * 1024;
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
@@ -85,6 +85,12 @@ export async function scanStream(
   return { lines: pipeline.lines, bytes, cut: splitter.cut, matches };
 }
 
+/**
+ * Below Node's threshold for external strings (about 1 MB): a chunk decoded into an
+ * external string is freed only at a full GC, and memory grew with the file's size.
+ */
+const READ_CHUNK = 512 * 1024;
+
 export function scanFile(file: string, setup: ScanSetup, onProgress?: (bytes: number) => void): Promise<ScanSummary> {
-  return scanStream(createReadStream(file, { highWaterMark: 1024 * 1024 }), file, setup, onProgress);
+  return scanStream(createReadStream(file, { highWaterMark: READ_CHUNK }), file, setup, onProgress);
 }

@@ -14,8 +14,13 @@ import { FileSource, type OffsetStore } from './sources/file.js';
 import { HttpSource } from './sources/http.js';
 import type { LogSource, SourceSink } from './sources/types.js';
 
-/** How long an event with no further lines waits for continuation lines before it is matched. */
+/**
+ * How long a quiet source's last event waits for continuation lines before it is
+ * matched: long when it announced more ("... failed with:"), short otherwise (a
+ * logger writes one event's lines together, so they arrive in one read).
+ */
 const GROUP_WAIT_MS = 100;
+const GROUP_WAIT_COMPLETE_MS = 15;
 const TICK_MS = 1000;
 const RECENT_SIGNALS = 50;
 
@@ -72,13 +77,14 @@ export class LogWatcher {
       let lastLines = 0;
       let lastBytes = 0;
       const sink: SourceSink = {
-        line: (line) => pipeline.pushLine(line),
+        line: (line, bytes, clean) => pipeline.pushLine(line, bytes, clean),
         idle: () => {
+          const fresh = pipeline.lines !== lastLines;
           metrics.logLines.inc(labels, pipeline.lines - lastLines);
           metrics.logBytes.inc(labels, pipeline.bytes - lastBytes);
           lastLines = pipeline.lines;
           lastBytes = pipeline.bytes;
-          this.scheduleFlush(name);
+          this.scheduleFlush(name, fresh);
         },
         cut: (n) => metrics.logLinesCut.inc(labels, n),
       };
@@ -144,13 +150,17 @@ export class LogWatcher {
     };
   }
 
-  private scheduleFlush(name: string): void {
+  private scheduleFlush(name: string, fresh: boolean): void {
     const s = this.sources.get(name);
-    if (!s || s.flushTimer || !s.pipeline.hasPending) return;
+    if (!s || (s.flushTimer && !fresh)) return;
+    // Each read with new lines restarts the wait: it is for the source to go quiet.
+    if (s.flushTimer) clearTimeout(s.flushTimer);
+    s.flushTimer = undefined;
+    if (!s.pipeline.hasPending) return;
     s.flushTimer = setTimeout(() => {
       s.flushTimer = undefined;
       s.pipeline.flush();
-    }, GROUP_WAIT_MS);
+    }, s.pipeline.pendingExpectsMore ? GROUP_WAIT_MS : GROUP_WAIT_COMPLETE_MS);
   }
 
   private emit(signal: Signal): void {

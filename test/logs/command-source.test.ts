@@ -11,11 +11,11 @@ function commandSource(command: string[], opts: { initial?: string; max?: string
     restart_backoff: { initial: opts.initial ?? '50ms', max: opts.max ?? '400ms' } }] } }).logs.sources[0] as CommandCfg;
   const seen = { lines: [] as Array<{ at: number; text: string; bytes: number }>, count: 0, bytes: 0, cut: 0, restarts: 0, up: [] as boolean[] };
   const source = new CommandSource(cfg, opts.maxLineBytes ?? 65536, {
-    line: (b) => {
+    line: (text, bytes) => {
       seen.count++;
-      seen.bytes += b.length;
+      seen.bytes += bytes;
       // Keep only the first few hundred: a flood test must not measure its own bookkeeping.
-      if (seen.lines.length < 200) seen.lines.push({ at: Date.now(), text: b.subarray(0, 80).toString('utf8'), bytes: b.length });
+      if (seen.lines.length < 200) seen.lines.push({ at: Date.now(), text: text.slice(0, 80), bytes: text.length });
     },
     idle: () => {},
     cut: (n) => { seen.cut += n; },

@@ -19,7 +19,7 @@ function fileSource(file: string, offsets: Offsets, lines: string[], opts: { fro
   const rotations: string[] = [];
   let cut = 0;
   const source = new FileSource(cfg, '/', 65536, {
-    line: (b) => lines.push(b.toString('utf8')),
+    line: (text) => lines.push(text),
     idle: () => {},
     cut: (n) => { cut += n; },
   }, { up: () => {}, rotation: (k) => rotations.push(k), warn: () => {} }, offsets);

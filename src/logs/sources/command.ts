@@ -53,9 +53,9 @@ export class CommandSource implements LogSource {
     this.child = child;
     const splitters = [child.stdout, child.stderr].map((stream) => {
       let cutSeen = 0;
-      const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line) => {
+      const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line, bytes, clean) => {
         if (splitter.cut !== cutSeen) { this.sink.cut(splitter.cut - cutSeen); cutSeen = splitter.cut; }
-        this.sink.line(line);
+        this.sink.line(line, bytes, clean);
       });
       stream.on('data', (d: Buffer) => { splitter.push(d); this.sink.idle(); });
       return splitter;

@@ -185,9 +185,9 @@ export class FileSource implements LogSource {
 
   private splitterFor(offset: number): LineSplitter {
     const before = { cut: 0 };
-    const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line) => {
+    const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line, bytes, clean) => {
       if (splitter.cut !== before.cut) { this.sink.cut(splitter.cut - before.cut); before.cut = splitter.cut; }
-      this.sink.line(line);
+      this.sink.line(line, bytes, clean);
     }, offset);
     return splitter;
   }

@@ -28,16 +28,17 @@ export class HttpSource implements LogSource {
       const records = JSON.parse(body.toString('utf8')) as unknown;
       if (!Array.isArray(records)) throw new Error('expected a JSON array of records');
       for (const r of records) {
-        const line = Buffer.from(typeof r === 'string' ? r : JSON.stringify(r));
-        if (line.length > this.maxLineBytes) this.sink.cut(1);
-        this.sink.line(line.length > this.maxLineBytes ? line.subarray(0, this.maxLineBytes) : line);
+        const line = typeof r === 'string' ? r : JSON.stringify(r);
+        const bytes = Buffer.byteLength(line);
+        if (bytes > this.maxLineBytes) this.sink.cut(1);
+        this.sink.line(bytes > this.maxLineBytes ? Buffer.from(line).subarray(0, this.maxLineBytes).toString('utf8') : line, bytes, false);
         count++;
       }
     } else {
       let cutSeen = 0;
-      const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line) => {
+      const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line, bytes, clean) => {
         if (splitter.cut !== cutSeen) { this.sink.cut(splitter.cut - cutSeen); cutSeen = splitter.cut; }
-        this.sink.line(line);
+        this.sink.line(line, bytes, clean);
         count++;
       });
       splitter.push(body);

@@ -1,7 +1,7 @@
 /** What a log source hands on, and what it may use: passed in, never reached for. */
 export interface SourceSink {
-  /** One complete line, without its newline. */
-  line(line: Buffer): void;
+  /** One complete line, without its newline (see LineHandler). */
+  line(text: string, bytes: number, clean: boolean): void;
   /** The source has gone quiet for now (end of a read): a good moment to emit a pending event. */
   idle(): void;
   /** Lines cut at max_line_bytes. */
