@@ -233,10 +233,12 @@ program.command('demo')
       `  monitor status      ${base}/status`,
       `  monitor metrics     ${base}/metrics`,
       `  monitor health      ${base}/healthz`,
+      `  the board's log     ${demo.board.log?.file ?? ''}  (watched by the monitor)`,
       '',
       'Break the board and watch the monitor notice (none mends it):',
       `  curl -X POST '${demo.board.httpUrl}/_demo/fault?ssh=rate_limited'`,
       `  curl -X POST '${demo.board.httpUrl}/_demo/fault?http=status_500&ssh=none'`,
+      `  curl -X POST '${demo.board.httpUrl}/_demo/fault?log=migration'   # or db, missing_secret, host_key, smtp, restart_loop`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n') + '\n');

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BoardLog, LOG_FAULTS, type LogFault } from './board-log.js';
 import { SSH_FAULTS, SshBoard, type SshBoardOptions, type SshFault } from './ssh-board.js';
 
 export const HTTP_FAULTS = ['none', 'status_500', 'wrong_body', 'hang'] as const;
@@ -15,6 +16,8 @@ export interface FakeFogletOptions {
   host?: string;
   httpPort?: number;
   ssh?: SshBoardOptions;
+  /** Write a Foglet-style log here (boot lines, requests, failures on request). */
+  logFile?: string;
 }
 
 export class FakeFoglet {
@@ -25,9 +28,13 @@ export class FakeFoglet {
   private readonly sockets = new Set<import('node:net').Socket>();
 
   readonly ssh: SshBoard;
+  readonly log: BoardLog | undefined;
 
   private constructor(private readonly opts: FakeFogletOptions) {
     this.ssh = new SshBoard({ host: opts.host, ...opts.ssh });
+    this.log = opts.logFile
+      ? new BoardLog(opts.logFile, () => ({ ssh: this.ssh.address.port, http: (this.server.address() as AddressInfo).port }))
+      : undefined;
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
   }
@@ -40,6 +47,7 @@ export class FakeFoglet {
     });
     try {
       await board.ssh.start();
+      board.log?.boot();
     } catch (e) {
       await board.stop();
       throw e;
@@ -57,6 +65,7 @@ export class FakeFoglet {
     if (url.pathname === '/_demo/fault' && req.method === 'POST') return this.setFaults(url, res);
     if (url.pathname === '/up' && (req.method === 'GET' || req.method === 'HEAD')) {
       this.upRequests++;
+      if (this.httpFault !== 'hang') this.log?.request(url.pathname, this.httpFault === 'status_500' ? 500 : 200);
       switch (this.httpFault) {
         case 'hang':
           return; // accept and never answer: the probe must time out
@@ -76,18 +85,23 @@ export class FakeFoglet {
 
   /**
    * `POST /_demo/fault?http=status_500&ssh=rate_limited` breaks the board on purpose
-   * (`none` mends it), so a demo user can watch the monitor notice. Not part of Foglet.
+   * (`none` mends it), so a demo user can watch the monitor notice; `log=migration`
+   * (and the other LOG_FAULTS) writes that failure's lines to the board's log once.
+   * Not part of Foglet.
    */
   private setFaults(url: URL, res: http.ServerResponse): void {
     const httpFault = url.searchParams.get('http');
     const sshFault = url.searchParams.get('ssh');
     const httpOk = httpFault === null || (HTTP_FAULTS as readonly string[]).includes(httpFault);
     const sshOk = sshFault === null || (SSH_FAULTS as readonly string[]).includes(sshFault);
-    if (!httpOk || !sshOk) {
+    const logFault = url.searchParams.get('log');
+    const logOk = logFault === null || (this.log !== undefined && (LOG_FAULTS as readonly string[]).includes(logFault));
+    if (!httpOk || !sshOk || !logOk) {
       res.writeHead(400, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: 'unknown fault', http: HTTP_FAULTS, ssh: SSH_FAULTS }));
+        .end(JSON.stringify({ error: 'unknown fault', http: HTTP_FAULTS, ssh: SSH_FAULTS, log: this.log ? LOG_FAULTS : [] }));
       return;
     }
+    if (logFault !== null) this.log!.fault(logFault as LogFault);
     if (httpFault !== null) this.httpFault = httpFault as HttpFault;
     if (sshFault !== null) this.ssh.fault = sshFault as SshFault;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ http: this.httpFault, ssh: this.ssh.fault }));

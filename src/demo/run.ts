@@ -2,6 +2,7 @@
  * `foglet-monitor demo`: a fake Foglet board and the monitor pointed at it, so a
  * newcomer sees probes, /status and /metrics without a real board.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { validateConfig } from '../config/load.js';
@@ -26,10 +27,13 @@ export interface RunningDemo {
 }
 
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
-  const board = await FakeFoglet.start({ httpPort: opts.boardPort });
+  const stateDir = opts.stateDir ?? path.join(os.tmpdir(), 'foglet-monitor-demo');
+  await mkdir(stateDir, { recursive: true });
+  const logFile = path.join(stateDir, 'foglet.log');
+  await writeFile(logFile, ''); // a new board, a new log: the demo starts healthy
+  const board = await FakeFoglet.start({ httpPort: opts.boardPort, logFile });
   board.ssh.accounts.set('probe', DEMO_PASSWORD);
   const ssh = board.ssh.address;
-  const stateDir = opts.stateDir ?? path.join(os.tmpdir(), 'foglet-monitor-demo');
   const config = validateConfig({
     instance: 'demo',
     listen: opts.listen,
@@ -51,6 +55,11 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         login: { handle: 'probe', password: DEMO_PASSWORD },
       },
     ],
+    logs: {
+      // The board's log, read from its start; restart loops are short here to show in a minute.
+      sources: [{ name: 'board', kind: 'file', path: logFile, from: 'beginning' }],
+      restart_loop: { starts: 3, window: '1m', min_uptime: '1m' },
+    },
   }, '<demo>');
   let daemon: Daemon;
   try {

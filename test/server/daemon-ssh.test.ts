@@ -77,6 +77,20 @@ test('the demo: every check passes against the fake board, and the demo password
     assert.equal(res.status, 200);
     assert.equal(demo.board.ssh.fault, 'rate_limited');
     assert.equal((await fetch(`${demo.board.httpUrl}/_demo/fault?ssh=meltdown`, { method: 'POST' })).status, 400);
+
+    // The board's log is watched: its boot is seen, and a failure written on request becomes a signal.
+    type LogStatus = { logs: { sources: Array<{ name: string; boots: number }>; recent_signals: Array<{ category: string; ok: boolean }> } };
+    const logStatus = async () => (await (await fetch(`${base}/status`)).json()) as LogStatus;
+    assert.ok((await logStatus()).logs.sources.find((x) => x.name === 'board')!.boots >= 1);
+    assert.deepEqual((await logStatus()).logs.recent_signals, [], 'the demo starts healthy');
+    for (const fault of ['host_key', 'restart_loop']) {
+      assert.equal((await fetch(`${demo.board.httpUrl}/_demo/fault?log=${fault}`, { method: 'POST' })).status, 200);
+    }
+    const signals = await waitFor(async () => {
+      const s = (await logStatus()).logs.recent_signals;
+      return s.some((x) => x.category === 'ssh_host_key') && s.some((x) => x.category === 'restart_loop') && s;
+    }, 'the host key and restart loop signals');
+    assert.ok(signals.every((x) => !x.ok));
   } finally {
     await demo.stop();
   }
