@@ -99,7 +99,9 @@ export class SourcePipeline {
   }
 
   private signalRule(rule: LogRule, active: boolean, time: number, e?: LogEvent, count = 0): void {
-    const first = e ? detach(redactLogLine(e.lines[0]!).slice(0, 300)) : '';
+    // The line the rule matched says more than the event's first ("ERROR! Config provider ... failed with:").
+    const hit = e ? e.lines.find((l) => rule.pattern.test(l)) ?? e.lines[0]! : '';
+    const first = e ? detach(redactLogLine(hit).slice(0, 300)) : '';
     this.hooks.onSignal?.({
       source: 'log',
       key: `log:${this.source}:${rule.id}`,

@@ -4,7 +4,9 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { validateConfig } from '../../src/config/load.js';
+import { SourcePipeline } from '../../src/logs/pipeline.js';
 import { scanSetup, scanStream } from '../../src/logs/scan.js';
+import type { Signal } from '../../src/signals.js';
 
 interface Case { expect: string | string[] | null; lines: string[] }
 const corpus = (YAML.parse(readFileSync('test/fixtures/foglet-corpus.yaml', 'utf8')) as { cases: Case[] }).cases;
@@ -73,4 +75,16 @@ test('a restart loop is one signal, a normal restart none', async () => {
     stop('2026-05-18T12:00:00Z'), ...boot('2026-05-18T12:00:10Z')].join('\n');
   const ok = await scanStream(Readable.from([Buffer.from(healthy)]), 'fly', setup);
   assert.deepEqual(ok.matches, []);
+});
+
+test('a signal names the line its rule matched, not just the first line of the event', () => {
+  const setup = scanSetup(validateConfig({}).logs);
+  const signals: Signal[] = [];
+  const pipeline = new SourcePipeline('app', { rules: setup.rules, markers: setup.markers, contextLines: 2 }, { onSignal: (s) => signals.push(s) });
+  for (const l of ['ERROR! Config provider Config.Reader failed with:', '** (RuntimeError) environment variable SECRET_KEY_BASE is missing.', '']) pipeline.pushLine(l);
+  pipeline.flush();
+  const s = signals.find((x) => x.category === 'missing_secret');
+  assert.ok(s, JSON.stringify(signals));
+  assert.match(s.summary, /SECRET_KEY_BASE is missing/);
+  assert.equal(s.evidence?.lines?.[0], 'ERROR! Config provider Config.Reader failed with:');
 });
