@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { Severity } from '../signals.js';
 import { detach, LineSplitter } from './line.js';
 import { effectiveRules, loadPack } from './packs.js';
-import { SourcePipeline } from './pipeline.js';
+import { SourcePipeline, type PipelineOptions } from './pipeline.js';
 import type { RestartMarkers } from './restarts.js';
 import { RuleSet } from './rules.js';
 
@@ -44,6 +44,20 @@ export function scanSetup(logs: Config['logs']): ScanSetup {
   return { rules: new RuleSet(effectiveRules(logs)), markers, logs };
 }
 
+/** The options of a source's pipeline, the same for the daemon and for scan. */
+export function pipelineOptions(setup: ScanSetup, extra: Partial<PipelineOptions> = {}): PipelineOptions {
+  const loop = setup.logs.restart_loop;
+  return {
+    rules: setup.rules,
+    markers: setup.markers,
+    restartLoop: loop.enabled
+      ? { starts: loop.starts, windowMs: loop.window.ms, minUptimeMs: loop.min_uptime.ms, severity: loop.severity }
+      : undefined,
+    contextLines: setup.logs.context_lines,
+    ...extra,
+  };
+}
+
 /** Scans one stream; `onProgress` gets the bytes read so far, now and then. */
 export async function scanStream(
   input: Readable,
@@ -53,14 +67,7 @@ export async function scanStream(
 ): Promise<ScanSummary> {
   const matches: ScanMatch[] = [];
   const { logs } = setup;
-  const pipeline = new SourcePipeline(source, {
-    rules: setup.rules,
-    markers: setup.markers,
-    restartLoop: logs.restart_loop.enabled
-      ? { starts: logs.restart_loop.starts, windowMs: logs.restart_loop.window.ms, minUptimeMs: logs.restart_loop.min_uptime.ms, severity: logs.restart_loop.severity }
-      : undefined,
-    contextLines: 0,
-  }, {
+  const pipeline = new SourcePipeline(source, pipelineOptions(setup, { contextLines: 0 }), {
     onMatch: (e, rules) => {
       for (const r of rules) matches.push({ source, line: e.line, category: r.category, rule: r.id, severity: r.severity, text: detach(e.lines.join('\n')) });
     },

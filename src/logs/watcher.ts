@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Signal } from '../signals.js';
 import { SourcePipeline } from './pipeline.js';
-import { scanSetup } from './scan.js';
+import { pipelineOptions, scanSetup } from './scan.js';
 import { CommandSource } from './sources/command.js';
 import { FileSource, type OffsetStore } from './sources/file.js';
 import { HttpSource } from './sources/http.js';
@@ -54,15 +54,7 @@ export class LogWatcher {
     for (const cfg of logs.sources) {
       const name = cfg.name;
       const labels = { source: name };
-      const pipeline = new SourcePipeline(name, {
-        rules: setup.rules,
-        markers: setup.markers,
-        restartLoop: logs.restart_loop.enabled
-          ? { starts: logs.restart_loop.starts, windowMs: logs.restart_loop.window.ms, minUptimeMs: logs.restart_loop.min_uptime.ms, severity: logs.restart_loop.severity }
-          : undefined,
-        contextLines: logs.context_lines,
-        labels: { instance: deps.instance },
-      }, {
+      const pipeline = new SourcePipeline(name, pipelineOptions(setup, { labels: { instance: deps.instance } }), {
         onMatch: (_event, rules) => {
           const state = this.sources.get(name);
           if (state) state.lastMatchAt = new Date().toISOString();
