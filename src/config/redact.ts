@@ -25,7 +25,7 @@ export class Redactor {
   }
 
   static fromConfig(config: unknown): Redactor {
-    return new Redactor(collectSecrets(config));
+    return new Redactor([...collectSecrets(config), ...sinkUrlSecrets(config)]);
   }
 
   get size(): number { return this.secrets.length; }
@@ -76,4 +76,22 @@ export function redactConfig<T>(config: T): T {
     return value;
   };
   return mark(JSON.parse(JSON.stringify(config)), '') as T;
+}
+
+/**
+ * A Slack or webhook URL is itself the credential (the token is in its path), so
+ * the whole URL, and its path on its own, are secrets. Alertmanager's and PagerDuty's are not.
+ */
+function sinkUrlSecrets(config: unknown): string[] {
+  const sinks = (config as { alerts?: { sinks?: Array<{ kind?: string; url?: unknown }> } } | undefined)?.alerts?.sinks ?? [];
+  const out: string[] = [];
+  for (const sink of sinks) {
+    if ((sink.kind !== 'webhook' && sink.kind !== 'slack') || typeof sink.url !== 'string') continue;
+    out.push(sink.url);
+    try {
+      const u = new URL(sink.url);
+      if (u.pathname.length > 1) out.push(u.pathname + u.search);
+    } catch { /* not a URL: the schema says so */ }
+  }
+  return out;
 }

@@ -57,8 +57,16 @@ const listenAddress = z.string().refine(
 );
 
 /** Fields shared by every check kind: the scheduler and the runner own them. */
+const httpUrl = z.url({ protocol: /^https?$/, error: (iss) => (iss.input === undefined ? undefined : 'expected an http:// or https:// URL') });
+export const severity = z.enum(['critical', 'warning', 'info']);
+
 const checkCommon = {
   name: checkName,
+  /** Severity of this check's alert: critical pages, warning goes to chat, info is recorded. */
+  severity: severity.default('critical'),
+  /** Per-check overrides of alerts.failure_threshold and alerts.success_threshold. */
+  failure_threshold: z.number().int().min(1).max(1000).optional(),
+  success_threshold: z.number().int().min(1).max(1000).optional(),
   schedule: cronSchedule.default('*/15 * * * * *'),
   timeout: duration({ min: '100ms', max: '5m' }).prefault('10s'),
   /** A random delay before each run, so that many monitors do not probe in lockstep. */
@@ -68,7 +76,7 @@ const checkCommon = {
 export const httpCheckSchema = z.strictObject({
   ...checkCommon,
   kind: z.literal('http'),
-  url: z.url({ protocol: /^https?$/, error: (iss) => (iss.input === undefined ? undefined : 'expected an http:// or https:// URL') }),
+  url: httpUrl,
   method: z.enum(['GET', 'HEAD']).default('GET'),
   headers: z.record(z.string(), z.string()).default({}),
   follow_redirects: z.boolean().default(false),
@@ -153,7 +161,6 @@ export const checkSchema = z.discriminatedUnion('kind', [httpCheckSchema, sshChe
   error: (iss) => iss.code === 'invalid_union' ? 'expected kind to be one of: http, ssh' : undefined,
 });
 
-export const severity = z.enum(['critical', 'warning', 'info']);
 
 /** A log rule, as in the built-in packs and in `logs.rules`. */
 export const logRuleSchema = z.strictObject({
@@ -234,6 +241,69 @@ export const logsSchema = z.strictObject({
   context_lines: z.number().int().min(0).max(100).default(3),
 });
 
+
+/** Which alerts a sink takes: all by default; each list narrows it. */
+const sinkCommon = {
+  name: checkName,
+  severities: z.array(severity).min(1).optional(),
+  categories: z.array(z.string().min(1)).min(1).optional(),
+  /** Label equality matchers, e.g. { check: ssh-login }. */
+  labels: z.record(z.string(), z.string()).optional(),
+  timeout: duration({ min: '100ms', max: '2m' }).prefault('10s'),
+};
+
+export const sinkSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...sinkCommon,
+    kind: z.literal('webhook'),
+    url: httpUrl,
+    /** Shared secret for the X-Foglet-Signature header: sha256=HMAC-SHA256(secret, body), hex. */
+    secret: z.string().min(8).optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+  }),
+  z.strictObject({
+    ...sinkCommon,
+    kind: z.literal('slack'),
+    url: httpUrl,
+  }),
+  z.strictObject({
+    ...sinkCommon,
+    kind: z.literal('pagerduty'),
+    routing_key: z.string().min(8),
+    url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  }),
+  z.strictObject({
+    ...sinkCommon,
+    kind: z.literal('alertmanager'),
+    url: httpUrl,
+    /** Firing alerts are pushed again this often: well inside Alertmanager's resolve_timeout (5m). */
+    resend_interval: duration({ min: '1s', max: '2m' }).prefault('1m'),
+    /** A resolve is pushed again for this long, in case one push was lost. */
+    resolve_resend_for: duration({ min: '0s', max: '1h' }).prefault('5m'),
+  }),
+], { error: (iss) => iss.code === 'invalid_union' ? 'expected kind to be one of: webhook, slack, pagerduty, alertmanager' : undefined });
+
+export const alertsSchema = z.strictObject({
+  /** Consecutive failed runs before a check's alert fires (a check may override it). */
+  failure_threshold: z.number().int().min(1).max(1000).default(2),
+  /** Consecutive passing runs before a firing check's alert resolves. */
+  success_threshold: z.number().int().min(1).max(1000).default(1),
+  /** A still-firing alert is sent again this often. */
+  repeat_interval: duration({ min: '1m', max: '30d' }).prefault('4h'),
+  /** Link in every notification back to this monitor (its /status), e.g. https://monitor.example.net. */
+  external_url: httpUrl.optional(),
+  sinks: z.array(sinkSchema).default([]),
+  delivery: z.strictObject({
+    /** First retry after this long, doubling (with jitter) up to max_backoff. */
+    initial_backoff: duration({ min: '10ms', max: '10m' }).prefault('1s'),
+    max_backoff: duration({ min: '10ms', max: '1h' }).prefault('5m'),
+    /** A notification still undelivered after this long is dropped (and counted). */
+    max_age: duration({ min: '1m', max: '7d' }).prefault('24h'),
+    /** Notifications kept waiting, all sinks together; beyond it the oldest are dropped (and counted). */
+    max_queue: z.number().int().min(10).max(1_000_000).default(10_000),
+  }).prefault({}),
+});
+
 export const configSchema = z.strictObject({
   /** Label on every alert and metric that names this monitor (one per region). */
   instance: z.string().min(1).default(os.hostname()),
@@ -245,7 +315,15 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   checks: z.array(checkSchema).default([]),
   logs: logsSchema.prefault({}),
+  alerts: alertsSchema.prefault({}),
 }).superRefine((cfg, ctx) => {
+  const sinks = new Map<string, number>();
+  cfg.alerts.sinks.forEach((sink, i) => {
+    const first = sinks.get(sink.name);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['alerts', 'sinks', i, 'name'], message: `duplicate sink name ${JSON.stringify(sink.name)} (also alerts.sinks[${first}])` });
+    } else sinks.set(sink.name, i);
+  });
   const seen = new Map<string, number>();
   cfg.checks.forEach((c, i) => {
     const first = seen.get(c.name);
@@ -274,6 +352,8 @@ export type SshCheckConfig = z.output<typeof sshCheckSchema>;
 export type CheckKind = CheckConfig['kind'];
 export type LogsConfig = z.output<typeof logsSchema>;
 export type LogRuleConfig = z.output<typeof logRuleSchema>;
+export type AlertsConfig = z.output<typeof alertsSchema>;
+export type SinkConfig = z.output<typeof sinkSchema>;
 export type LogSourceConfig = z.output<typeof logSourceSchema>;
 
 /**

@@ -1,0 +1,176 @@
+/**
+ * Signals in, alert changes out. One alert per signal key, its identity the hash of
+ * its labels (as Alertmanager's fingerprint); states pending -> firing -> resolved.
+ * A probe alert fires after `failure` consecutive failures and resolves after
+ * `success` consecutive passes; a log rule has applied its own threshold and quiet
+ * period already, so its thresholds are 1. A firing alert is sent again every
+ * repeat interval; a new reason updates it (no new page). A silenced change is kept
+ * but not sent; a resolve is sent whenever its firing was. The whole table is saved
+ * and restored, so a restart mid-outage neither pages twice nor forgets to resolve.
+ */
+import { createHash } from 'node:crypto';
+import type { Signal } from '../signals.js';
+import type { Alert, AlertChange, ChangeKind } from './types.js';
+
+export interface Thresholds {
+  failure: number;
+  success: number;
+}
+
+export interface AlertEngineOptions {
+  instance: string;
+  repeatIntervalMs: number;
+  onChange(change: AlertChange): void;
+  /** True when a silence covers these labels now. */
+  isSilenced?(labels: Record<string, string>, now: number): boolean;
+  now?: () => number;
+}
+
+/** One alert and what the engine needs to move it on; this is what the state file keeps. */
+export interface TrackedAlert {
+  alert: Alert;
+  failures: number;
+  successes: number;
+  /** A firing notification went out for this episode, so its resolve must too. */
+  sentFiring: boolean;
+  /** ms since the epoch of the last firing/repeat/update sent. */
+  lastSentAt?: number;
+  silenced: boolean;
+}
+
+/** How long a resolved alert stays in /status. */
+const KEEP_RESOLVED_MS = 60 * 60 * 1000;
+
+const ALERTNAMES: Record<Signal['source'], string> = { probe: 'FogletCheckFailing', log: 'FogletLogRule' };
+
+export function fingerprint(labels: Record<string, string>): string {
+  const sorted = Object.keys(labels).sort().map((k) => [k, labels[k]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
+}
+
+export class AlertEngine {
+  private readonly alerts = new Map<string, TrackedAlert>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: AlertEngineOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  observe(signal: Signal, thresholds: Thresholds = { failure: 1, success: 1 }): void {
+    const now = this.now();
+    const iso = new Date(now).toISOString();
+    let t = this.alerts.get(signal.key);
+    if (!signal.ok) {
+      if (!t || t.alert.state === 'resolved') {
+        t = { alert: this.newAlert(signal, iso), failures: 0, successes: 0, sentFiring: false, silenced: false };
+        this.alerts.set(signal.key, t);
+      }
+      t.failures++;
+      t.successes = 0;
+      const reasonChanged = t.alert.annotations.reason !== signal.reason;
+      t.alert.annotations = annotationsOf(signal);
+      if (signal.evidence) t.alert.evidence = evidenceOf(signal);
+      if (t.alert.state === 'pending' && t.failures >= thresholds.failure) {
+        t.alert.state = 'firing';
+        t.alert.startsAt = iso;
+        this.change(t, 'firing', now);
+      } else if (t.alert.state === 'firing' && reasonChanged) {
+        this.change(t, 'update', now);
+      }
+      return;
+    }
+    if (!t || t.alert.state === 'resolved') return;
+    if (t.alert.state === 'pending') {
+      this.alerts.delete(signal.key); // never fired: nothing to tell anyone
+      return;
+    }
+    t.successes++;
+    t.failures = 0;
+    if (t.successes >= thresholds.success) {
+      t.alert.state = 'resolved';
+      t.alert.endsAt = iso;
+      this.change(t, 'resolved', now);
+    }
+  }
+
+  /** Repeats, silences that ended, and old resolved alerts; call every few seconds. */
+  tick(): void {
+    const now = this.now();
+    for (const [key, t] of this.alerts) {
+      if (t.alert.state === 'firing') {
+        if (!t.sentFiring) this.change(t, 'firing', now); // its silence ended
+        else if (t.lastSentAt !== undefined && now - t.lastSentAt >= this.opts.repeatIntervalMs) this.change(t, 'repeat', now);
+      } else if (t.alert.state === 'resolved' && now - Date.parse(t.alert.endsAt!) > KEEP_RESOLVED_MS) {
+        this.alerts.delete(key);
+      }
+    }
+  }
+
+  /** Forget alerts whose source is gone (a check removed by a reload). */
+  retain(keep: (key: string) => boolean): void {
+    for (const key of this.alerts.keys()) if (!keep(key)) this.alerts.delete(key);
+  }
+
+  list(): TrackedAlert[] {
+    return [...this.alerts.values()];
+  }
+
+  save(): TrackedAlert[] {
+    return this.list().map((t) => structuredClone(t));
+  }
+
+  restore(saved: TrackedAlert[] | undefined): void {
+    for (const t of saved ?? []) if (t?.alert?.key) this.alerts.set(t.alert.key, structuredClone(t));
+  }
+
+  private newAlert(signal: Signal, iso: string): Alert {
+    const labels: Record<string, string> = {
+      alertname: signal.reason === 'restart_loop' ? 'FogletRestartLoop' : ALERTNAMES[signal.source],
+      ...signal.labels,
+      severity: signal.severity,
+      category: signal.category,
+      instance: this.opts.instance,
+    };
+    return {
+      fingerprint: fingerprint(labels),
+      key: signal.key,
+      labels,
+      annotations: annotationsOf(signal),
+      severity: signal.severity,
+      category: signal.category,
+      state: 'pending',
+      activeAt: iso,
+      seq: 0,
+    };
+  }
+
+  private change(t: TrackedAlert, kind: ChangeKind, now: number): void {
+    const silenced = this.opts.isSilenced?.(t.alert.labels, now) ?? false;
+    t.silenced = silenced;
+    // A resolve goes out whenever its firing did, silenced or not: the page must close.
+    if (kind === 'resolved' ? !t.sentFiring : silenced) {
+      if (kind === 'resolved') t.sentFiring = false;
+      return;
+    }
+    t.alert.seq++;
+    if (kind === 'resolved') t.sentFiring = false;
+    else {
+      t.sentFiring = true;
+      t.lastSentAt = now;
+    }
+    this.opts.onChange({ kind, alert: structuredClone(t.alert), at: new Date(now).toISOString() });
+  }
+}
+
+function annotationsOf(signal: Signal): Alert['annotations'] {
+  const runbook = typeof signal.evidence?.runbook === 'string' ? signal.evidence.runbook : undefined;
+  return { summary: signal.summary, reason: signal.reason, ...(runbook ? { runbook } : {}) };
+}
+
+function evidenceOf(signal: Signal): Alert['evidence'] {
+  const e = signal.evidence ?? {};
+  return {
+    ...(Array.isArray(e.lines) ? { lines: e.lines.slice(0, 50) } : {}),
+    ...(typeof e.screen === 'string' ? { screen: e.screen } : {}),
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * What the alert engine hands the notifier, and what sinks render: an alert with
+ * its labels (its identity), annotations (what a person reads) and state, and one
+ * change of it. Everything here is already redacted.
+ */
+import type { Severity } from '../signals.js';
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+export interface Alert {
+  /** Hash of the labels, as Alertmanager's: the identity across restarts and sinks. */
+  fingerprint: string;
+  /** The signal key it follows: `check:<name>`, `log:<source>:<rule>`. */
+  key: string;
+  labels: Record<string, string>;
+  annotations: {
+    summary: string;
+    reason: string;
+    description?: string;
+    runbook?: string;
+  };
+  /** The last screen or the matched log lines: shown in a block, never in a label. */
+  evidence?: { lines?: string[]; screen?: string };
+  severity: Severity;
+  category: string;
+  state: AlertState;
+  /** When it started failing (pending), ISO. */
+  activeAt: string;
+  /** When it fired, ISO. */
+  startsAt?: string;
+  /** When it resolved, ISO. */
+  endsAt?: string;
+  /** Bumped on every change sent: with the fingerprint, the idempotency key. */
+  seq: number;
+}
+
+export type ChangeKind = 'firing' | 'resolved' | 'repeat' | 'update';
+
+export interface AlertChange {
+  kind: ChangeKind;
+  /** The alert as it was at the change. */
+  alert: Alert;
+  at: string;
+}
+
+/** `<fingerprint>-<seq>`: the same change sent twice has the same key. */
+export function idempotencyKey(change: AlertChange): string {
+  return `${change.alert.fingerprint}-${change.alert.seq}`;
+}
