@@ -89,6 +89,24 @@ export class Metrics {
   readonly logBoots = new client.Counter({
     name: `${P}log_boots_total`, help: 'Foglet boots seen in a log source (boot markers, one per boot).', labelNames: ['source'] as const, registers: [this.registry],
   });
+  readonly notifications = new client.Counter({
+    name: `${P}notifications_total`, help: 'Alert notifications by sink and outcome: sent, retried (a failed attempt that will be tried again), dropped.',
+    labelNames: ['sink', 'outcome'] as const, registers: [this.registry],
+  });
+  readonly notificationQueue = new client.Gauge({
+    name: `${P}notification_queue_length`, help: 'Notifications waiting to be delivered, by sink.', labelNames: ['sink'] as const, registers: [this.registry],
+  });
+  readonly notificationOldest = new client.Gauge({
+    name: `${P}notification_queue_oldest_age_seconds`, help: 'Age of the oldest notification waiting for a sink (0 when none waits).',
+    labelNames: ['sink'] as const, registers: [this.registry],
+  });
+  readonly alerts = new client.Gauge({
+    name: `${P}alerts`, help: 'Alerts by state (pending, firing, resolved) and severity.', labelNames: ['state', 'severity'] as const, registers: [this.registry],
+  });
+  readonly alertState = new client.Gauge({
+    name: `${P}alert_state`, help: 'One series per alert, as Prometheus\'s ALERTS: 1 with its state in alertstate.',
+    labelNames: ['alertname', 'key', 'severity', 'category', 'alertstate'] as const, registers: [this.registry],
+  });
   readonly skippedRuns = new client.Counter({
     name: `${P}scheduler_skipped_runs_total`, help: 'Scheduled runs skipped because the previous run of the check was still going.',
     labelNames: ['check'] as const, registers: [this.registry],

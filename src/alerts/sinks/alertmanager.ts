@@ -1,0 +1,86 @@
+/**
+ * `kind: alertmanager`: pushes to Alertmanager's `POST /api/v2/alerts`, as Prometheus
+ * does. A pushed alert auto-resolves at its endsAt, so firing alerts are pushed with
+ * endsAt a few resend intervals ahead and pushed again every `resend_interval`
+ * (well inside Alertmanager's 5m resolve_timeout); if the monitor dies they resolve
+ * on their own. A resolve is sent with its real endsAt, and sent again for
+ * `resolve_resend_for` in case one push was lost. Alertmanager groups, dedups (by
+ * labels, across monitors) and routes from there.
+ */
+import type { SinkConfig } from '../../config/schema.js';
+import type { Alert, AlertChange } from '../types.js';
+import { acceptsAlert, postJson, type Sink, type SinkContext } from './types.js';
+
+type AlertmanagerConfig = Extract<SinkConfig, { kind: 'alertmanager' }>;
+
+interface Held {
+  alert: Alert;
+  /** ms since the epoch until which a resolved alert is still re-sent. */
+  resendUntil?: number;
+}
+
+export class AlertmanagerSink implements Sink {
+  readonly kind = 'alertmanager' as const;
+  readonly name: string;
+  private readonly held = new Map<string, Held>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly endpoint: string;
+
+  constructor(private readonly cfg: AlertmanagerConfig, private readonly ctx: SinkContext, private readonly now: () => number = Date.now) {
+    this.name = cfg.name;
+    this.endpoint = `${cfg.url.replace(/\/$/, '')}/api/v2/alerts`;
+  }
+
+  accepts(alert: Alert): boolean {
+    return acceptsAlert(this.cfg, alert);
+  }
+
+  /** What Alertmanager gets for one alert now. */
+  postable(alert: Alert): Record<string, unknown> {
+    const resolved = alert.state === 'resolved';
+    const annotations: Record<string, string> = { summary: alert.annotations.summary, reason: alert.annotations.reason };
+    if (alert.annotations.runbook) annotations.runbook = alert.annotations.runbook;
+    if (alert.evidence?.lines) annotations.evidence = alert.evidence.lines.join('\n');
+    if (alert.evidence?.screen) annotations.screen = alert.evidence.screen;
+    return {
+      labels: alert.labels,
+      annotations,
+      startsAt: alert.startsAt ?? alert.activeAt,
+      endsAt: resolved ? alert.endsAt : new Date(this.now() + 4 * this.cfg.resend_interval.ms).toISOString(),
+      generatorURL: this.ctx.externalUrl ? `${this.ctx.externalUrl.replace(/\/$/, '')}/status` : undefined,
+    };
+  }
+
+  async send(change: AlertChange): Promise<void> {
+    const a = change.alert;
+    this.held.set(a.fingerprint, a.state === 'resolved'
+      ? { alert: a, resendUntil: this.now() + this.cfg.resolve_resend_for.ms }
+      : { alert: a });
+    await this.push([a]);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.resend(), this.cfg.resend_interval.ms);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Every held alert again: firing ones keep their endsAt ahead, recent resolves are repeated. */
+  async resend(): Promise<void> {
+    const now = this.now();
+    for (const [fp, h] of this.held) if (h.resendUntil !== undefined && now > h.resendUntil) this.held.delete(fp);
+    if (this.held.size === 0) return;
+    try {
+      await this.push([...this.held.values()].map((h) => h.alert));
+    } catch (e) {
+      this.ctx.warn({ sink: this.name, err: (e as Error).message }, 'alertmanager re-send failed; trying again at the next interval');
+    }
+  }
+
+  private async push(alerts: Alert[]): Promise<void> {
+    await postJson(this.endpoint, JSON.stringify(alerts.map((a) => this.postable(a))), {}, this.cfg.timeout.ms);
+  }
+}

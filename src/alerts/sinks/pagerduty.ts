@@ -1,0 +1,54 @@
+/**
+ * `kind: pagerduty`: Events API v2. `dedup_key` is the alert's fingerprint, so a
+ * repeat or a reason change updates the incident instead of paging again, and the
+ * resolve closes it. 202 is success; 400 is dropped; 429 and 5xx are retried.
+ */
+import type { SinkConfig } from '../../config/schema.js';
+import type { Alert, AlertChange } from '../types.js';
+import { acceptsAlert, postJson, type Sink, type SinkContext } from './types.js';
+
+type PagerDutyConfig = Extract<SinkConfig, { kind: 'pagerduty' }>;
+
+export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: SinkContext): Record<string, unknown> {
+  const a = change.alert;
+  if (change.kind === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: a.fingerprint };
+  return {
+    routing_key: routingKey,
+    event_action: 'trigger',
+    dedup_key: a.fingerprint,
+    payload: {
+      summary: a.annotations.summary.slice(0, 1024),
+      source: a.labels.target ?? a.labels.log_source ?? a.labels.instance,
+      severity: a.severity === 'info' ? 'info' : a.severity,
+      timestamp: a.startsAt ?? a.activeAt,
+      component: a.labels.check ?? a.labels.log_source,
+      group: a.labels.instance,
+      class: a.category,
+      custom_details: {
+        reason: a.annotations.reason,
+        labels: a.labels,
+        ...(a.annotations.runbook ? { runbook: a.annotations.runbook } : {}),
+        ...(a.evidence?.screen ? { screen: a.evidence.screen } : {}),
+        ...(a.evidence?.lines ? { log_lines: a.evidence.lines.join('\n') } : {}),
+      },
+    },
+    ...(ctx.externalUrl ? { links: [{ href: `${ctx.externalUrl.replace(/\/$/, '')}/status`, text: 'foglet-monitor status' }] } : {}),
+  };
+}
+
+export class PagerDutySink implements Sink {
+  readonly kind = 'pagerduty' as const;
+  readonly name: string;
+
+  constructor(private readonly cfg: PagerDutyConfig, private readonly ctx: SinkContext) {
+    this.name = cfg.name;
+  }
+
+  accepts(alert: Alert): boolean {
+    return acceptsAlert(this.cfg, alert);
+  }
+
+  async send(change: AlertChange): Promise<void> {
+    await postJson(this.cfg.url, JSON.stringify(pagerdutyEvent(change, this.cfg.routing_key, this.ctx)), {}, this.cfg.timeout.ms);
+  }
+}

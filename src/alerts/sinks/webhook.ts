@@ -1,0 +1,75 @@
+/**
+ * `kind: webhook`: the Alertmanager webhook payload (version "4"), one alert per
+ * request, so receivers written for Alertmanager work unchanged. With `secret`, an
+ * `X-Foglet-Signature: sha256=<hex HMAC-SHA256 of the body>` header; always an
+ * `Idempotency-Key` (the alert's fingerprint and change number) so a receiver can
+ * drop a retried duplicate.
+ */
+import { createHmac } from 'node:crypto';
+import type { SinkConfig } from '../../config/schema.js';
+import { idempotencyKey, type Alert, type AlertChange } from '../types.js';
+import { acceptsAlert, postJson, type Sink, type SinkContext } from './types.js';
+
+type WebhookConfig = Extract<SinkConfig, { kind: 'webhook' }>;
+
+/** Alertmanager's "zero" time, which it sends as endsAt for a firing alert. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function alertmanagerAlert(alert: Alert, ctx: SinkContext): Record<string, unknown> {
+  const resolved = alert.state === 'resolved';
+  return {
+    status: resolved ? 'resolved' : 'firing',
+    labels: alert.labels,
+    annotations: {
+      ...alert.annotations,
+      ...(alert.evidence?.lines ? { evidence: alert.evidence.lines.join('\n') } : {}),
+      ...(alert.evidence?.screen ? { screen: alert.evidence.screen } : {}),
+    },
+    startsAt: alert.startsAt ?? alert.activeAt,
+    endsAt: resolved ? alert.endsAt : ZERO_TIME,
+    generatorURL: ctx.externalUrl ? `${ctx.externalUrl.replace(/\/$/, '')}/status` : '',
+    fingerprint: alert.fingerprint,
+  };
+}
+
+export function webhookPayload(change: AlertChange, receiver: string, ctx: SinkContext): Record<string, unknown> {
+  const a = alertmanagerAlert(change.alert, ctx);
+  return {
+    version: '4',
+    groupKey: `{}:{alertname="${change.alert.labels.alertname}", fingerprint="${change.alert.fingerprint}"}`,
+    truncatedAlerts: 0,
+    status: a.status,
+    receiver,
+    groupLabels: { alertname: change.alert.labels.alertname },
+    commonLabels: change.alert.labels,
+    commonAnnotations: a.annotations,
+    externalURL: ctx.externalUrl ?? '',
+    alerts: [a],
+    // Not in Alertmanager's payload; receivers ignore what they do not know.
+    change: change.kind,
+  };
+}
+
+export function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export class WebhookSink implements Sink {
+  readonly kind = 'webhook' as const;
+  readonly name: string;
+
+  constructor(private readonly cfg: WebhookConfig, private readonly ctx: SinkContext) {
+    this.name = cfg.name;
+  }
+
+  accepts(alert: Alert): boolean {
+    return acceptsAlert(this.cfg, alert);
+  }
+
+  async send(change: AlertChange): Promise<void> {
+    const body = JSON.stringify(webhookPayload(change, this.name, this.ctx));
+    const headers: Record<string, string> = { ...this.cfg.headers, 'idempotency-key': idempotencyKey(change) };
+    if (this.cfg.secret) headers['x-foglet-signature'] = signature(this.cfg.secret, body);
+    await postJson(this.cfg.url, body, headers, this.cfg.timeout.ms);
+  }
+}

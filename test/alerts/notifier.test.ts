@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AlertEngine } from '../../src/alerts/engine.js';
+import { Notifier, type QueuedNotification } from '../../src/alerts/notifier.js';
+import { createSink } from '../../src/alerts/sinks/index.js';
+import { signature } from '../../src/alerts/sinks/webhook.js';
+import { validateConfig } from '../../src/config/load.js';
+import { Metrics } from '../../src/metrics.js';
+import type { Signal } from '../../src/signals.js';
+import { Receiver } from '../helpers/receiver.js';
+import { waitFor } from '../helpers/wait.js';
+
+const SECRET = 'hmac-Shared-Secret-99';
+
+function signal(ok: boolean, reason = 'session_rejected'): Signal {
+  return {
+    source: 'probe', key: 'check:ssh-login', ok, severity: 'critical', category: 'ssh', reason,
+    summary: ok ? 'ssh-login passed' : `ssh-login failed: ${reason}`, labels: { check: 'ssh-login', target: '127.0.0.1:2222' },
+    evidence: ok ? undefined : { screen: 'Connection refused.' }, at: '',
+  };
+}
+
+class MemoryStore {
+  saved: QueuedNotification[] = [];
+  load() { return JSON.parse(JSON.stringify(this.saved)) as QueuedNotification[]; }
+  save(q: QueuedNotification[]) { this.saved = JSON.parse(JSON.stringify(q)); }
+}
+
+function setup(sinks: unknown[], store = new MemoryStore()) {
+  const config = validateConfig({ alerts: { sinks, delivery: { initial_backoff: '20ms', max_backoff: '100ms' } } });
+  const logs: string[] = [];
+  const logger = { info: () => {}, warn: (_o: object, m: string) => { logs.push(m); }, error: (_o: object, m: string) => { logs.push(m); } };
+  const metrics = new Metrics();
+  const notifier = new Notifier({
+    sinks: config.alerts.sinks.map((c) => createSink(c, { instance: 'test', version: '0', warn: () => {} })),
+    delivery: { initialBackoffMs: 20, maxBackoffMs: 100, maxAgeMs: 60_000, maxQueue: 100 },
+    store, metrics, logger: logger as never,
+  });
+  const engine = new AlertEngine({ instance: 'test', repeatIntervalMs: 3600_000, onChange: (c) => notifier.notify(c) });
+  return { notifier, engine, store, logs, metrics };
+}
+
+describe('notifier and webhook sink', () => {
+  let rx: Receiver;
+  before(async () => { rx = await Receiver.start(); });
+  after(() => rx.close());
+
+  test('an Alertmanager v4 payload, signed with HMAC-SHA256, with an idempotency key', async () => {
+    rx.requests.length = 0;
+    rx.status = 200;
+    const { notifier, engine } = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/hook`, secret: SECRET }]);
+    notifier.start();
+    engine.observe(signal(false));
+    await waitFor(() => rx.accepted.length === 1, 'the firing');
+    await notifier.stop();
+    const req = rx.requests[0]!;
+    assert.equal(req.headers['x-foglet-signature'], signature(SECRET, req.body), 'the HMAC verifies');
+    assert.notEqual(req.headers['x-foglet-signature'], signature('another-secret', req.body));
+    const p = req.json as { version: string; status: string; receiver: string; alerts: Array<{ status: string; labels: Record<string, string>; fingerprint: string; endsAt: string; annotations: Record<string, string> }>; commonLabels: object };
+    assert.equal(p.version, '4');
+    assert.equal(p.status, 'firing');
+    assert.equal(p.receiver, 'hook');
+    assert.equal(p.alerts[0]!.labels.check, 'ssh-login');
+    assert.equal(p.alerts[0]!.annotations.reason, 'session_rejected');
+    assert.equal(p.alerts[0]!.annotations.screen, 'Connection refused.');
+    assert.equal(p.alerts[0]!.endsAt, '0001-01-01T00:00:00Z');
+    assert.equal(req.headers['idempotency-key'], `${p.alerts[0]!.fingerprint}-1`);
+    assert.ok(!req.body.includes(SECRET));
+  });
+
+  test('a receiver that answers 500 for a while gets every change once, in order', async () => {
+    rx.requests.length = 0;
+    rx.status = ({ n }) => (n < 4 ? 500 : 200);
+    const { notifier, engine, metrics } = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/flaky` }]);
+    notifier.start();
+    engine.observe(signal(false));
+    engine.observe(signal(false, 'rate_limited'));
+    engine.observe(signal(true));
+    await waitFor(() => rx.accepted.length === 3, 'three changes delivered', 8000);
+    await new Promise((r) => setTimeout(r, 150));
+    await notifier.stop();
+    const seen = rx.accepted.map((r) => {
+      const p = r.json as { status: string; change: string; alerts: Array<{ annotations: { reason: string } }> };
+      return `${p.change}:${p.alerts[0]!.annotations.reason}`;
+    });
+    assert.deepEqual(seen, ['firing:session_rejected', 'update:rate_limited', 'resolved:rate_limited']);
+    assert.equal(rx.requests.length, 7, 'four failures, then three deliveries');
+    const text = await metrics.registry.getSingleMetricAsString('foglet_monitor_notifications_total');
+    assert.match(text, /sink="hook",outcome="retried"} 4/);
+    assert.match(text, /sink="hook",outcome="sent"} 3/);
+  });
+
+  test('a 4xx other than 429 is dropped with an error, and the next change still goes', async () => {
+    rx.requests.length = 0;
+    rx.status = ({ n }) => (n === 0 ? 400 : 200);
+    const { notifier, engine, logs } = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/strict` }]);
+    notifier.start();
+    engine.observe(signal(false));
+    engine.observe(signal(true));
+    await waitFor(() => rx.accepted.length === 1, 'the resolve');
+    await notifier.stop();
+    assert.equal(rx.requests.length, 2);
+    assert.ok(logs.some((l) => /rejected by the sink; dropped/.test(l)));
+  });
+
+  test('the queue survives a restart: what a down sink missed is delivered by the next process, once', async () => {
+    rx.requests.length = 0;
+    rx.status = 503;
+    const store = new MemoryStore();
+    const first = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/down` }], store);
+    first.notifier.start();
+    first.engine.observe(signal(false));
+    await waitFor(() => rx.requests.length >= 2, 'two failed attempts');
+    await first.notifier.stop();
+    assert.equal(store.saved.length, 1, 'kept in the state');
+
+    rx.status = 200;
+    const second = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/down` }], store);
+    second.notifier.start();
+    await waitFor(() => rx.accepted.length === 1, 'delivery after the restart');
+    await new Promise((r) => setTimeout(r, 150));
+    await second.notifier.stop();
+    assert.equal(rx.accepted.length, 1);
+    assert.equal(store.saved.length, 0);
+  });
+
+  test('sinks take only what their filter names', async () => {
+    rx.requests.length = 0;
+    rx.status = 200;
+    const { notifier, engine } = setup([
+      { name: 'pager', kind: 'webhook', url: `${rx.url}/pager`, severities: ['critical'] },
+      { name: 'chat', kind: 'webhook', url: `${rx.url}/chat`, severities: ['warning'] },
+      { name: 'ssh-only', kind: 'webhook', url: `${rx.url}/ssh`, labels: { check: 'ssh-login' } },
+    ]);
+    notifier.start();
+    engine.observe(signal(false));
+    await waitFor(() => rx.accepted.length === 2, 'two sinks');
+    await new Promise((r) => setTimeout(r, 100));
+    await notifier.stop();
+    assert.deepEqual(rx.accepted.map((r) => r.path).sort(), ['/pager', '/ssh']);
+  });
+});
