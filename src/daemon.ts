@@ -17,6 +17,8 @@ import { Scheduler } from './scheduler.js';
 import { buildServer, parseListen } from './server.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
 import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
+import { Alerting } from './alerts/alerting.js';
+import { probeSignal } from './checks/signal.js';
 import { LogWatcher } from './logs/watcher.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
 import { VERSION } from './version.js';
@@ -52,6 +54,7 @@ export class Daemon {
   private readonly pins: HostKeyPins;
   private readonly offsets: OffsetStore;
   private watcher: LogWatcher | undefined;
+  private alerting: Alerting | undefined;
   private readonly checkStatus = new Map<string, CheckStatus>();
   private readonly startedAt = new Date();
   private stopping = false;
@@ -87,6 +90,10 @@ export class Daemon {
     await this.state.load();
     this.restoreResults();
     this.metrics.configLoaded.setToCurrentTime();
+    this.alerting = new Alerting(this.config, {
+      state: this.state, metrics: this.metrics, logger: this.logger, version: VERSION, redactor: () => this.redactorRef.current,
+    });
+    this.alerting.start();
     this.startScheduler(this.config.checks);
     await this.startWatcher();
     this.server = await buildServer({
@@ -135,6 +142,7 @@ export class Daemon {
       metrics: this.metrics,
       logger: this.logger,
       offsets: this.offsets,
+      onSignal: (s) => this.alerting?.observe(s),
     });
     await this.watcher.start();
   }
@@ -146,6 +154,8 @@ export class Daemon {
     s.runs++;
     s.consecutive_failures = r.ok ? 0 : s.consecutive_failures + 1;
     s.last_result = r;
+    const check = this.config.checks.find((c) => c.name === r.check);
+    if (check) this.alerting?.observe(probeSignal(r, check), this.alerting.thresholdsFor(check));
     const log = { check: r.check, kind: r.kind, ok: r.ok, reason: r.reason, duration_seconds: round(r.duration_seconds), message: r.message };
     if (r.ok) this.logger.debug(log, 'probe passed');
     else this.logger.warn(log, 'probe failed');
@@ -186,6 +196,7 @@ export class Daemon {
     this.config = { ...next, listen: this.config.listen, state_file: this.config.state_file };
     this.redactorRef.current = Redactor.fromConfig(this.config);
     this.logger.level = this.opts.logLevel ?? this.config.log.level;
+    await this.alerting?.reconfigure(this.config);
     this.startScheduler(this.config.checks);
     await this.startWatcher();
     this.metrics.configReloads.inc({ outcome: 'success' });
@@ -201,6 +212,7 @@ export class Daemon {
     this.logger.info('stopping: waiting for probes in flight');
     await this.scheduler?.stop();
     await this.watcher?.stop();
+    await this.alerting?.stop();
     await this.server?.close();
     await this.state.flush();
     this.logger.info('stopped');
@@ -243,6 +255,7 @@ export class Daemon {
         };
       }),
       logs: this.watcher?.status() ?? null,
+      alerting: this.alerting?.status() ?? null,
     };
     return this.redactorRef.current ? this.redactorRef.current.redactDeep(doc) : doc;
   }

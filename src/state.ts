@@ -14,6 +14,8 @@ export const SECTIONS = {
   checkResults: 'check_results',
   hostKeyPins: 'host_key_pins',
   logOffsets: 'log_offsets',
+  alerts: 'alerts',
+  notificationQueue: 'notification_queue',
 } as const;
 
 export interface StateLogger {

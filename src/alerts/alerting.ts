@@ -1,0 +1,153 @@
+/**
+ * The alerting part of the daemon: the engine, the notifier and its sinks, their
+ * state in the state file, their metrics, and the tick that drives repeats. Signals
+ * come in redacted; a reload rebuilds the sinks and keeps every alert and every
+ * queued notification.
+ */
+import type { Config } from '../config/schema.js';
+import type { Redactor } from '../config/redact.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Signal } from '../signals.js';
+import { SECTIONS, type StateStore } from '../state.js';
+import { AlertEngine, type Thresholds, type TrackedAlert } from './engine.js';
+import { Notifier, type QueuedNotification } from './notifier.js';
+import { createSink } from './sinks/index.js';
+import type { AlertChange } from './types.js';
+
+const TICK_MS = 5000;
+
+export interface AlertingDeps {
+  state: StateStore;
+  metrics: Metrics;
+  logger: Logger;
+  version: string;
+  redactor(): Redactor | undefined;
+}
+
+export class Alerting {
+  private engine: AlertEngine;
+  private notifier: Notifier;
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(private config: Config, private readonly deps: AlertingDeps) {
+    this.engine = this.newEngine();
+    this.engine.restore(deps.state.get<TrackedAlert[]>(SECTIONS.alerts));
+    this.notifier = this.newNotifier();
+  }
+
+  start(): void {
+    this.notifier.start();
+    this.refreshMetrics();
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    this.ticker.unref();
+  }
+
+  /** A signal from a check or a log rule; a probe passes its check's thresholds. */
+  observe(signal: Signal, thresholds?: Thresholds): void {
+    const redactor = this.deps.redactor();
+    this.engine.observe(redactor ? redactor.redactDeep(signal) : signal, thresholds);
+    this.save();
+  }
+
+  thresholdsFor(check: { failure_threshold?: number; success_threshold?: number }): Thresholds {
+    return {
+      failure: check.failure_threshold ?? this.config.alerts.failure_threshold,
+      success: check.success_threshold ?? this.config.alerts.success_threshold,
+    };
+  }
+
+  /** A new config: new sinks and settings, the same alerts and queue; alerts of removed checks go. */
+  async reconfigure(config: Config): Promise<void> {
+    await this.notifier.stop();
+    const saved = this.engine.save();
+    this.config = config;
+    this.engine = this.newEngine();
+    this.engine.restore(saved);
+    const checks = new Set(config.checks.map((c) => `check:${c.name}`));
+    this.engine.retain((key) => !key.startsWith('check:') || checks.has(key));
+    this.notifier = this.newNotifier();
+    this.notifier.start();
+    this.save();
+  }
+
+  async stop(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    await this.notifier.stop();
+    this.save();
+  }
+
+  status(): unknown {
+    return {
+      alerts: this.engine.list().map((t) => ({ ...t.alert, silenced: t.silenced })),
+      sinks: this.notifier.status(),
+    };
+  }
+
+  private tick(): void {
+    this.engine.tick();
+    this.notifier.refreshGauges();
+    this.refreshMetrics();
+    this.save();
+  }
+
+  private onChange(change: AlertChange): void {
+    const a = change.alert;
+    const log = { alert: a.key, fingerprint: a.fingerprint, severity: a.severity, reason: a.annotations.reason, change: change.kind };
+    if (change.kind === 'resolved') this.deps.logger.info(log, 'alert resolved');
+    else this.deps.logger.warn(log, `alert ${change.kind}: ${a.annotations.summary}`);
+    this.notifier.notify(change);
+    this.refreshMetrics();
+  }
+
+  private refreshMetrics(): void {
+    const { metrics } = this.deps;
+    metrics.alerts.reset();
+    metrics.alertState.reset();
+    for (const state of ['pending', 'firing', 'resolved']) {
+      for (const severity of ['critical', 'warning', 'info']) metrics.alerts.set({ state, severity }, 0);
+    }
+    for (const t of this.engine.list()) {
+      const a = t.alert;
+      metrics.alerts.inc({ state: a.state, severity: a.severity });
+      if (a.state !== 'resolved') {
+        metrics.alertState.set({ alertname: a.labels.alertname, key: a.key, severity: a.severity, category: a.category, alertstate: a.state }, 1);
+      }
+    }
+  }
+
+  private lastSaved = '';
+
+  /** Into the state file when something changed (the tick would otherwise write it every 5 s). */
+  private save(): void {
+    const alerts = this.engine.save();
+    const text = JSON.stringify(alerts);
+    if (text === this.lastSaved) return;
+    this.lastSaved = text;
+    this.deps.state.set(SECTIONS.alerts, alerts);
+  }
+
+  private newEngine(): AlertEngine {
+    return new AlertEngine({
+      instance: this.config.instance,
+      repeatIntervalMs: this.config.alerts.repeat_interval.ms,
+      onChange: (c) => this.onChange(c),
+    });
+  }
+
+  private newNotifier(): Notifier {
+    const { state, metrics, logger, version } = this.deps;
+    const ctx = { instance: this.config.instance, version, externalUrl: this.config.alerts.external_url, warn: (o: object, m: string) => logger.warn(o, m) };
+    const d = this.config.alerts.delivery;
+    return new Notifier({
+      sinks: this.config.alerts.sinks.map((c) => createSink(c, ctx)),
+      delivery: { initialBackoffMs: d.initial_backoff.ms, maxBackoffMs: d.max_backoff.ms, maxAgeMs: d.max_age.ms, maxQueue: d.max_queue },
+      store: {
+        load: () => state.get<QueuedNotification[]>(SECTIONS.notificationQueue),
+        save: (q) => state.set(SECTIONS.notificationQueue, q),
+      },
+      metrics,
+      logger,
+    });
+  }
+}
