@@ -19,6 +19,7 @@ import type { PinnedKey } from './checks/ssh-hostkey.js';
 import { parseDuration } from './config/duration.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
 import { renderTable, seconds } from './cli/table.js';
+import { registerSilenceCommands } from './cli/silence.js';
 import type { LogFormat } from './log.js';
 import { VERSION } from './version.js';
 
@@ -216,6 +217,8 @@ program.command('hostkey')
     process.stdout.write(renderTable(['ALGORITHM', 'FINGERPRINT'], keys.map((k) => [k.algorithm, k.fingerprint])) + '\n\n');
     process.stdout.write(`# for the config (the monitor negotiates ${keys[0]!.algorithm} first):\nhost_key: "${keys[0]!.fingerprint}"\n`);
   });
+
+registerSilenceCommands(program);
 
 program.command('demo')
   .description('start a fake Foglet board on loopback and the monitor pointed at it')

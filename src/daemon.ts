@@ -102,6 +102,8 @@ export class Daemon {
       readiness: () => this.readiness(),
       status: () => this.status(),
       logIngest: () => (this.watcher ? { source: (name) => this.watcher?.httpSource(name) } : undefined),
+      silences: () => this.alerting?.silences,
+      apiToken: () => this.config.api.token,
     });
     const { host, port } = parseListen(this.opts.listen ?? this.config.listen);
     await this.server.listen({ host, port });

@@ -5,6 +5,8 @@ import type { Metrics } from './metrics.js';
 import { healthRoutes, type Readiness } from './server/health.js';
 import { logsRoutes, type LogIngest } from './server/logs.js';
 import { metricsRoutes } from './server/metrics.js';
+import { silenceRoutes } from './server/silences.js';
+import type { Silences } from './alerts/silences.js';
 import { statusRoutes } from './server/status.js';
 
 export interface ServerDeps {
@@ -13,6 +15,8 @@ export interface ServerDeps {
   readiness: () => Readiness;
   status: () => unknown;
   logIngest: () => LogIngest | undefined;
+  silences: () => Silences | undefined;
+  apiToken: () => string | undefined;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -26,6 +30,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(statusRoutes, { status: deps.status });
   await app.register(logsRoutes, { ingest: deps.logIngest });
+  await app.register(silenceRoutes, { silences: deps.silences, token: deps.apiToken });
   return app;
 }
 

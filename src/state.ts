@@ -16,6 +16,7 @@ export const SECTIONS = {
   logOffsets: 'log_offsets',
   alerts: 'alerts',
   notificationQueue: 'notification_queue',
+  silences: 'silences',
 } as const;
 
 export interface StateLogger {

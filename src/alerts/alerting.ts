@@ -12,6 +12,7 @@ import type { Signal } from '../signals.js';
 import { SECTIONS, type StateStore } from '../state.js';
 import { AlertEngine, type Thresholds, type TrackedAlert } from './engine.js';
 import { Notifier, type QueuedNotification } from './notifier.js';
+import { Silences, type Silence } from './silences.js';
 import { createSink } from './sinks/index.js';
 import type { AlertChange } from './types.js';
 
@@ -29,8 +30,15 @@ export class Alerting {
   private engine: AlertEngine;
   private notifier: Notifier;
   private ticker: NodeJS.Timeout | undefined;
+  readonly silences: Silences;
 
   constructor(private config: Config, private readonly deps: AlertingDeps) {
+    this.silences = new Silences(deps.state.get<Silence[]>(SECTIONS.silences), (all) => {
+      deps.state.set(SECTIONS.silences, all);
+      // A new silence applies now, an expired one at once too: no need to wait for the tick.
+      this.engine.tick();
+      this.refreshMetrics();
+    });
     this.engine = this.newEngine();
     this.engine.restore(deps.state.get<TrackedAlert[]>(SECTIONS.alerts));
     this.notifier = this.newNotifier();
@@ -81,6 +89,7 @@ export class Alerting {
     return {
       alerts: this.engine.list().map((t) => ({ ...t.alert, silenced: t.silenced })),
       sinks: this.notifier.status(),
+      silences: this.silences.list().filter((x) => x.status.state !== 'expired'),
     };
   }
 
@@ -132,6 +141,7 @@ export class Alerting {
       instance: this.config.instance,
       repeatIntervalMs: this.config.alerts.repeat_interval.ms,
       onChange: (c) => this.onChange(c),
+      isSilenced: (labels, now) => this.silences.isSilenced(labels, now),
     });
   }
 

@@ -316,6 +316,10 @@ export const configSchema = z.strictObject({
   checks: z.array(checkSchema).default([]),
   logs: logsSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
+  api: z.strictObject({
+    /** Bearer token for the write API (/api/silences); unset, that API answers 403. */
+    token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+  }).prefault({}),
 }).superRefine((cfg, ctx) => {
   const sinks = new Map<string, number>();
   cfg.alerts.sinks.forEach((sink, i) => {

@@ -3,9 +3,9 @@
  * per source, compared in constant time; bounded body; text, JSON lines, or a JSON
  * array of records.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { HttpSource } from '../logs/sources/http.js';
+import { checkBearer } from './auth.js';
 
 export interface LogIngest {
   /** The http source by name, or the only one when no name is given. */
@@ -14,13 +14,6 @@ export interface LogIngest {
 
 /** Largest body the route accepts at all; each source's own limit is checked after. */
 const HARD_LIMIT = 64 * 1024 * 1024;
-
-export function tokenMatches(given: string, expected: string): boolean {
-  // Hashing first makes the comparison constant-time whatever the lengths.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
 
 export const logsRoutes: FastifyPluginAsync<{ ingest: () => LogIngest | undefined }> = async (app, opts) => {
   // Every body as raw bytes, whatever its content type (this plugin's scope only).
@@ -31,11 +24,7 @@ export const logsRoutes: FastifyPluginAsync<{ ingest: () => LogIngest | undefine
     if (!source) {
       return reply.code(404).send({ error: req.query.source ? `no http log source named ${JSON.stringify(req.query.source)}` : 'no http log source configured (or several: name one with ?source=)' });
     }
-    const auth = req.headers.authorization ?? '';
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    if (!token || !tokenMatches(token, source.cfg.token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token' });
-    }
+    if (!checkBearer(req, reply, source.cfg.token, 'logs.sources[].token')) return reply;
     const body = req.body as Buffer | undefined;
     if (!body || body.length === 0) return reply.code(400).send({ error: 'empty body' });
     if (body.length > source.cfg.max_body_bytes) {

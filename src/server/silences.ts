@@ -1,0 +1,44 @@
+/**
+ * /api/silences: create (POST), list (GET) and expire (DELETE /api/silences/:id)
+ * silences, behind the api.token bearer token. Bodies as Alertmanager's v2 API
+ * (matchers with name, value, isRegex, isEqual; startsAt, endsAt, comment, createdBy),
+ * so amtool users find their way.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { silenceInputSchema, type Silences } from '../alerts/silences.js';
+import { checkBearer } from './auth.js';
+
+export interface SilenceRoutesOptions {
+  silences: () => Silences | undefined;
+  token: () => string | undefined;
+}
+
+export const silenceRoutes: FastifyPluginAsync<SilenceRoutesOptions> = async (app, opts) => {
+  const TOKEN_SETTING = 'api.token';
+  app.get('/api/silences', async (req, reply) => {
+    if (!checkBearer(req, reply, opts.token(), TOKEN_SETTING)) return reply;
+    return opts.silences()?.list() ?? [];
+  });
+
+  app.post('/api/silences', async (req, reply) => {
+    if (!checkBearer(req, reply, opts.token(), TOKEN_SETTING)) return reply;
+    const parsed = silenceInputSchema.safeParse(req.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    }
+    const silences = opts.silences();
+    if (!silences) return reply.code(503).send({ error: 'alerting is not running' });
+    try {
+      const s = silences.add(parsed.data);
+      return reply.code(200).send({ silenceID: s.id, silence: s });
+    } catch (e) {
+      return reply.code(400).send({ error: (e as Error).message });
+    }
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/silences/:id', async (req, reply) => {
+    if (!checkBearer(req, reply, opts.token(), TOKEN_SETTING)) return reply;
+    const done = opts.silences()?.expire(req.params.id) ?? false;
+    return done ? reply.code(200).send({ expired: req.params.id }) : reply.code(404).send({ error: `no active or pending silence ${req.params.id}` });
+  });
+};
