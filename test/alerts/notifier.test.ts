@@ -26,14 +26,14 @@ class MemoryStore {
   save(q: QueuedNotification[]) { this.saved = JSON.parse(JSON.stringify(q)); }
 }
 
-function setup(sinks: unknown[], store = new MemoryStore()) {
+function setup(sinks: unknown[], store = new MemoryStore(), delivery: Partial<{ maxQueue: number; maxAgeMs: number }> = {}) {
   const config = validateConfig({ alerts: { sinks, delivery: { initial_backoff: '20ms', max_backoff: '100ms' } } });
   const logs: string[] = [];
   const logger = { info: () => {}, warn: (_o: object, m: string) => { logs.push(m); }, error: (_o: object, m: string) => { logs.push(m); } };
   const metrics = new Metrics();
   const notifier = new Notifier({
     sinks: config.alerts.sinks.map((c) => createSink(c, { instance: 'test', version: '0', warn: () => {} })),
-    delivery: { initialBackoffMs: 20, maxBackoffMs: 100, maxAgeMs: 60_000, maxQueue: 100 },
+    delivery: { initialBackoffMs: 20, maxBackoffMs: 100, maxAgeMs: 60_000, maxQueue: 100, ...delivery },
     store, metrics, logger: logger as never,
   });
   const engine = new AlertEngine({ instance: 'test', repeatIntervalMs: 3600_000, onChange: (c) => notifier.notify(c) });
@@ -138,5 +138,21 @@ describe('notifier and webhook sink', () => {
     await new Promise((r) => setTimeout(r, 100));
     await notifier.stop();
     assert.deepEqual(rx.accepted.map((r) => r.path).sort(), ['/pager', '/ssh']);
+  });
+
+  test('the queue is bounded: the oldest are dropped and counted; a notification too old is dropped too', async () => {
+    rx.requests.length = 0;
+    rx.status = 503;
+    const { notifier, engine, metrics, logs, store } = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/full` }], new MemoryStore(), { maxQueue: 3, maxAgeMs: 300 });
+    notifier.start();
+    for (const reason of ['timeout', 'rate_limited', 'session_rejected', 'auth_failed', 'screen_timeout']) engine.observe(signal(false, reason));
+    assert.equal(store.saved.length, 3, 'five changes, three kept');
+    assert.ok(logs.some((l) => /queue full; dropped the oldest/.test(l)));
+    await waitFor(() => store.saved.length === 0, 'the rest to expire', 5000);
+    await notifier.stop();
+    assert.ok(logs.some((l) => /undelivered for longer than alerts.delivery.max_age/.test(l)));
+    const text = await metrics.registry.getSingleMetricAsString('foglet_monitor_notifications_total');
+    assert.match(text, /sink="hook",outcome="dropped"} 5/);
+    assert.match(text, /sink="hook",outcome="sent"} 0/);
   });
 });
