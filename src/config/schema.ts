@@ -304,6 +304,17 @@ export const alertsSchema = z.strictObject({
   }).prefault({}),
 });
 
+/** Names are identities (labels, state keys): a second one with the same name is an error at its place. */
+function uniqueNames(items: Array<{ name: string }>, at: string[], what: string, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const first = seen.get(item.name);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [...at, i, 'name'], message: `duplicate ${what} name ${JSON.stringify(item.name)} (also ${at.join('.')}[${first}])` });
+    } else seen.set(item.name, i);
+  });
+}
+
 export const configSchema = z.strictObject({
   /** Label on every alert and metric that names this monitor (one per region). */
   instance: z.string().min(1).default(os.hostname()),
@@ -321,27 +332,9 @@ export const configSchema = z.strictObject({
     token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   }).prefault({}),
 }).superRefine((cfg, ctx) => {
-  const sinks = new Map<string, number>();
-  cfg.alerts.sinks.forEach((sink, i) => {
-    const first = sinks.get(sink.name);
-    if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['alerts', 'sinks', i, 'name'], message: `duplicate sink name ${JSON.stringify(sink.name)} (also alerts.sinks[${first}])` });
-    } else sinks.set(sink.name, i);
-  });
-  const seen = new Map<string, number>();
-  cfg.checks.forEach((c, i) => {
-    const first = seen.get(c.name);
-    if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `duplicate check name ${JSON.stringify(c.name)} (also checks[${first}])` });
-    } else seen.set(c.name, i);
-  });
-  const sources = new Map<string, number>();
-  cfg.logs.sources.forEach((src, i) => {
-    const first = sources.get(src.name);
-    if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['logs', 'sources', i, 'name'], message: `duplicate source name ${JSON.stringify(src.name)} (also logs.sources[${first}])` });
-    } else sources.set(src.name, i);
-  });
+  uniqueNames(cfg.checks, ['checks'], 'check', ctx);
+  uniqueNames(cfg.logs.sources, ['logs', 'sources'], 'source', ctx);
+  uniqueNames(cfg.alerts.sinks, ['alerts', 'sinks'], 'sink', ctx);
   const ids = new Set<string>();
   cfg.logs.rules.forEach((r, i) => {
     if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['logs', 'rules', i, 'id'], message: `duplicate rule id ${JSON.stringify(r.id)}` });

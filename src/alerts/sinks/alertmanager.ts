@@ -9,7 +9,7 @@
  */
 import type { SinkConfig } from '../../config/schema.js';
 import type { Alert, AlertChange } from '../types.js';
-import { acceptsAlert, postJson, type Sink, type SinkContext } from './types.js';
+import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
 
 type AlertmanagerConfig = Extract<SinkConfig, { kind: 'alertmanager' }>;
 
@@ -19,20 +19,15 @@ interface Held {
   resendUntil?: number;
 }
 
-export class AlertmanagerSink implements Sink {
+export class AlertmanagerSink extends FilteredSink<AlertmanagerConfig> implements Sink {
   readonly kind = 'alertmanager' as const;
-  readonly name: string;
   private readonly held = new Map<string, Held>();
   private timer: NodeJS.Timeout | undefined;
   private readonly endpoint: string;
 
-  constructor(private readonly cfg: AlertmanagerConfig, private readonly ctx: SinkContext, private readonly now: () => number = Date.now) {
-    this.name = cfg.name;
+  constructor(cfg: AlertmanagerConfig, ctx: SinkContext, private readonly now: () => number = Date.now) {
+    super(cfg, ctx);
     this.endpoint = `${cfg.url.replace(/\/$/, '')}/api/v2/alerts`;
-  }
-
-  accepts(alert: Alert): boolean {
-    return acceptsAlert(this.cfg, alert);
   }
 
   /** What Alertmanager gets for one alert now. */

@@ -5,7 +5,7 @@
  */
 import type { SinkConfig } from '../../config/schema.js';
 import type { Alert, AlertChange } from '../types.js';
-import { acceptsAlert, postJson, type Sink, type SinkContext } from './types.js';
+import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
 
 type PagerDutyConfig = Extract<SinkConfig, { kind: 'pagerduty' }>;
 
@@ -36,18 +36,8 @@ export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: Sin
   };
 }
 
-export class PagerDutySink implements Sink {
+export class PagerDutySink extends FilteredSink<PagerDutyConfig> implements Sink {
   readonly kind = 'pagerduty' as const;
-  readonly name: string;
-
-  constructor(private readonly cfg: PagerDutyConfig, private readonly ctx: SinkContext) {
-    this.name = cfg.name;
-  }
-
-  accepts(alert: Alert): boolean {
-    return acceptsAlert(this.cfg, alert);
-  }
-
   async send(change: AlertChange): Promise<void> {
     await postJson(this.cfg.url, JSON.stringify(pagerdutyEvent(change, this.cfg.routing_key, this.ctx)), {}, this.cfg.timeout.ms);
   }

@@ -5,7 +5,7 @@
  */
 import type { SinkConfig } from '../../config/schema.js';
 import type { Alert, AlertChange } from '../types.js';
-import { acceptsAlert, postJson, type Sink, type SinkContext } from './types.js';
+import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
 
 type SlackConfig = Extract<SinkConfig, { kind: 'slack' }>;
 
@@ -36,18 +36,8 @@ function escape(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-export class SlackSink implements Sink {
+export class SlackSink extends FilteredSink<SlackConfig> implements Sink {
   readonly kind = 'slack' as const;
-  readonly name: string;
-
-  constructor(private readonly cfg: SlackConfig, private readonly ctx: SinkContext) {
-    this.name = cfg.name;
-  }
-
-  accepts(alert: Alert): boolean {
-    return acceptsAlert(this.cfg, alert);
-  }
-
   async send(change: AlertChange): Promise<void> {
     await postJson(this.cfg.url, JSON.stringify(slackMessage(change, this.ctx)), {}, this.cfg.timeout.ms);
   }

@@ -36,6 +36,19 @@ export class DeliveryError extends Error {
 
 type Filter = Pick<SinkConfig, 'severities' | 'categories' | 'labels'>;
 
+/** What every sink has: its config, its name, the shared filter. */
+export abstract class FilteredSink<C extends SinkConfig> {
+  readonly name: string;
+
+  constructor(protected readonly cfg: C, protected readonly ctx: SinkContext) {
+    this.name = cfg.name;
+  }
+
+  accepts(alert: Alert): boolean {
+    return acceptsAlert(this.cfg, alert);
+  }
+}
+
 export function acceptsAlert(cfg: Filter, alert: Alert): boolean {
   if (cfg.severities && !cfg.severities.includes(alert.severity)) return false;
   if (cfg.categories && !cfg.categories.includes(alert.category)) return false;

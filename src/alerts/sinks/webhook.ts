@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import type { SinkConfig } from '../../config/schema.js';
 import { idempotencyKey, type Alert, type AlertChange } from '../types.js';
-import { acceptsAlert, postJson, type Sink, type SinkContext } from './types.js';
+import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
 
 type WebhookConfig = Extract<SinkConfig, { kind: 'webhook' }>;
 
@@ -54,18 +54,8 @@ export function signature(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export class WebhookSink implements Sink {
+export class WebhookSink extends FilteredSink<WebhookConfig> implements Sink {
   readonly kind = 'webhook' as const;
-  readonly name: string;
-
-  constructor(private readonly cfg: WebhookConfig, private readonly ctx: SinkContext) {
-    this.name = cfg.name;
-  }
-
-  accepts(alert: Alert): boolean {
-    return acceptsAlert(this.cfg, alert);
-  }
-
   async send(change: AlertChange): Promise<void> {
     const body = JSON.stringify(webhookPayload(change, this.name, this.ctx));
     const headers: Record<string, string> = { ...this.cfg.headers, 'idempotency-key': idempotencyKey(change) };
