@@ -14,7 +14,7 @@ import { AlertEngine, type Thresholds, type TrackedAlert } from './engine.js';
 import { Notifier, type QueuedNotification } from './notifier.js';
 import { Silences, type Silence } from './silences.js';
 import { createSink } from './sinks/index.js';
-import type { AlertChange } from './types.js';
+import type { Alert, AlertChange } from './types.js';
 
 const TICK_MS = 5000;
 
@@ -45,7 +45,7 @@ export class Alerting {
   }
 
   start(): void {
-    this.notifier.start();
+    this.notifier.start(this.firing());
     this.refreshMetrics();
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
@@ -75,7 +75,7 @@ export class Alerting {
     const checks = new Set(config.checks.map((c) => `check:${c.name}`));
     this.engine.retain((key) => !key.startsWith('check:') || checks.has(key));
     this.notifier = this.newNotifier();
-    this.notifier.start();
+    this.notifier.start(this.firing());
     this.save();
   }
 
@@ -91,6 +91,11 @@ export class Alerting {
       sinks: this.notifier.status(),
       silences: this.silences.list().filter((x) => x.status.state !== 'expired'),
     };
+  }
+
+  /** Alerts firing whose firing was sent: what a sink like Alertmanager must keep re-sending. */
+  private firing(): Alert[] {
+    return this.engine.list().filter((t) => t.alert.state === 'firing' && t.sentFiring).map((t) => t.alert);
   }
 
   private tick(): void {

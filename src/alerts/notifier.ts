@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Sink } from './sinks/types.js';
 import { DeliveryError } from './sinks/types.js';
-import { idempotencyKey, type AlertChange } from './types.js';
+import { idempotencyKey, type Alert, type AlertChange } from './types.js';
 
 export interface QueuedNotification {
   /** `<sink>:<fingerprint>-<seq>`: one change for one sink. */
@@ -65,8 +65,11 @@ export class Notifier {
     this.random = opts.random ?? Math.random;
   }
 
-  /** Loads what was queued before a restart (for sinks still configured) and starts delivering. */
-  start(): void {
+  /**
+   * Loads what was queued before a restart (for sinks still configured) and starts
+   * delivering; `firing` are the alerts firing now, for sinks that keep them alive.
+   */
+  start(firing: Alert[] = []): void {
     this.running = true;
     const saved = this.opts.store.load() ?? [];
     for (const q of saved) {
@@ -80,6 +83,7 @@ export class Notifier {
     }
     for (const sink of this.sinks.values()) {
       this.opts.metrics.notifications.inc({ sink: sink.name, outcome: 'sent' }, 0);
+      sink.resume?.(firing.filter((a) => sink.accepts(a)));
       sink.start?.();
     }
     this.changed();

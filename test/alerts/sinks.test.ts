@@ -100,4 +100,18 @@ describe('alertmanager sink against a real Alertmanager', () => {
     s.stop();
     await waitFor(async () => !(await alerts()).some((a) => a.labels.rule === 'host_key_regenerated'), 'the alert to resolve');
   });
+
+  test('after a restart, the alerts still firing are pushed again (else Alertmanager would resolve them)', async () => {
+    const [fire] = changes();
+    const fingerprintRule = `restart_${Date.now()}`;
+    const alert = { ...fire!.alert, labels: { ...fire!.alert.labels, rule: fingerprintRule } };
+    const s = new AlertmanagerSink(sink({ kind: 'alertmanager', url: am.url, resend_interval: '1s' }) as Extract<SinkConfig, { kind: 'alertmanager' }>, ctx);
+    s.resume([alert]);
+    s.start();
+    try {
+      await waitFor(async () => (await alerts()).some((a) => a.labels.rule === fingerprintRule), 'the resumed alert pushed by the re-send');
+    } finally {
+      s.stop();
+    }
+  });
 });

@@ -54,6 +54,10 @@ export class AlertmanagerSink extends FilteredSink<AlertmanagerConfig> implement
     await this.push([a]);
   }
 
+  resume(firing: Alert[]): void {
+    for (const a of firing) if (!this.held.has(a.fingerprint)) this.held.set(a.fingerprint, { alert: a });
+  }
+
   start(): void {
     this.timer = setInterval(() => void this.resend(), this.cfg.resend_interval.ms);
     this.timer.unref();

@@ -24,6 +24,8 @@ export interface Sink {
   send(change: AlertChange): Promise<void>;
   /** Sinks with a life of their own (Alertmanager's re-sends) start and stop with the notifier. */
   start?(): void;
+  /** After a restart or reload: the alerts firing now, which such a sink must keep alive. */
+  resume?(firing: Alert[]): void;
   stop?(): void;
 }
 
