@@ -20,6 +20,7 @@ import { parseDuration } from './config/duration.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
 import { renderTable, seconds } from './cli/table.js';
 import { registerSilenceCommands } from './cli/silence.js';
+import { registerReleaseCommands } from './cli/release.js';
 import type { LogFormat } from './log.js';
 import { VERSION } from './version.js';
 
@@ -219,6 +220,7 @@ program.command('hostkey')
   });
 
 registerSilenceCommands(program);
+registerReleaseCommands(program);
 
 program.command('demo')
   .description('start a fake Foglet board on loopback and the monitor pointed at it')

@@ -18,6 +18,7 @@ import { buildServer, parseListen } from './server.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
 import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
 import { Alerting } from './alerts/alerting.js';
+import { ReleaseTracker, type Release } from './release/marks.js';
 import { probeSignal } from './checks/signal.js';
 import { LogWatcher } from './logs/watcher.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
@@ -55,6 +56,7 @@ export class Daemon {
   private readonly offsets: OffsetStore;
   private watcher: LogWatcher | undefined;
   private alerting: Alerting | undefined;
+  private releases: ReleaseTracker | undefined;
   private readonly checkStatus = new Map<string, CheckStatus>();
   private readonly startedAt = new Date();
   private stopping = false;
@@ -90,8 +92,13 @@ export class Daemon {
     await this.state.load();
     this.restoreResults();
     this.metrics.configLoaded.setToCurrentTime();
+    this.releases = new ReleaseTracker(this.state.get<Release[]>(SECTIONS.releases), () => ({
+      graceMs: this.config.releases.grace.ms, maxWindowMs: this.config.releases.max_window.ms,
+    }), (all) => this.onReleases(all));
+    this.onReleases(this.releases.list().reverse(), false);
     this.alerting = new Alerting(this.config, {
       state: this.state, metrics: this.metrics, logger: this.logger, version: VERSION, redactor: () => this.redactorRef.current,
+      releases: this.releases,
     });
     this.alerting.start();
     this.startScheduler(this.config.checks);
@@ -103,6 +110,7 @@ export class Daemon {
       status: () => this.status(),
       logIngest: () => (this.watcher ? { source: (name) => this.watcher?.httpSource(name) } : undefined),
       silences: () => this.alerting?.silences,
+      releases: () => this.releases,
       apiToken: () => this.config.api.token,
     });
     const { host, port } = parseListen(this.opts.listen ?? this.config.listen);
@@ -145,8 +153,23 @@ export class Daemon {
       logger: this.logger,
       offsets: this.offsets,
       onSignal: (s) => this.alerting?.observe(s),
+      onBoot: () => this.releases?.boot(),
     });
     await this.watcher.start();
+  }
+
+  /** Release marks and boots: into the state file, the metrics and the log. */
+  private onReleases(all: Release[], changed = true): void {
+    if (changed) this.state.set(SECTIONS.releases, all);
+    const current = all.at(-1);
+    this.metrics.releaseInfo.reset();
+    this.metrics.releaseStart.reset();
+    if (current) {
+      this.metrics.releaseInfo.set({ version: current.version, status: current.status }, 1);
+      this.metrics.releaseStart.set({ version: current.version }, Date.parse(current.startedAt) / 1000);
+      if (changed) this.logger.info({ release: current.version, status: current.status }, 'release mark');
+    }
+    this.metrics.deployWindow.set(this.releases?.windowEndsAt() !== undefined ? 1 : 0);
   }
 
   private onResult(r: ProbeResult): void {
@@ -258,6 +281,7 @@ export class Daemon {
       }),
       logs: this.watcher?.status() ?? null,
       alerting: this.alerting?.status() ?? null,
+      release: this.releases ? { current: this.releases.current ?? null, deploy_window_until: windowIso(this.releases.windowEndsAt()) } : null,
     };
     return this.redactorRef.current ? this.redactorRef.current.redactDeep(doc) : doc;
   }
@@ -265,4 +289,8 @@ export class Daemon {
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+function windowIso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -107,6 +107,17 @@ export class Metrics {
     name: `${P}alert_state`, help: 'One series per alert, as Prometheus\'s ALERTS: 1 with its state in alertstate.',
     labelNames: ['alertname', 'key', 'severity', 'category', 'alertstate'] as const, registers: [this.registry],
   });
+  readonly releaseInfo = new client.Gauge({
+    name: `${P}release_info`, help: 'Always 1: the current release (from release marks, or "unknown" after an unmarked boot) and its status.',
+    labelNames: ['version', 'status'] as const, registers: [this.registry],
+  });
+  readonly releaseStart = new client.Gauge({
+    name: `${P}release_start_timestamp_seconds`, help: 'When the current release started: for Grafana annotations.',
+    labelNames: ['version'] as const, registers: [this.registry],
+  });
+  readonly deployWindow = new client.Gauge({
+    name: `${P}deploy_window_open`, help: '1 while a deploy window holds back the alerts a deploy causes anyway.', registers: [this.registry],
+  });
   readonly skippedRuns = new client.Counter({
     name: `${P}scheduler_skipped_runs_total`, help: 'Scheduled runs skipped because the previous run of the check was still going.',
     labelNames: ['check'] as const, registers: [this.registry],

@@ -6,6 +6,8 @@ import { healthRoutes, type Readiness } from './server/health.js';
 import { logsRoutes, type LogIngest } from './server/logs.js';
 import { metricsRoutes } from './server/metrics.js';
 import { silenceRoutes } from './server/silences.js';
+import { releaseRoutes } from './server/releases.js';
+import type { ReleaseTracker } from './release/marks.js';
 import type { Silences } from './alerts/silences.js';
 import { statusRoutes } from './server/status.js';
 
@@ -16,6 +18,7 @@ export interface ServerDeps {
   status: () => unknown;
   logIngest: () => LogIngest | undefined;
   silences: () => Silences | undefined;
+  releases: () => ReleaseTracker | undefined;
   apiToken: () => string | undefined;
 }
 
@@ -31,6 +34,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(statusRoutes, { status: deps.status });
   await app.register(logsRoutes, { ingest: deps.logIngest });
   await app.register(silenceRoutes, { silences: deps.silences, token: deps.apiToken });
+  await app.register(releaseRoutes, { releases: deps.releases, token: deps.apiToken });
   return app;
 }
 

@@ -17,6 +17,7 @@ export const SECTIONS = {
   alerts: 'alerts',
   notificationQueue: 'notification_queue',
   silences: 'silences',
+  releases: 'releases',
 } as const;
 
 export interface StateLogger {

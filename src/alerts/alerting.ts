@@ -9,6 +9,8 @@ import type { Redactor } from '../config/redact.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Signal } from '../signals.js';
+import type { ReleaseTracker } from '../release/marks.js';
+import { deployHold, releaseLabels } from '../release/window.js';
 import { SECTIONS, type StateStore } from '../state.js';
 import { AlertEngine, type Thresholds, type TrackedAlert } from './engine.js';
 import { Notifier, type QueuedNotification } from './notifier.js';
@@ -24,6 +26,7 @@ export interface AlertingDeps {
   logger: Logger;
   version: string;
   redactor(): Redactor | undefined;
+  releases: ReleaseTracker;
 }
 
 export class Alerting {
@@ -116,6 +119,7 @@ export class Alerting {
 
   private refreshMetrics(): void {
     const { metrics } = this.deps;
+    metrics.deployWindow.set(this.deps.releases.windowEndsAt() !== undefined ? 1 : 0);
     metrics.alerts.reset();
     metrics.alertState.reset();
     for (const state of ['pending', 'firing', 'resolved']) {
@@ -147,6 +151,8 @@ export class Alerting {
       repeatIntervalMs: this.config.alerts.repeat_interval.ms,
       onChange: (c) => this.onChange(c),
       isSilenced: (labels, now) => this.silences.isSilenced(labels, now),
+      holdUntil: deployHold(this.deps.releases, this.config.releases),
+      extraLabels: releaseLabels(this.deps.releases),
     });
   }
 

@@ -23,6 +23,10 @@ export interface AlertEngineOptions {
   onChange(change: AlertChange): void;
   /** True when a silence covers these labels now. */
   isSilenced?(labels: Record<string, string>, now: number): boolean;
+  /** Until when an alert that is due to fire waits (a deploy window), or undefined to fire now; asked again on every tick. */
+  holdUntil?(what: { category: string; reason: string }, now: number): number | undefined;
+  /** Extra labels for a new alert (the current release). */
+  extraLabels?(): Record<string, string>;
   now?: () => number;
 }
 
@@ -36,6 +40,8 @@ export interface TrackedAlert {
   /** ms since the epoch of the last firing/repeat/update sent. */
   lastSentAt?: number;
   silenced: boolean;
+  /** Due to fire but held back (a deploy window). */
+  held?: boolean;
 }
 
 /** How long a resolved alert stays in /status. */
@@ -71,9 +77,11 @@ export class AlertEngine {
       t.alert.annotations = annotationsOf(signal);
       if (signal.evidence) t.alert.evidence = evidenceOf(signal);
       if (t.alert.state === 'pending' && t.failures >= thresholds.failure) {
-        t.alert.state = 'firing';
-        t.alert.startsAt = iso;
-        this.change(t, 'firing', now);
+        if (this.holding(t, now)) {
+          t.held = true; // a deploy's own outage: fires when the window closes if it is still failing
+          return;
+        }
+        this.fire(t, now);
       } else if (t.alert.state === 'firing' && reasonChanged) {
         this.change(t, 'update', now);
       }
@@ -97,7 +105,9 @@ export class AlertEngine {
   tick(): void {
     const now = this.now();
     for (const [key, t] of this.alerts) {
-      if (t.alert.state === 'firing') {
+      if (t.alert.state === 'pending' && t.held && !this.holding(t, now)) {
+        this.fire(t, now); // still failing when the deploy window closed
+      } else if (t.alert.state === 'firing') {
         if (!t.sentFiring) this.change(t, 'firing', now); // its silence ended
         else if (t.lastSentAt !== undefined && now - t.lastSentAt >= this.opts.repeatIntervalMs) this.change(t, 'repeat', now);
       } else if (t.alert.state === 'resolved' && now - Date.parse(t.alert.endsAt!) > KEEP_RESOLVED_MS) {
@@ -123,10 +133,23 @@ export class AlertEngine {
     for (const t of saved ?? []) if (t?.alert?.key) this.alerts.set(t.alert.key, structuredClone(t));
   }
 
+  private holding(t: TrackedAlert, now: number): boolean {
+    const until = this.opts.holdUntil?.({ category: t.alert.category, reason: t.alert.annotations.reason }, now);
+    return until !== undefined && until > now;
+  }
+
+  private fire(t: TrackedAlert, now: number): void {
+    t.held = false;
+    t.alert.state = 'firing';
+    t.alert.startsAt = new Date(now).toISOString();
+    this.change(t, 'firing', now);
+  }
+
   private newAlert(signal: Signal, iso: string): Alert {
     const labels: Record<string, string> = {
       alertname: signal.reason === 'restart_loop' ? 'FogletRestartLoop' : ALERTNAMES[signal.source],
       ...signal.labels,
+      ...this.opts.extraLabels?.(),
       severity: signal.severity,
       category: signal.category,
       instance: this.opts.instance,

@@ -6,43 +6,8 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { formatMatcher, parseMatcher, type Matcher } from '../alerts/silences.js';
+import { callApi as call, failCommand, UsageError, withClientOptions as clientOptions, type ClientOptions } from './api-client.js';
 import { renderTable } from './table.js';
-
-interface ClientOptions { url: string; token?: string }
-
-class UsageError extends Error {}
-
-async function call(opts: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
-  const token = opts.token ?? process.env.FOGLET_MONITOR_API_TOKEN;
-  if (!token) throw new UsageError('no API token: pass --token or set FOGLET_MONITOR_API_TOKEN (the api.token of the monitor)');
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, opts.url), {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (e) {
-    throw new Error(`cannot reach the monitor at ${opts.url}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
-  }
-  const text = await res.text();
-  let json: unknown;
-  try { json = JSON.parse(text); } catch { json = text; }
-  if (!res.ok) throw new Error(`the monitor answered ${res.status}: ${(json as { error?: string })?.error ?? text}`);
-  return json;
-}
-
-function clientOptions(cmd: Command): Command {
-  return cmd
-    .option('--url <url>', 'the running monitor', process.env.FOGLET_MONITOR_URL ?? 'http://127.0.0.1:9477')
-    .option('--token <token>', 'its api.token (default: $FOGLET_MONITOR_API_TOKEN)');
-}
-
-function fail(e: unknown): never {
-  process.stderr.write(`foglet-monitor silence: ${(e as Error).message}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-}
 
 interface ListedSilence { id: string; matchers: Matcher[]; startsAt: string; endsAt: string; createdBy: string; comment: string; status: { state: string } }
 
@@ -64,7 +29,7 @@ export function registerSilenceCommands(program: Command): void {
           matchers, endsAt: new Date(Date.now() + ms).toISOString(), comment: opts.comment, createdBy: opts.author,
         }) as { silenceID: string };
         process.stdout.write(`${res.silenceID}\n`);
-      } catch (e) { fail(e); }
+      } catch (e) { failCommand('silence', e); }
     });
 
   clientOptions(silence.command('list'))
@@ -77,7 +42,7 @@ export function registerSilenceCommands(program: Command): void {
         process.stdout.write(`${renderTable(['ID', 'STATE', 'MATCHERS', 'ENDS', 'BY', 'COMMENT'], list.map((s) => [
           s.id, s.status.state, s.matchers.map(formatMatcher).join(' '), s.endsAt, s.createdBy, s.comment,
         ]))}\n`);
-      } catch (e) { fail(e); }
+      } catch (e) { failCommand('silence', e); }
     });
 
   clientOptions(silence.command('expire'))
@@ -87,6 +52,6 @@ export function registerSilenceCommands(program: Command): void {
       try {
         await call(opts, 'DELETE', `/api/silences/${encodeURIComponent(id)}`);
         process.stdout.write(`expired ${id}\n`);
-      } catch (e) { fail(e); }
+      } catch (e) { failCommand('silence', e); }
     });
 }

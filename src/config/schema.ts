@@ -327,8 +327,19 @@ export const configSchema = z.strictObject({
   checks: z.array(checkSchema).default([]),
   logs: logsSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
+  releases: z.strictObject({
+    /** After a `finished` mark (or a boot seen without marks), the deploy window stays open this long. */
+    grace: duration({ min: '0s', max: '1h' }).prefault('5m'),
+    /** A `started` mark without `finished` holds alerts back at most this long. */
+    max_window: duration({ min: '1m', max: '6h' }).prefault('30m'),
+    /** Inside a deploy window these still page at once: a bad release, not a deploy's own restart. */
+    page_at_once: z.strictObject({
+      categories: z.array(z.string().min(1)).default(['migration_failure', 'missing_secret', 'ssh_host_key']),
+      reasons: z.array(z.string().min(1)).default(['hostkey_mismatch']),
+    }).prefault({}),
+  }).prefault({}),
   api: z.strictObject({
-    /** Bearer token for the write API (/api/silences); unset, that API answers 403. */
+    /** Bearer token for the write API (/api/silences, /api/releases); unset, that API answers 403. */
     token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   }).prefault({}),
 }).superRefine((cfg, ctx) => {

@@ -33,6 +33,8 @@ export interface LogWatcherDeps {
   offsets: OffsetStore;
   /** Where signals go next (the alert engine); /status and metrics have them either way. */
   onSignal?(signal: Signal): void;
+  /** A Foglet boot seen in a source (boot markers, one per boot). */
+  onBoot?(source: string): void;
 }
 
 interface SourceState {
@@ -64,7 +66,7 @@ export class LogWatcher {
           }
         },
         onSignal: (s) => this.emit(s),
-        onBoot: () => metrics.logBoots.inc(labels),
+        onBoot: () => { metrics.logBoots.inc(labels); deps.onBoot?.(name); },
       });
       let lastLines = 0;
       let lastBytes = 0;

@@ -1,0 +1,43 @@
+/**
+ * The client side of the monitor's write API, for the commands that talk to a
+ * running monitor (`silence`, `release`): --url, --token, errors that say which.
+ */
+import type { Command } from 'commander';
+
+export interface ClientOptions { url: string; token?: string }
+
+/** Bad usage: exit 2. Anything else the monitor said: exit 1. */
+export class UsageError extends Error {}
+
+export async function callApi(opts: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
+  const token = opts.token ?? process.env.FOGLET_MONITOR_API_TOKEN;
+  if (!token) throw new UsageError('no API token: pass --token or set FOGLET_MONITOR_API_TOKEN (the api.token of the monitor)');
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, opts.url), {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (e) {
+    const cause = (e as Error).cause;
+    throw new Error(`cannot reach the monitor at ${opts.url}: ${cause instanceof Error ? cause.message : (e as Error).message}`);
+  }
+  const text = await res.text();
+  let json: unknown;
+  try { json = JSON.parse(text); } catch { json = text; }
+  if (!res.ok) throw new Error(`the monitor answered ${res.status}: ${(json as { error?: string })?.error ?? text}`);
+  return json;
+}
+
+export function withClientOptions(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', 'the running monitor', process.env.FOGLET_MONITOR_URL ?? 'http://127.0.0.1:9477')
+    .option('--token <token>', 'its api.token (default: $FOGLET_MONITOR_API_TOKEN)');
+}
+
+export function failCommand(command: string, e: unknown): never {
+  process.stderr.write(`foglet-monitor ${command}: ${(e as Error).message}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+}

@@ -1,0 +1,105 @@
+/**
+ * Release marks from deploy pipelines (`started`, `finished`, `failed`) and the
+ * deploy window they open: from `started` until `finished` plus a grace period.
+ * Inside it, what a deploy causes anyway (a restart, a brief /up or SSH outage)
+ * waits; what a bad release causes (a failed migration, a missing secret, a new
+ * host key) pages at once. Without marks, a boot marker in the logs opens a window
+ * of its own. The current release is a label on new alerts; the history is kept in
+ * the state file.
+ */
+import { z } from 'zod';
+
+export const releaseMarkSchema = z.strictObject({
+  version: z.string().min(1).max(128),
+  status: z.enum(['started', 'finished', 'failed']),
+  at: z.iso.datetime({ offset: true }).optional(),
+});
+export type ReleaseMark = z.output<typeof releaseMarkSchema>;
+
+export interface Release {
+  version: string;
+  /** `started` until `finished` or `failed`; `booted` for a window opened by a boot marker alone. */
+  status: 'started' | 'finished' | 'failed' | 'booted';
+  startedAt: string;
+  finishedAt?: string;
+  failedAt?: string;
+}
+
+export interface ReleaseSettings {
+  /** After `finished` (or a boot without marks), the window stays open this long. */
+  graceMs: number;
+  /** A `started` with no `finished` stops holding alerts after this long (a pipeline that died). */
+  maxWindowMs: number;
+}
+
+const HISTORY = 20;
+
+export class ReleaseTracker {
+  private history: Release[];
+
+  constructor(saved: Release[] | undefined, private readonly settings: () => ReleaseSettings, private readonly onChange: (all: Release[]) => void,
+    private readonly now: () => number = Date.now) {
+    this.history = (saved ?? []).filter((r) => r && typeof r.version === 'string');
+  }
+
+  get current(): Release | undefined {
+    return this.history.at(-1);
+  }
+
+  list(): Release[] {
+    return [...this.history].reverse();
+  }
+
+  mark(mark: ReleaseMark): Release {
+    const at = new Date(mark.at ? Date.parse(mark.at) : this.now()).toISOString();
+    let r = this.history.find((x) => x.version === mark.version && x.status !== 'booted');
+    if (mark.status === 'started' || !r) {
+      // A version started again (a retried deploy) starts afresh.
+      this.history = this.history.filter((x) => x.version !== mark.version || x.status === 'booted');
+      r = { version: mark.version, status: 'started', startedAt: at };
+      this.history.push(r);
+    }
+    if (mark.status === 'finished') { r.status = 'finished'; r.finishedAt = at; }
+    if (mark.status === 'failed') { r.status = 'failed'; r.failedAt = at; }
+    this.trim();
+    this.onChange(this.history);
+    return r;
+  }
+
+  /** A boot seen in the logs: opens a window when no marked release is in progress. */
+  boot(): void {
+    const now = this.now();
+    if (this.windowEndsAt(now) !== undefined && this.current?.status !== 'booted') return;
+    const at = new Date(now).toISOString();
+    const last = this.current;
+    if (last?.status === 'booted') {
+      last.finishedAt = at; // every boot extends the unmarked window
+    } else {
+      this.history.push({ version: last?.version ?? 'unknown', status: 'booted', startedAt: at, finishedAt: at });
+    }
+    this.trim();
+    this.onChange(this.history);
+  }
+
+  /** ms since the epoch when the deploy window closes, or undefined when none is open. */
+  windowEndsAt(now = this.now()): number | undefined {
+    const r = this.current;
+    if (!r) return undefined;
+    const start = Date.parse(r.startedAt);
+    let end: number;
+    if (r.status === 'started') end = start + this.settings().maxWindowMs;
+    else if (r.status === 'failed') return undefined; // a failed release holds nothing back
+    else end = Date.parse(r.finishedAt ?? r.startedAt) + this.settings().graceMs;
+    return now < end ? end : undefined;
+  }
+
+  /** The release to label new alerts with: the current marked one. */
+  get label(): string | undefined {
+    const r = this.current;
+    return r && r.version !== 'unknown' ? r.version : undefined;
+  }
+
+  private trim(): void {
+    if (this.history.length > HISTORY) this.history = this.history.slice(-HISTORY);
+  }
+}

@@ -1,0 +1,27 @@
+/** /api/releases: release marks from deploy pipelines (POST) and the history (GET), behind api.token. */
+import type { FastifyPluginAsync } from 'fastify';
+import { releaseMarkSchema, type ReleaseTracker } from '../release/marks.js';
+import { checkBearer } from './auth.js';
+
+export interface ReleaseRoutesOptions {
+  releases: () => ReleaseTracker | undefined;
+  token: () => string | undefined;
+}
+
+export const releaseRoutes: FastifyPluginAsync<ReleaseRoutesOptions> = async (app, opts) => {
+  app.get('/api/releases', async (req, reply) => {
+    if (!checkBearer(req, reply, opts.token(), 'api.token')) return reply;
+    return opts.releases()?.list() ?? [];
+  });
+
+  app.post('/api/releases', async (req, reply) => {
+    if (!checkBearer(req, reply, opts.token(), 'api.token')) return reply;
+    const parsed = releaseMarkSchema.safeParse(req.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    }
+    const releases = opts.releases();
+    if (!releases) return reply.code(503).send({ error: 'the monitor is starting' });
+    return reply.code(200).send(releases.mark(parsed.data));
+  });
+};

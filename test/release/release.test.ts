@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AlertEngine } from '../../src/alerts/engine.js';
+import type { AlertChange } from '../../src/alerts/types.js';
+import { validateConfig } from '../../src/config/load.js';
+import { Daemon } from '../../src/daemon.js';
+import { FakeFoglet } from '../../src/demo/fake-foglet.js';
+import { ReleaseTracker } from '../../src/release/marks.js';
+import { deployHold, releaseLabels } from '../../src/release/window.js';
+import type { Signal } from '../../src/signals.js';
+import { runCli } from '../helpers/cli.js';
+import { Receiver } from '../helpers/receiver.js';
+import { LogSink } from '../helpers/sink.js';
+import { waitFor } from '../helpers/wait.js';
+
+const MIN = 60_000;
+
+describe('release marks and the deploy window', () => {
+  test('started opens the window; finished closes it after the grace; failed closes it now; a boot alone opens one', () => {
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    const r = new ReleaseTracker(undefined, () => ({ graceMs: 5 * MIN, maxWindowMs: 30 * MIN }), () => {}, () => now);
+    assert.equal(r.windowEndsAt(), undefined);
+    r.boot();
+    assert.equal(r.windowEndsAt(), now + 5 * MIN, 'a boot without marks');
+    assert.equal(r.label, undefined, 'an unmarked boot names no release');
+    now += 10 * MIN;
+    r.mark({ version: 'v42', status: 'started' });
+    assert.equal(r.windowEndsAt(), now + 30 * MIN);
+    r.boot();
+    assert.equal(r.current?.status, 'started', 'a boot inside a marked deploy changes nothing');
+    now += 2 * MIN;
+    r.mark({ version: 'v42', status: 'finished' });
+    assert.equal(r.windowEndsAt(), now + 5 * MIN);
+    assert.equal(r.label, 'v42');
+    now += 6 * MIN;
+    assert.equal(r.windowEndsAt(), undefined);
+    r.mark({ version: 'v43', status: 'started' });
+    r.mark({ version: 'v43', status: 'failed' });
+    assert.equal(r.windowEndsAt(), undefined);
+    assert.deepEqual(r.list().map((x) => `${x.version}:${x.status}`), ['v43:failed', 'v42:finished', 'unknown:booted']);
+  });
+
+  test('inside the window a deploy\'s own outage waits, a bad release pages at once; a held alert fires if it outlives the window', () => {
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    const releases = new ReleaseTracker(undefined, () => ({ graceMs: 5 * MIN, maxWindowMs: 30 * MIN }), () => {}, () => now);
+    const cfg = validateConfig({}).releases;
+    const changes: AlertChange[] = [];
+    const e = new AlertEngine({
+      instance: 'i', repeatIntervalMs: 3600_000, onChange: (c) => changes.push(c), now: () => now,
+      holdUntil: deployHold(releases, cfg), extraLabels: releaseLabels(releases),
+    });
+    const probe = (ok: boolean, check: string, reason = 'session_rejected'): Signal => ({
+      source: 'probe', key: `check:${check}`, ok, severity: 'critical', category: 'ssh', reason, summary: '', labels: { check }, at: '',
+    });
+    releases.mark({ version: 'v7', status: 'started' });
+    e.observe(probe(false, 'ssh'));
+    e.observe(probe(false, 'ssh-key', 'hostkey_mismatch'));
+    e.observe({ source: 'log', key: 'log:app:schema_migrations_table', ok: false, severity: 'critical', category: 'migration_failure', reason: 'schema_migrations_table', summary: '', labels: { rule: 'schema_migrations_table' }, at: '' });
+    assert.deepEqual(changes.map((c) => c.alert.key).sort(), ['check:ssh-key', 'log:app:schema_migrations_table'], 'the host key and the migration page at once');
+    assert.ok(changes.every((c) => c.alert.labels.release === 'v7'));
+    now += MIN;
+    e.observe(probe(true, 'ssh'));
+    releases.mark({ version: 'v7', status: 'finished' });
+    now += 10 * MIN;
+    e.tick();
+    assert.equal(changes.length, 2, 'the outage healed inside the window: no page');
+
+    releases.mark({ version: 'v8', status: 'started' });
+    e.observe(probe(false, 'ssh'));
+    releases.mark({ version: 'v8', status: 'finished' });
+    now += 4 * MIN;
+    e.tick();
+    assert.equal(changes.length, 2, 'still inside the grace');
+    now += 2 * MIN;
+    e.tick();
+    assert.equal(changes.length, 3, 'still failing after the window: it fires');
+    assert.equal(changes[2]!.alert.labels.release, 'v8');
+  });
+});
+
+describe('a scripted release against the fake Foglet', () => {
+  const API = 'release-Api-Token-000111';
+  let board: FakeFoglet;
+  let hook: Receiver;
+  let dir: string;
+  let daemon: Daemon;
+  let base: string;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fm-release-'));
+    const logFile = path.join(dir, 'foglet.log');
+    writeFileSync(logFile, '');
+    board = await FakeFoglet.start({ logFile });
+    hook = await Receiver.start();
+    daemon = await Daemon.start({
+      config: validateConfig({
+        state_file: path.join(dir, 'state.json'),
+        api: { token: API },
+        checks: [{ name: 'ssh', kind: 'ssh', host: '127.0.0.1', port: board.ssh.address.port, schedule: '* * * * * *', timeout: '3s', host_key: 'any', expect_screen: 'L Login' }],
+        logs: { sources: [{ name: 'board', kind: 'file', path: logFile, from: 'beginning', poll_interval: '50ms' }] },
+        alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] },
+        releases: { grace: '3s' },
+      }),
+      listen: '127.0.0.1:0', logDestination: new LogSink(),
+    });
+    base = `http://${daemon.address}`;
+  });
+  after(async () => {
+    await daemon.stop();
+    await board.stop();
+    await hook.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const release = (verb: string, version: string) => runCli(['release', verb, version, '--url', base], { env: { FOGLET_MONITOR_API_TOKEN: API } });
+  const runs = async () => ((await (await fetch(`${base}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs;
+
+  test('start, a restart with a brief SSH outage, finish: no page', async () => {
+    assert.equal((await release('start', 'v2')).code, 0);
+    board.ssh.fault = 'session_rejected';
+    const before = await runs();
+    await waitFor(async () => (await runs()) >= before + 3, 'three failing runs', 8000);
+    board.log!.boot();
+    board.ssh.fault = 'none';
+    await waitFor(async () => (await runs()) >= before + 5, 'passing again', 8000);
+    assert.equal((await release('finish', 'v2')).code, 0);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /foglet_monitor_release_info\{version="v2",status="finished"\} 1/);
+    assert.match(metrics, /foglet_monitor_deploy_window_open 1/);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(hook.requests.length, 0, 'no page');
+  });
+
+  test('a migration failure inside the next release pages at once, labelled with the release', async () => {
+    assert.equal((await release('start', 'v3')).code, 0);
+    await fetch(`${board.httpUrl}/_demo/fault?log=migration`, { method: 'POST' });
+    await waitFor(() => hook.accepted.length === 1, 'the page');
+    const p = hook.accepted[0]!.json as { alerts: Array<{ labels: Record<string, string> }> };
+    assert.equal(p.alerts[0]!.labels.category, 'migration_failure');
+    assert.equal(p.alerts[0]!.labels.release, 'v3');
+    const list = await runCli(['release', 'list', '--json', '--url', base], { env: { FOGLET_MONITOR_API_TOKEN: API } });
+    assert.deepEqual((JSON.parse(list.stdout) as Array<{ version: string }>).map((r) => r.version).slice(0, 2), ['v3', 'v2']);
+  });
+});
