@@ -18,6 +18,8 @@ export interface PipelineOptions {
   contextLines: number;
   /** Labels every signal carries (instance). */
   labels?: Record<string, string>;
+  /** Events before this time (ms since the epoch) are counted but not matched: `verify --since`. */
+  since?: number;
   now?: () => number;
 }
 
@@ -76,6 +78,7 @@ export class SourcePipeline {
   get bootsSeen(): number { return this.restarts?.bootsSeen ?? 0; }
 
   private onEvent(e: LogEvent): void {
+    if (this.opts.since !== undefined && e.time < this.opts.since) return;
     const matched = this.opts.rules.match(e.text);
     if (matched.length > 0) {
       this.matches += matched.length;

@@ -35,6 +35,8 @@ export interface LogWatcherDeps {
   onSignal?(signal: Signal): void;
   /** A Foglet boot seen in a source (boot markers, one per boot). */
   onBoot?(source: string): void;
+  /** Only events from this time on are matched (ms since the epoch). */
+  since?: number;
 }
 
 interface SourceState {
@@ -56,7 +58,7 @@ export class LogWatcher {
     for (const cfg of logs.sources) {
       const name = cfg.name;
       const labels = { source: name };
-      const pipeline = new SourcePipeline(name, pipelineOptions(setup, { labels: { instance: deps.instance } }), {
+      const pipeline = new SourcePipeline(name, pipelineOptions(setup, { labels: { instance: deps.instance }, since: deps.since }), {
         onMatch: (_event, rules) => {
           const state = this.sources.get(name);
           if (state) state.lastMatchAt = new Date().toISOString();
