@@ -19,9 +19,11 @@ import { SECTIONS, StateStore, stateMap } from './state.js';
 import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
 import { Alerting } from './alerts/alerting.js';
 import { ReleaseTracker, type Release } from './release/marks.js';
+import { ReleaseWatch, type WatchVerdict } from './release/watch.js';
 import { probeSignal } from './checks/signal.js';
 import { LogWatcher } from './logs/watcher.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
+import type { Signal } from './signals.js';
 import { VERSION } from './version.js';
 
 export interface DaemonOptions {
@@ -57,6 +59,7 @@ export class Daemon {
   private watcher: LogWatcher | undefined;
   private alerting: Alerting | undefined;
   private releases: ReleaseTracker | undefined;
+  private watch: ReleaseWatch | undefined;
   private readonly checkStatus = new Map<string, CheckStatus>();
   private readonly startedAt = new Date();
   private stopping = false;
@@ -152,7 +155,7 @@ export class Daemon {
       metrics: this.metrics,
       logger: this.logger,
       offsets: this.offsets,
-      onSignal: (s) => this.alerting?.observe(s),
+      onSignal: (s) => { this.watch?.log(s); this.alerting?.observe(s); },
       onBoot: () => this.releases?.boot(),
     });
     await this.watcher.start();
@@ -170,6 +173,37 @@ export class Daemon {
       if (changed) this.logger.info({ release: current.version, status: current.status }, 'release mark');
     }
     this.metrics.deployWindow.set(this.releases?.windowEndsAt() !== undefined ? 1 : 0);
+    if (current) this.maybeWatch(current);
+  }
+
+  /** A release just finished (or finished recently, before a restart) and has no verdict: watch it. */
+  private maybeWatch(r: Release): void {
+    if (r.status !== 'finished' || r.verdict?.final || !r.finishedAt || this.watch?.version === r.version) return;
+    const left = Date.parse(r.finishedAt) + this.config.releases.watch_for.ms - Date.now();
+    if (left <= 0) return;
+    this.watch?.cancel();
+    this.watch = new ReleaseWatch(r.version, this.config.checks, left, (v) => this.onVerdict(v));
+    this.metrics.releaseVerdict.reset();
+    this.metrics.releaseVerdict.set({ version: r.version, verdict: 'watching' }, 1);
+    this.logger.info({ release: r.version, watch_seconds: Math.round(left / 1000) }, 'post-release watch started');
+  }
+
+  private onVerdict(v: WatchVerdict): void {
+    const items = v.items.map((i) => ({ id: i.id, verdict: i.verdict, evidence: i.evidence }));
+    this.releases?.setVerdict(v.version, { verdict: v.verdict, at: new Date().toISOString(), final: v.final, items });
+    this.metrics.releaseVerdict.reset();
+    this.metrics.releaseVerdict.set({ version: v.version, verdict: v.verdict }, 1);
+    if (v.final) this.watch = undefined;
+    const bad = v.items.filter((i) => i.verdict === 'failed' || i.verdict === 'degraded');
+    this.logger[v.verdict === 'healthy' ? 'info' : 'warn']({ release: v.version, verdict: v.verdict, items: bad.map((i) => i.id) }, 'post-release verdict');
+    if (v.verdict === 'healthy') {
+      // A good release closes what an earlier one left open.
+      for (const r of this.releases?.list() ?? []) {
+        if (r.version !== v.version) this.alerting?.observe(releaseSignal(r.version, true, 'info', 'healthy', []));
+      }
+      return;
+    }
+    this.alerting?.observe(releaseSignal(v.version, false, v.verdict === 'failed' ? 'critical' : 'warning', v.verdict, bad));
   }
 
   private onResult(r: ProbeResult): void {
@@ -179,6 +213,7 @@ export class Daemon {
     s.runs++;
     s.consecutive_failures = r.ok ? 0 : s.consecutive_failures + 1;
     s.last_result = r;
+    this.watch?.probe(r);
     const check = this.config.checks.find((c) => c.name === r.check);
     if (check) this.alerting?.observe(probeSignal(r, check), this.alerting.thresholdsFor(check));
     const log = { check: r.check, kind: r.kind, ok: r.ok, reason: r.reason, duration_seconds: round(r.duration_seconds), message: r.message };
@@ -237,6 +272,7 @@ export class Daemon {
     this.logger.info('stopping: waiting for probes in flight');
     await this.scheduler?.stop();
     await this.watcher?.stop();
+    this.watch?.cancel();
     await this.alerting?.stop();
     await this.server?.close();
     await this.state.flush();
@@ -281,7 +317,11 @@ export class Daemon {
       }),
       logs: this.watcher?.status() ?? null,
       alerting: this.alerting?.status() ?? null,
-      release: this.releases ? { current: this.releases.current ?? null, deploy_window_until: windowIso(this.releases.windowEndsAt()) } : null,
+      release: this.releases ? {
+        current: this.releases.current ?? null,
+        deploy_window_until: windowIso(this.releases.windowEndsAt()),
+        watching: this.watch ? { version: this.watch.version, ...this.watch.current() } : null,
+      } : null,
     };
     return this.redactorRef.current ? this.redactorRef.current.redactDeep(doc) : doc;
   }
@@ -294,3 +334,23 @@ function round(n: number): number {
 function windowIso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
+
+function releaseSignal(version: string, ok: boolean, severity: Signal['severity'], verdict: string,
+  bad: Array<{ id: string; title: string; evidence: string[] }>): Signal {
+  return {
+    source: 'release',
+    key: `release:${version}`,
+    ok,
+    severity,
+    category: 'release',
+    reason: `release_${verdict}`,
+    summary: ok ? `release ${version} is followed by a healthy one`
+      : `release ${version} ${verdict}: ${bad.map((i) => i.id).join(', ')}`,
+    labels: { release: version },
+    ...(ok ? {} : { evidence: { lines: bad.flatMap((i) => [`${i.id}: ${i.title}`, ...i.evidence.map((e) => `  ${e}`)]), runbook: RELEASE_RUNBOOK } }),
+    at: new Date().toISOString(),
+  };
+}
+
+/** From Foglet's upgrade guide: stop, preserve, then choose. */
+const RELEASE_RUNBOOK = 'Stop the broken release or keep traffic off it; preserve the logs and the database state; then choose the quickest safe fix: roll-forward code, a code rollback (safe only if the previous release can read the migrated schema), or a database restore (only from a known-good backup, with approval). The board can tolerate a pause, not a rushed restore.';

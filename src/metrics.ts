@@ -115,6 +115,10 @@ export class Metrics {
     name: `${P}release_start_timestamp_seconds`, help: 'When the current release started: for Grafana annotations.',
     labelNames: ['version'] as const, registers: [this.registry],
   });
+  readonly releaseVerdict = new client.Gauge({
+    name: `${P}release_verdict`, help: 'The post-release watch\'s verdict on the latest watched release: 1 on its verdict (healthy, degraded, failed; watching while it runs).',
+    labelNames: ['version', 'verdict'] as const, registers: [this.registry],
+  });
   readonly deployWindow = new client.Gauge({
     name: `${P}deploy_window_open`, help: '1 while a deploy window holds back the alerts a deploy causes anyway.', registers: [this.registry],
   });

@@ -7,8 +7,8 @@ export type Severity = 'critical' | 'warning' | 'info';
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 
 export interface Signal {
-  /** `probe` or `log`: who produced it. */
-  source: 'probe' | 'log';
+  /** `probe`, `log` or `release` (a post-release verdict): who produced it. */
+  source: 'probe' | 'log' | 'release';
   /** Stable identity: `check:<name>`, `log:<source>:<rule>`. */
   key: string;
   /** false: the problem is present; true: it has cleared. */

@@ -47,7 +47,7 @@ export interface TrackedAlert {
 /** How long a resolved alert stays in /status. */
 const KEEP_RESOLVED_MS = 60 * 60 * 1000;
 
-const ALERTNAMES: Record<Signal['source'], string> = { probe: 'FogletCheckFailing', log: 'FogletLogRule' };
+const ALERTNAMES: Record<Signal['source'], string> = { probe: 'FogletCheckFailing', log: 'FogletLogRule', release: 'FogletReleaseFailed' };
 
 export function fingerprint(labels: Record<string, string>): string {
   const sorted = Object.keys(labels).sort().map((k) => [k, labels[k]]);

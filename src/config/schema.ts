@@ -330,6 +330,8 @@ export const configSchema = z.strictObject({
   releases: z.strictObject({
     /** After a `finished` mark (or a boot seen without marks), the deploy window stays open this long. */
     grace: duration({ min: '0s', max: '1h' }).prefault('5m'),
+    /** After `finished`, the checklist is watched this long and the release gets a verdict. */
+    watch_for: duration({ min: '0s', max: '24h' }).prefault('15m'),
     /** A `started` mark without `finished` holds alerts back at most this long. */
     max_window: duration({ min: '1m', max: '6h' }).prefault('30m'),
     /** Inside a deploy window these still page at once: a bad release, not a deploy's own restart. */

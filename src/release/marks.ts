@@ -23,6 +23,8 @@ export interface Release {
   startedAt: string;
   finishedAt?: string;
   failedAt?: string;
+  /** The post-release watch's verdict, once it has one. */
+  verdict?: { verdict: 'healthy' | 'degraded' | 'failed'; at: string; final: boolean; items: Array<{ id: string; verdict: string; evidence: string[] }> };
 }
 
 export interface ReleaseSettings {
@@ -91,6 +93,14 @@ export class ReleaseTracker {
     else if (r.status === 'failed') return undefined; // a failed release holds nothing back
     else end = Date.parse(r.finishedAt ?? r.startedAt) + this.settings().graceMs;
     return now < end ? end : undefined;
+  }
+
+  /** Records a watch's verdict on a release. */
+  setVerdict(version: string, verdict: NonNullable<Release['verdict']>): void {
+    const r = [...this.history].reverse().find((x) => x.version === version && x.status !== 'booted');
+    if (!r) return;
+    r.verdict = verdict;
+    this.onChange(this.history);
   }
 
   /** The release to label new alerts with: the current marked one. */

@@ -145,3 +145,66 @@ describe('a scripted release against the fake Foglet', () => {
     assert.deepEqual((JSON.parse(list.stdout) as Array<{ version: string }>).map((r) => r.version).slice(0, 2), ['v3', 'v2']);
   });
 });
+
+describe('the post-release watch in the daemon', () => {
+  const API = 'watch-Api-Token-0001112223';
+  let board: FakeFoglet;
+  let hook: Receiver;
+  let dir: string;
+  let daemon: Daemon;
+  let base: string;
+  let pinned: string;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fm-watch-'));
+    board = await FakeFoglet.start();
+    pinned = board.ssh.hostKeyFingerprint;
+    hook = await Receiver.start();
+    daemon = await Daemon.start({
+      config: validateConfig({
+        state_file: path.join(dir, 'state.json'),
+        api: { token: API },
+        checks: [{ name: 'ssh', kind: 'ssh', host: '127.0.0.1', port: board.ssh.address.port, schedule: '* * * * * *', timeout: '3s', host_key: pinned, expect_screen: 'L Login' }],
+        alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] },
+        releases: { grace: '1s', watch_for: '2s' },
+      }),
+      listen: '127.0.0.1:0', logDestination: new LogSink(),
+    });
+    base = `http://${daemon.address}`;
+  });
+  after(async () => {
+    await daemon.stop();
+    await board.stop();
+    await hook.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const mark = (version: string, status: string) => fetch(`${base}/api/releases`, {
+    method: 'POST', headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' }, body: JSON.stringify({ version, status }),
+  });
+  type St = { release: { current: { version: string; verdict?: { verdict: string; final: boolean; items: Array<{ id: string; verdict: string; evidence: string[] }> } } } };
+  const status = async () => (await (await fetch(`${base}/status`)).json()) as St;
+
+  test('a healthy release gets a healthy verdict when the watch ends', async () => {
+    await mark('v10', 'started');
+    await mark('v10', 'finished');
+    const s = await waitFor(async () => { const st = await status(); return st.release.current.verdict?.final && st; }, 'the verdict', 8000);
+    assert.equal(s.release.current.verdict!.verdict, 'healthy', JSON.stringify(s.release.current.verdict));
+    assert.match(await (await fetch(`${base}/metrics`)).text(), /foglet_monitor_release_verdict\{version="v10",verdict="healthy"\} 1/);
+  });
+
+  test('a changed host key after a release: failed verdict at once, naming the fingerprint change, and a page', async () => {
+    await mark('v11', 'started');
+    await board.ssh.rotateHostKey();
+    await mark('v11', 'finished');
+    const s = await waitFor(async () => { const st = await status(); return st.release.current.verdict?.verdict === 'failed' && st; }, 'the failed verdict', 8000);
+    const hostKey = s.release.current.verdict!.items.find((i) => i.id === 'host_key')!;
+    assert.equal(hostKey.verdict, 'failed');
+    assert.ok(hostKey.evidence.join(' ').includes(pinned), 'names the pinned fingerprint');
+    await waitFor(() => hook.accepted.some((r) => (r.json as { alerts: Array<{ labels: Record<string, string> }> }).alerts[0]!.labels.alertname === 'FogletReleaseFailed'), 'the release page');
+    const page = hook.accepted.map((r) => r.json as { alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> })
+      .find((p) => p.alerts[0]!.labels.alertname === 'FogletReleaseFailed')!;
+    assert.equal(page.alerts[0]!.labels.release, 'v11');
+    assert.match(page.alerts[0]!.annotations.runbook!, /roll-forward code, a code rollback/);
+  });
+});
