@@ -20,10 +20,12 @@ import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
 import { Alerting } from './alerts/alerting.js';
 import { ReleaseTracker, type Release } from './release/marks.js';
 import { ReleaseWatch, type WatchVerdict } from './release/watch.js';
+import { EvidenceWriter } from './release/evidence.js';
 import { probeSignal } from './checks/signal.js';
 import { LogWatcher } from './logs/watcher.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
 import type { Signal } from './signals.js';
+import type { AlertChange } from './alerts/types.js';
 import { VERSION } from './version.js';
 
 export interface DaemonOptions {
@@ -60,6 +62,8 @@ export class Daemon {
   private alerting: Alerting | undefined;
   private releases: ReleaseTracker | undefined;
   private watch: ReleaseWatch | undefined;
+  /** Recent probe results, all checks, oldest first: the timeline in evidence bundles. */
+  private readonly timeline: ProbeResult[] = [];
   private readonly checkStatus = new Map<string, CheckStatus>();
   private readonly startedAt = new Date();
   private stopping = false;
@@ -102,6 +106,7 @@ export class Daemon {
     this.alerting = new Alerting(this.config, {
       state: this.state, metrics: this.metrics, logger: this.logger, version: VERSION, redactor: () => this.redactorRef.current,
       releases: this.releases,
+      onFiring: (change) => this.writeEvidence(change),
     });
     this.alerting.start();
     this.startScheduler(this.config.checks);
@@ -206,7 +211,24 @@ export class Daemon {
     this.alerting?.observe(releaseSignal(v.version, false, v.verdict === 'failed' ? 'critical' : 'warning', v.verdict, bad));
   }
 
+  /** "Preserve the logs" before anyone is paged: a bundle per firing, named in the alert. */
+  private writeEvidence(change: AlertChange): void {
+    const ev = this.config.evidence;
+    if (!ev.enabled) return;
+    try {
+      const dir = ev.dir ? path.resolve(this.baseDir, ev.dir) : path.join(path.dirname(path.resolve(this.baseDir, this.config.state_file)), 'evidence');
+      const writer = new EvidenceWriter(dir, ev.keep, () => ({
+        config: this.config, redactor: this.redactorRef.current, timeline: () => [...this.timeline],
+      }));
+      change.alert.annotations.evidence_bundle = writer.write(change);
+    } catch (e) {
+      this.logger.warn({ alert: change.alert.key, err: (e as Error).message }, 'could not write the evidence bundle; the alert goes out without it');
+    }
+  }
+
   private onResult(r: ProbeResult): void {
+    this.timeline.push(r);
+    if (this.timeline.length > TIMELINE) this.timeline.shift();
     this.metrics.recordProbe(r);
     const s = this.checkStatus.get(r.check);
     if (!s) return; // the check was removed by a reload while it ran
@@ -330,6 +352,8 @@ export class Daemon {
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
+
+const TIMELINE = 100;
 
 function windowIso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();

@@ -27,6 +27,8 @@ export interface AlertingDeps {
   version: string;
   redactor(): Redactor | undefined;
   releases: ReleaseTracker;
+  /** Called with each firing before it is sent; may add annotations (the evidence bundle). */
+  onFiring?(change: AlertChange): void;
 }
 
 export class Alerting {
@@ -113,6 +115,7 @@ export class Alerting {
     const log = { alert: a.key, fingerprint: a.fingerprint, severity: a.severity, reason: a.annotations.reason, change: change.kind };
     if (change.kind === 'resolved') this.deps.logger.info(log, 'alert resolved');
     else this.deps.logger.warn(log, `alert ${change.kind}: ${a.annotations.summary}`);
+    if (change.kind === 'firing') this.deps.onFiring?.(change);
     this.notifier.notify(change);
     this.refreshMetrics();
   }

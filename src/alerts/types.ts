@@ -18,6 +18,8 @@ export interface Alert {
     reason: string;
     description?: string;
     runbook?: string;
+    /** Where the evidence bundle for this firing was written. */
+    evidence_bundle?: string;
   };
   /** The last screen or the matched log lines: shown in a block, never in a label. */
   evidence?: { lines?: string[]; screen?: string };

@@ -340,6 +340,14 @@ export const configSchema = z.strictObject({
       reasons: z.array(z.string().min(1)).default(['hostkey_mismatch']),
     }).prefault({}),
   }).prefault({}),
+  evidence: z.strictObject({
+    /** When an alert fires or a release fails, write a bundle (matched lines with context, the last screen, the probe timeline, the redacted config) here. */
+    enabled: z.boolean().default(true),
+    /** Default: `evidence/` beside the state file. Relative paths are relative to the config file's directory. */
+    dir: z.string().min(1).optional(),
+    /** Bundles kept; the oldest go first. */
+    keep: z.number().int().min(1).max(10_000).default(50),
+  }).prefault({}),
   api: z.strictObject({
     /** Bearer token for the write API (/api/silences, /api/releases); unset, that API answers 403. */
     token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
