@@ -100,7 +100,7 @@ export class Daemon {
     this.restoreResults();
     this.metrics.configLoaded.setToCurrentTime();
     this.releases = new ReleaseTracker(this.state.get<Release[]>(SECTIONS.releases), () => ({
-      graceMs: this.config.releases.grace.ms, maxWindowMs: this.config.releases.max_window.ms,
+      graceMs: this.config.releases.grace.ms, maxWindowMs: this.config.releases.max_window.ms, watchForMs: this.config.releases.watch_for.ms,
     }), (all) => this.onReleases(all));
     this.onReleases(this.releases.list().reverse(), false);
     this.alerting = new Alerting(this.config, {

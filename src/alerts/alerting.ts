@@ -116,6 +116,9 @@ export class Alerting {
     if (change.kind === 'resolved') this.deps.logger.info(log, 'alert resolved');
     else this.deps.logger.warn(log, `alert ${change.kind}: ${a.annotations.summary}`);
     if (change.kind === 'firing') this.deps.onFiring?.(change);
+    if (change.kind === 'resolved' && a.incident) {
+      change.incidentOpen = this.engine.list().some((t) => t.alert.key !== a.key && t.alert.incident === a.incident && t.alert.state === 'firing' && t.sentFiring);
+    }
     this.notifier.notify(change);
     this.refreshMetrics();
   }
@@ -156,6 +159,7 @@ export class Alerting {
       isSilenced: (labels, now) => this.silences.isSilenced(labels, now),
       holdUntil: deployHold(this.deps.releases, this.config.releases),
       extraLabels: releaseLabels(this.deps.releases),
+      incidentKey: (now) => this.deps.releases.incidentKey(now),
     });
   }
 

@@ -27,6 +27,8 @@ export interface AlertEngineOptions {
   holdUntil?(what: { category: string; reason: string }, now: number): number | undefined;
   /** Extra labels for a new alert (the current release). */
   extraLabels?(): Record<string, string>;
+  /** The incident a new alert joins (the release whose window it began in). */
+  incidentKey?(now: number): string | undefined;
   now?: () => number;
 }
 
@@ -154,7 +156,9 @@ export class AlertEngine {
       category: signal.category,
       instance: this.opts.instance,
     };
+    const incident = this.opts.incidentKey?.(Date.parse(iso));
     return {
+      ...(incident ? { incident } : {}),
       fingerprint: fingerprint(labels),
       key: signal.key,
       labels,

@@ -34,6 +34,8 @@ export interface Alert {
   endsAt?: string;
   /** Bumped on every change sent: with the fingerprint, the idempotency key. */
   seq: number;
+  /** Alerts that began in the same release share this key, one pager incident (`release:<version>`). */
+  incident?: string;
 }
 
 export type ChangeKind = 'firing' | 'resolved' | 'repeat' | 'update';
@@ -43,6 +45,8 @@ export interface AlertChange {
   /** The alert as it was at the change. */
   alert: Alert;
   at: string;
+  /** A resolve while other alerts of its incident still fire: the pager's incident stays open. */
+  incidentOpen?: boolean;
 }
 
 /** `<fingerprint>-<seq>`: the same change sent twice has the same key. */

@@ -32,6 +32,8 @@ export interface ReleaseSettings {
   graceMs: number;
   /** A `started` with no `finished` stops holding alerts after this long (a pipeline that died). */
   maxWindowMs: number;
+  /** After `finished`, the post-release watch runs this long: its failures join the release's incident. */
+  watchForMs: number;
 }
 
 const HISTORY = 20;
@@ -101,6 +103,18 @@ export class ReleaseTracker {
     if (!r) return;
     r.verdict = verdict;
     this.onChange(this.history);
+  }
+
+  /**
+   * `release:<version>` while a marked release is being deployed or watched: the
+   * failures that begin then are one incident for the pager.
+   */
+  incidentKey(now = this.now()): string | undefined {
+    const r = this.current;
+    if (!r || r.status === 'booted') return undefined;
+    if (r.status === 'started') return this.windowEndsAt(now) !== undefined ? `release:${r.version}` : undefined;
+    const end = Date.parse(r.finishedAt ?? r.failedAt ?? r.startedAt) + Math.max(this.settings().graceMs, this.settings().watchForMs);
+    return now < end ? `release:${r.version}` : undefined;
   }
 
   /** The release to label new alerts with: the current marked one. */

@@ -21,7 +21,7 @@ const MIN = 60_000;
 describe('release marks and the deploy window', () => {
   test('started opens the window; finished closes it after the grace; failed closes it now; a boot alone opens one', () => {
     let now = Date.parse('2026-11-25T10:00:00Z');
-    const r = new ReleaseTracker(undefined, () => ({ graceMs: 5 * MIN, maxWindowMs: 30 * MIN }), () => {}, () => now);
+    const r = new ReleaseTracker(undefined, () => ({ graceMs: 5 * MIN, maxWindowMs: 30 * MIN, watchForMs: 15 * MIN }), () => {}, () => now);
     assert.equal(r.windowEndsAt(), undefined);
     r.boot();
     assert.equal(r.windowEndsAt(), now + 5 * MIN, 'a boot without marks');
@@ -45,7 +45,7 @@ describe('release marks and the deploy window', () => {
 
   test('inside the window a deploy\'s own outage waits, a bad release pages at once; a held alert fires if it outlives the window', () => {
     let now = Date.parse('2026-11-25T10:00:00Z');
-    const releases = new ReleaseTracker(undefined, () => ({ graceMs: 5 * MIN, maxWindowMs: 30 * MIN }), () => {}, () => now);
+    const releases = new ReleaseTracker(undefined, () => ({ graceMs: 5 * MIN, maxWindowMs: 30 * MIN, watchForMs: 15 * MIN }), () => {}, () => now);
     const cfg = validateConfig({}).releases;
     const changes: AlertChange[] = [];
     const e = new AlertEngine({
@@ -206,5 +206,68 @@ describe('the post-release watch in the daemon', () => {
       .find((p) => p.alerts[0]!.labels.alertname === 'FogletReleaseFailed')!;
     assert.equal(page.alerts[0]!.labels.release, 'v11');
     assert.match(page.alerts[0]!.annotations.runbook!, /roll-forward code, a code rollback/);
+  });
+});
+
+describe('one pager incident per bad release', () => {
+  const API = 'incident-Api-Token-000999';
+  let board: FakeFoglet;
+  let pager: Receiver;
+  let dir: string;
+  let daemon: Daemon;
+  let base: string;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fm-incident-'));
+    const logFile = path.join(dir, 'foglet.log');
+    writeFileSync(logFile, '');
+    board = await FakeFoglet.start({ logFile });
+    pager = await Receiver.start();
+    pager.status = 202;
+    daemon = await Daemon.start({
+      config: validateConfig({
+        state_file: path.join(dir, 'state.json'),
+        api: { token: API },
+        checks: [{ name: 'ssh', kind: 'ssh', host: '127.0.0.1', port: board.ssh.address.port, schedule: '* * * * * *', timeout: '3s', host_key: 'any', expect_screen: 'L Login', failure_threshold: 1 }],
+        logs: {
+          sources: [{ name: 'board', kind: 'file', path: logFile, poll_interval: '50ms' }],
+          rule_overrides: { schema_migrations_table: { quiet_for: '2s' } },
+        },
+        alerts: { sinks: [{ name: 'oncall', kind: 'pagerduty', routing_key: 'incident-routing-key-123', url: `${pager.url}/v2/enqueue` }] },
+        releases: { grace: '0s', watch_for: '1m', page_at_once: { categories: ['migration_failure', 'ssh'] } },
+      }),
+      listen: '127.0.0.1:0', logDestination: new LogSink(),
+    });
+    base = `http://${daemon.address}`;
+  });
+  after(async () => {
+    await daemon.stop();
+    await board.stop();
+    await pager.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const events = () => pager.accepted.map((r) => r.json as { event_action: string; dedup_key: string; payload?: { custom_details: { alert: string } } });
+
+  test('a migration line and a broken SSH login in one release: one dedup key, resolved when the last one clears', async () => {
+    const mark = (status: string) => fetch(`${base}/api/releases`, {
+      method: 'POST', headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v20', status }),
+    });
+    await mark('started');
+    await fetch(`${board.httpUrl}/_demo/fault?log=migration`, { method: 'POST' });
+    board.ssh.fault = 'session_rejected';
+    await waitFor(() => events().filter((e) => e.event_action === 'trigger').length >= 2, 'two triggers', 10_000);
+    const triggers = events().filter((e) => e.event_action === 'trigger');
+    assert.deepEqual([...new Set(triggers.map((e) => e.dedup_key))], ['release:v20'], 'one incident');
+    assert.deepEqual(new Set(triggers.map((e) => e.payload!.custom_details.alert)), new Set(['FogletLogRule', 'FogletCheckFailing']));
+
+    // The migration rule goes quiet first: the incident stays open while SSH still fails.
+    await new Promise((r) => setTimeout(r, 3500));
+    const st = await (await fetch(`${base}/status`)).json() as { alerting: { alerts: Array<{ key: string; state: string }> } };
+    assert.equal(st.alerting.alerts.find((a) => a.key.startsWith('log:'))?.state, 'resolved');
+    assert.equal(events().filter((e) => e.event_action === 'resolve').length, 0, 'no resolve while SSH still fails');
+    board.ssh.fault = 'none';
+    await waitFor(() => events().some((e) => e.event_action === 'resolve'), 'the incident resolved', 10_000);
+    assert.deepEqual(events().filter((e) => e.event_action === 'resolve').map((e) => e.dedup_key), ['release:v20']);
   });
 });

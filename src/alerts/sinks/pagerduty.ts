@@ -1,7 +1,9 @@
 /**
  * `kind: pagerduty`: Events API v2. `dedup_key` is the alert's fingerprint, so a
  * repeat or a reason change updates the incident instead of paging again, and the
- * resolve closes it. 202 is success; 400 is dropped; 429 and 5xx are retried.
+ * resolve closes it; alerts that began in one release share `release:<version>`,
+ * one incident, resolved when the last of them resolves. 202 is success; 400 is
+ * dropped; 429 and 5xx are retried.
  */
 import type { SinkConfig } from '../../config/schema.js';
 import type { Alert, AlertChange } from '../types.js';
@@ -11,11 +13,12 @@ type PagerDutyConfig = Extract<SinkConfig, { kind: 'pagerduty' }>;
 
 export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: SinkContext): Record<string, unknown> {
   const a = change.alert;
-  if (change.kind === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: a.fingerprint };
+  const dedupKey = a.incident ?? a.fingerprint;
+  if (change.kind === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   return {
     routing_key: routingKey,
     event_action: 'trigger',
-    dedup_key: a.fingerprint,
+    dedup_key: dedupKey,
     payload: {
       summary: a.annotations.summary.slice(0, 1024),
       source: a.labels.target ?? a.labels.log_source ?? a.labels.instance,
@@ -26,6 +29,8 @@ export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: Sin
       class: a.category,
       custom_details: {
         reason: a.annotations.reason,
+        alert: a.labels.alertname,
+        ...(a.annotations.evidence_bundle ? { evidence_bundle: a.annotations.evidence_bundle } : {}),
         labels: a.labels,
         ...(a.annotations.runbook ? { runbook: a.annotations.runbook } : {}),
         ...(a.evidence?.screen ? { screen: a.evidence.screen } : {}),
@@ -39,6 +44,7 @@ export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: Sin
 export class PagerDutySink extends FilteredSink<PagerDutyConfig> implements Sink {
   readonly kind = 'pagerduty' as const;
   async send(change: AlertChange): Promise<void> {
+    if (change.kind === 'resolved' && change.incidentOpen) return; // the release's incident stays open for the others
     await postJson(this.cfg.url, JSON.stringify(pagerdutyEvent(change, this.cfg.routing_key, this.ctx)), {}, this.cfg.timeout.ms);
   }
 }
