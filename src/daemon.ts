@@ -21,6 +21,7 @@ import { Alerting } from './alerts/alerting.js';
 import { ReleaseTracker, type Release } from './release/marks.js';
 import { ReleaseWatch, type WatchVerdict } from './release/watch.js';
 import { EvidenceWriter } from './release/evidence.js';
+import { announceRelease } from './release/announce.js';
 import { probeSignal } from './checks/signal.js';
 import { LogWatcher } from './logs/watcher.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
@@ -62,6 +63,8 @@ export class Daemon {
   private alerting: Alerting | undefined;
   private releases: ReleaseTracker | undefined;
   private watch: ReleaseWatch | undefined;
+  /** `<version>:<status>` of the last mark announced: a verdict or boot changes the history without a new mark. */
+  private lastAnnounced: string | undefined;
   /** Recent probe results, all checks, oldest first: the timeline in evidence bundles. */
   private readonly timeline: ProbeResult[] = [];
   private readonly checkStatus = new Map<string, CheckStatus>();
@@ -175,7 +178,12 @@ export class Daemon {
     if (current) {
       this.metrics.releaseInfo.set({ version: current.version, status: current.status }, 1);
       this.metrics.releaseStart.set({ version: current.version }, Date.parse(current.startedAt) / 1000);
-      if (changed) this.logger.info({ release: current.version, status: current.status }, 'release mark');
+      if (!changed) this.lastAnnounced = `${current.version}:${current.status}`; // at start: announced before the restart
+      if (changed && this.lastAnnounced !== `${current.version}:${current.status}` && current.status !== 'booted') {
+        this.lastAnnounced = `${current.version}:${current.status}`;
+        this.logger.info({ release: current.version, status: current.status }, 'release mark');
+        void announceRelease(this.config.releases.announce, { ...current }, { instance: this.config.instance, warn: (o, m) => this.logger.warn(o, m) });
+      }
     }
     this.metrics.deployWindow.set(this.releases?.windowEndsAt() !== undefined ? 1 : 0);
     if (current) this.maybeWatch(current);

@@ -335,6 +335,21 @@ export const configSchema = z.strictObject({
     /** A `started` mark without `finished` holds alerts back at most this long. */
     max_window: duration({ min: '1m', max: '6h' }).prefault('30m'),
     /** Inside a deploy window these still page at once: a bad release, not a deploy's own restart. */
+    /** Each release mark is also sent here, so the pager and the dashboards show when releases landed. */
+    announce: z.strictObject({
+      /** A PagerDuty change event (Events API v2) per mark. */
+      pagerduty: z.strictObject({
+        routing_key: z.string().min(8),
+        url: httpUrl.default('https://events.pagerduty.com/v2/change/enqueue'),
+      }).optional(),
+      /** A Grafana annotation (HTTP API, POST /api/annotations) per mark. */
+      grafana: z.strictObject({
+        url: httpUrl,
+        /** A service account token with annotation rights. */
+        token: z.string().min(8),
+        tags: z.array(z.string()).default(['foglet', 'release']),
+      }).optional(),
+    }).prefault({}),
     page_at_once: z.strictObject({
       categories: z.array(z.string().min(1)).default(['migration_failure', 'missing_secret', 'ssh_host_key']),
       reasons: z.array(z.string().min(1)).default(['hostkey_mismatch']),

@@ -271,3 +271,49 @@ describe('one pager incident per bad release', () => {
     assert.deepEqual(events().filter((e) => e.event_action === 'resolve').map((e) => e.dedup_key), ['release:v20']);
   });
 });
+
+describe('release marks are announced', () => {
+  test('as a PagerDuty change event and a Grafana annotation, once per mark, with the token only in its header', async () => {
+    const pd = await Receiver.start();
+    const grafana = await Receiver.start();
+    pd.status = ({ n }) => (n === 0 ? 503 : 202); // the first attempt fails: retried
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-announce-'));
+    const API = 'announce-Api-Token-0000001';
+    const GRAFANA_TOKEN = 'glsa_grafana-Token-12345';
+    const daemon = await Daemon.start({
+      config: validateConfig({
+        state_file: path.join(dir, 'state.json'),
+        api: { token: API },
+        releases: { announce: {
+          pagerduty: { routing_key: 'change-routing-key-1', url: `${pd.url}/v2/change/enqueue` },
+          grafana: { url: grafana.url, token: GRAFANA_TOKEN },
+        } },
+      }),
+      listen: '127.0.0.1:0', logDestination: new LogSink(),
+    });
+    try {
+      const base = `http://${daemon.address}`;
+      for (const status of ['started', 'finished']) {
+        await fetch(`${base}/api/releases`, {
+          method: 'POST', headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v30', status }),
+        });
+      }
+      await waitFor(() => pd.accepted.length === 2 && grafana.accepted.length === 2, 'two announcements each', 10_000);
+      const changes = pd.accepted.map((r) => r.json as { routing_key: string; payload: { summary: string; timestamp: string } });
+      assert.ok(changes.every((c) => c.routing_key === 'change-routing-key-1'));
+      // The failed first attempt was retried; each event carries its own time, so order does not matter.
+      assert.deepEqual(changes.map((c) => /v30 (\w+)/.exec(c.payload.summary)![1]).sort(), ['finished', 'started']);
+      assert.equal(pd.requests.length, 3);
+      const ann = grafana.accepted.map((r) => r.json as { tags: string[]; text: string; time: number });
+      assert.deepEqual(ann.map((a) => a.tags.at(-2)), ['started', 'finished']);
+      assert.ok(ann.every((a) => a.tags.includes('version:v30') && Number.isFinite(a.time)));
+      assert.equal(grafana.accepted[0]!.headers.authorization, `Bearer ${GRAFANA_TOKEN}`);
+      assert.ok(!grafana.accepted[0]!.body.includes(GRAFANA_TOKEN));
+    } finally {
+      await daemon.stop();
+      await pd.close();
+      await grafana.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
