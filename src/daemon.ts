@@ -22,6 +22,7 @@ import { ReleaseTracker, type Release } from './release/marks.js';
 import { ReleaseWatch, type WatchVerdict } from './release/watch.js';
 import { EvidenceWriter } from './release/evidence.js';
 import { announceRelease } from './release/announce.js';
+import { tighterSchedule } from './release/rate-limit.js';
 import { probeSignal } from './checks/signal.js';
 import { LogWatcher } from './logs/watcher.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
@@ -130,7 +131,7 @@ export class Daemon {
       'foglet-monitor started');
   }
 
-  private startScheduler(checks: CheckConfig[]): void {
+  private startScheduler(checks: CheckConfig[], runAtStart = true): void {
     this.metrics.setChecks(checks);
     for (const name of [...this.checkStatus.keys()]) {
       if (!checks.some((c) => c.name === name)) this.checkStatus.delete(name);
@@ -151,7 +152,7 @@ export class Daemon {
         this.logger.warn({ check: name }, 'previous run still going; skipped this run');
       },
     });
-    this.scheduler.start();
+    this.scheduler.start({ runAtStart });
   }
 
   private async startWatcher(): Promise<void> {
@@ -199,6 +200,15 @@ export class Daemon {
     this.metrics.releaseVerdict.reset();
     this.metrics.releaseVerdict.set({ version: r.version, verdict: 'watching' }, 1);
     this.logger.info({ release: r.version, watch_seconds: Math.round(left / 1000) }, 'post-release watch started');
+    void this.setWatchSchedule(true);
+  }
+
+  /** During a post-release watch the checks run every releases.watch_interval, within Foglet's SSH rate limit. */
+  private async setWatchSchedule(watching: boolean): Promise<void> {
+    if (this.stopping || !this.scheduler) return;
+    await this.scheduler.stop();
+    if (this.stopping) return;
+    this.startScheduler(watching ? tighterSchedule(this.config, this.config.releases.watch_interval.ms) : this.config.checks, watching);
   }
 
   private onVerdict(v: WatchVerdict): void {
@@ -206,7 +216,10 @@ export class Daemon {
     this.releases?.setVerdict(v.version, { verdict: v.verdict, at: new Date().toISOString(), final: v.final, items });
     this.metrics.releaseVerdict.reset();
     this.metrics.releaseVerdict.set({ version: v.version, verdict: v.verdict }, 1);
-    if (v.final) this.watch = undefined;
+    if (v.final) {
+      this.watch = undefined;
+      void this.setWatchSchedule(false);
+    }
     const bad = v.items.filter((i) => i.verdict === 'failed' || i.verdict === 'degraded');
     this.logger[v.verdict === 'healthy' ? 'info' : 'warn']({ release: v.version, verdict: v.verdict, items: bad.map((i) => i.id) }, 'post-release verdict');
     if (v.verdict === 'healthy') {

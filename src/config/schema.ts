@@ -332,6 +332,8 @@ export const configSchema = z.strictObject({
     grace: duration({ min: '0s', max: '1h' }).prefault('5m'),
     /** After `finished`, the checklist is watched this long and the release gets a verdict. */
     watch_for: duration({ min: '0s', max: '24h' }).prefault('15m'),
+    /** During the watch every check runs this often (raised so SSH probes stay under 8 a minute: Foglet allows 10). */
+    watch_interval: duration({ min: '1s', max: '59s' }).prefault('10s'),
     /** A `started` mark without `finished` holds alerts back at most this long. */
     max_window: duration({ min: '1m', max: '6h' }).prefault('30m'),
     /** Inside a deploy window these still page at once: a bad release, not a deploy's own restart. */

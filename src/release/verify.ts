@@ -16,6 +16,7 @@ import { LogWatcher } from '../logs/watcher.js';
 import { Metrics } from '../metrics.js';
 import { SECTIONS, StateStore, stateMap } from '../state.js';
 import { Checklist, type ChecklistItem, type ReleaseVerdict } from './checklist.js';
+import { safeInterval } from './rate-limit.js';
 
 export interface VerifyOptions {
   config: Config;
@@ -40,13 +41,6 @@ export interface VerifyReport {
   notes: string[];
 }
 
-/** Foglet allows 10 SSH channel starts a minute per IP; verify keeps its own under 8. */
-const SSH_STARTS_PER_MINUTE = 8;
-
-export function safeInterval(config: Config, intervalMs: number): number {
-  const ssh = config.checks.filter((c) => c.kind === 'ssh').length;
-  return ssh === 0 ? intervalMs : Math.max(intervalMs, Math.ceil((60_000 * ssh) / SSH_STARTS_PER_MINUTE));
-}
 
 export async function verifyRelease(opts: VerifyOptions): Promise<VerifyReport> {
   const { config } = opts;

@@ -317,3 +317,49 @@ describe('release marks are announced', () => {
     }
   });
 });
+
+describe('the watch probes harder, within the SSH rate limit', () => {
+  test('tighterSchedule: every check at the interval, raised for SSH checks (8 starts a minute at most)', async () => {
+    const { tighterSchedule } = await import('../../src/release/rate-limit.js');
+    const cfg = validateConfig({ checks: [
+      { name: 'up', kind: 'http', url: 'http://127.0.0.1:1/up' },
+      { name: 's1', kind: 'ssh', host: '127.0.0.1', expect_screen: 'L Login' },
+      { name: 's2', kind: 'ssh', host: '127.0.0.1', expect_screen: 'L Login' },
+    ] });
+    assert.deepEqual(tighterSchedule(cfg, 5000).map((c) => c.schedule), ['*/15 * * * * *', '*/15 * * * * *', '*/15 * * * * *']);
+    assert.deepEqual(tighterSchedule({ checks: [cfg.checks[0]!] }, 5000).map((c) => c.schedule), ['*/5 * * * * *']);
+    const many = { checks: Array.from({ length: 9 }, (_, i) => ({ ...cfg.checks[1]!, name: `s${i}` })) };
+    assert.equal(tighterSchedule(many, 5000), many.checks, 'a minute or more: left alone');
+  });
+
+  test('a check scheduled once a year runs every second while a release is watched, and stops after', async () => {
+    const board = await FakeFoglet.start();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-boost-'));
+    const API = 'boost-Api-Token-00000042';
+    const daemon = await Daemon.start({
+      config: validateConfig({
+        state_file: path.join(dir, 'state.json'),
+        api: { token: API },
+        checks: [{ name: 'up', kind: 'http', url: `${board.httpUrl}/up`, schedule: '0 0 1 1 *', timeout: '2s' }],
+        releases: { watch_for: '3s', watch_interval: '1s' },
+      }),
+      listen: '127.0.0.1:0', logDestination: new LogSink(),
+    });
+    try {
+      const base = `http://${daemon.address}`;
+      await waitFor(() => board.upRequests >= 1, 'the run at start');
+      const before = board.upRequests;
+      await fetch(`${base}/api/releases`, { method: 'POST', headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v40', status: 'finished' }) });
+      await waitFor(() => board.upRequests >= before + 3, 'runs every second during the watch', 5000);
+      await waitFor(async () => ((await (await fetch(`${base}/status`)).json()) as { release: { watching: unknown } }).release.watching === null, 'the watch to end', 6000);
+      await new Promise((r) => setTimeout(r, 300));
+      const after = board.upRequests;
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal(board.upRequests, after, 'back to the yearly schedule');
+    } finally {
+      await daemon.stop();
+      await board.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
