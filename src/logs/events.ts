@@ -13,6 +13,8 @@ export interface LogEvent {
   line: number;
   /** Epoch milliseconds. */
   time: number;
+  /** The time came from the line itself, not from the clock (Elixir's boot errors carry none). */
+  timed: boolean;
   level?: string;
   /** The cleaned lines as they came, for evidence. */
   lines: string[];
@@ -27,6 +29,7 @@ const DAY = 86_400_000;
 interface Pending {
   line: number;
   time: number;
+  timed: boolean;
   level?: string;
   lines: string[];
   messages: string[];
@@ -60,6 +63,7 @@ export class EventAssembler {
     this.pending = {
       line: lineNo,
       time: this.resolveTime(parsed),
+      timed: parsed.time !== undefined,
       level: parsed.level,
       lines: [raw],
       messages: [parsed.message],
@@ -74,7 +78,7 @@ export class EventAssembler {
     if (!p) return;
     this.pending = undefined;
     this.onEvent({
-      source: this.source, line: p.line, time: p.time, level: p.level, lines: p.lines,
+      source: this.source, line: p.line, time: p.time, timed: p.timed, level: p.level, lines: p.lines,
       text: p.messages.length === 1 ? p.messages[0]! : p.messages.join('\n'),
     });
   }

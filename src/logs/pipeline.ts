@@ -77,8 +77,19 @@ export class SourcePipeline {
 
   get bootsSeen(): number { return this.restarts?.bootsSeen ?? 0; }
 
+  /** Time of the last event that carried one: an untimed event read from history is placed after it, for `since`. */
+  private lastTimed: number | undefined;
+  private live = false;
+
+  /** History has been read: from now on an untimed event is new. */
+  markLive(): void {
+    this.flush();
+    this.live = true;
+  }
+
   private onEvent(e: LogEvent): void {
-    if (this.opts.since !== undefined && e.time < this.opts.since) return;
+    if (e.timed) this.lastTimed = e.time;
+    if (this.opts.since !== undefined && !(this.live && !e.timed) && (e.timed ? e.time : this.lastTimed ?? e.time) < this.opts.since) return;
     const matched = this.opts.rules.match(e.text);
     if (matched.length > 0) {
       this.matches += matched.length;

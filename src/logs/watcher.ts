@@ -109,6 +109,8 @@ export class LogWatcher {
 
   async start(): Promise<void> {
     await Promise.all([...this.sources.values()].map((s) => s.source.start()));
+    // Each source's first read is done: what was already in the files is history.
+    for (const s of this.sources.values()) s.pipeline.markLive();
     this.ticker = setInterval(() => { for (const s of this.sources.values()) s.pipeline.tick(); }, TICK_MS);
   }
 

@@ -75,7 +75,8 @@ export async function verifyRelease(opts: VerifyOptions): Promise<VerifyReport> 
   let rounds = 0;
   const deadline = startedAt + opts.windowMs;
   try {
-    while (Date.now() < deadline && !checklist.hardFailure) {
+    // At least one round, even after a hard failure in the logs: the report should say whether the board answers.
+    while ((rounds === 0 && config.checks.length > 0) || (Date.now() < deadline && !checklist.hardFailure)) {
       const roundStart = Date.now();
       if (config.checks.length > 0) {
         for (const r of await runChecksOnce(config, { baseDir: opts.baseDir, hostKeyPins: pins })) checklist.probe(r);

@@ -82,6 +82,37 @@ describe('foglet-monitor verify', () => {
     assert.ok(r.stdout.includes(board.ssh.hostKeyFingerprint), 'and the one offered');
   });
 
+  for (const [fault, itemId, verdict, code] of [
+    ['log=db', 'database', 'failed', 1],
+    ['log=missing_secret', 'secrets', 'failed', 1],
+    ['log=smtp', 'smtp', 'degraded', 0],
+    ['log=restart_loop', 'restarts', 'failed', 1],
+    ['http=status_500', 'up', 'failed', 1],
+    ['ssh=session_rejected', 'ssh', 'failed', 1],
+  ] as const) {
+    test(`each checklist failure: ${fault} -> ${itemId} ${verdict}, exit ${code}`, async () => {
+      const since = new Date().toISOString();
+      const live = fault.startsWith('log=');
+      // A broken board is broken from the start; log errors come while verify watches, as a bad release's do.
+      if (!live) await fetch(`${board.httpUrl}/_demo/fault?${fault}`, { method: 'POST' });
+      const running = verify(['-c', configFile(`fault-${itemId}`), '--window', '3s', '--interval', '1s', '--since', since, '--format', 'json']);
+      if (live) {
+        await new Promise((r) => setTimeout(r, 1000));
+        await fetch(`${board.httpUrl}/_demo/fault?${fault}`, { method: 'POST' });
+      }
+      try {
+        const r = await running;
+        assert.equal(r.code, code, r.stderr);
+        const rep = r.report!;
+        assert.equal(item(rep, itemId).verdict, verdict, JSON.stringify(rep.items));
+        assert.ok(item(rep, itemId).evidence.length > 0);
+        assert.equal(rep.verdict, verdict === 'failed' ? 'failed' : 'degraded');
+      } finally {
+        await fetch(`${board.httpUrl}/_demo/fault?http=none&ssh=none`, { method: 'POST' });
+      }
+    });
+  }
+
   test('a bad config: exit 2', async () => {
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'checks:\n  - name: up\n    kind: http\n    url: nope\n');
