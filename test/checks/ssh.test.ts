@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import ssh2 from 'ssh2';
 import { runProbe } from '../../src/checks/runner.js';
 import { SshProbe } from '../../src/checks/ssh.js';
 import { generateEd25519 } from '../../src/checks/ssh-keys.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +13,7 @@ import { deployHold, releaseLabels } from '../../src/release/window.js';
 import type { Signal } from '../../src/signals.js';
 import { runCli } from '../helpers/cli.js';
 import { Receiver } from '../helpers/receiver.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -83,126 +84,88 @@ describe('release marks and the deploy window', () => {
 
 describe('a scripted release against the fake Foglet', () => {
   const API = 'release-Api-Token-000111';
-  let board: FakeFoglet;
-  let hook: Receiver;
-  let dir: string;
-  let daemon: Daemon;
-  let base: string;
-
+  let st: Stack;
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'fm-release-'));
-    const logFile = path.join(dir, 'foglet.log');
-    writeFileSync(logFile, '');
-    board = await FakeFoglet.start({ logFile });
-    hook = await Receiver.start();
-    daemon = await Daemon.start({
-      config: validateConfig({
-        state_file: path.join(dir, 'state.json'),
-        api: { token: API },
-        checks: [{ name: 'ssh', kind: 'ssh', host: '127.0.0.1', port: board.ssh.address.port, schedule: '* * * * * *', timeout: '3s', host_key: 'any', expect_screen: 'L Login' }],
-        logs: { sources: [{ name: 'board', kind: 'file', path: logFile, from: 'beginning', poll_interval: '50ms' }] },
-        alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] },
-        releases: { grace: '3s' },
-      }),
-      listen: '127.0.0.1:0', logDestination: new LogSink(),
-    });
-    base = `http://${daemon.address}`;
+    st = await startStack(({ board, receiver, logFile }) => ({
+      api: { token: API },
+      checks: [{ name: 'ssh', kind: 'ssh', host: '127.0.0.1', port: board.ssh.address.port, schedule: '* * * * * *', timeout: '3s', host_key: 'any', expect_screen: 'L Login' }],
+      logs: { sources: [{ name: 'board', kind: 'file', path: logFile, from: 'beginning', poll_interval: '50ms' }] },
+      alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${receiver.url}/hook` }] },
+      releases: { grace: '3s' },
+    }));
   });
-  after(async () => {
-    await daemon.stop();
-    await board.stop();
-    await hook.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => st.stop());
 
-  const release = (verb: string, version: string) => runCli(['release', verb, version, '--url', base], { env: { FOGLET_MONITOR_API_TOKEN: API } });
-  const runs = async () => ((await (await fetch(`${base}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs;
+  const release = (verb: string, version: string) => runCli(['release', verb, version, '--url', st.base], { env: { FOGLET_MONITOR_API_TOKEN: API } });
+  const runs = async () => ((await (await fetch(`${st.base}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs;
 
   test('start, a restart with a brief SSH outage, finish: no page', async () => {
     assert.equal((await release('start', 'v2')).code, 0);
-    board.ssh.fault = 'session_rejected';
+    st.board.ssh.fault = 'session_rejected';
     const before = await runs();
     await waitFor(async () => (await runs()) >= before + 3, 'three failing runs', 8000);
-    board.log!.boot();
-    board.ssh.fault = 'none';
+    st.board.log!.boot();
+    st.board.ssh.fault = 'none';
     await waitFor(async () => (await runs()) >= before + 5, 'passing again', 8000);
     assert.equal((await release('finish', 'v2')).code, 0);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await fetch(`${st.base}/metrics`)).text();
     assert.match(metrics, /foglet_monitor_release_info\{version="v2",status="finished"\} 1/);
     assert.match(metrics, /foglet_monitor_deploy_window_open 1/);
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal(hook.requests.length, 0, 'no page');
+    assert.equal(st.receiver.requests.length, 0, 'no page');
   });
 
   test('a migration failure inside the next release pages at once, labelled with the release', async () => {
     assert.equal((await release('start', 'v3')).code, 0);
-    await fetch(`${board.httpUrl}/_demo/fault?log=migration`, { method: 'POST' });
-    await waitFor(() => hook.accepted.length === 1, 'the page');
-    const p = hook.accepted[0]!.json as { alerts: Array<{ labels: Record<string, string> }> };
+    await fetch(`${st.board.httpUrl}/_demo/fault?log=migration`, { method: 'POST' });
+    await waitFor(() => st.receiver.accepted.length === 1, 'the page');
+    const p = st.receiver.accepted[0]!.json as { alerts: Array<{ labels: Record<string, string> }> };
     assert.equal(p.alerts[0]!.labels.category, 'migration_failure');
     assert.equal(p.alerts[0]!.labels.release, 'v3');
-    const list = await runCli(['release', 'list', '--json', '--url', base], { env: { FOGLET_MONITOR_API_TOKEN: API } });
+    const list = await runCli(['release', 'list', '--json', '--url', st.base], { env: { FOGLET_MONITOR_API_TOKEN: API } });
     assert.deepEqual((JSON.parse(list.stdout) as Array<{ version: string }>).map((r) => r.version).slice(0, 2), ['v3', 'v2']);
   });
 });
 
 describe('the post-release watch in the daemon', () => {
   const API = 'watch-Api-Token-0001112223';
-  let board: FakeFoglet;
-  let hook: Receiver;
-  let dir: string;
-  let daemon: Daemon;
-  let base: string;
+  let st: Stack;
   let pinned: string;
-
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'fm-watch-'));
-    board = await FakeFoglet.start();
-    pinned = board.ssh.hostKeyFingerprint;
-    hook = await Receiver.start();
-    daemon = await Daemon.start({
-      config: validateConfig({
-        state_file: path.join(dir, 'state.json'),
+    st = await startStack(({ board, receiver }) => {
+      pinned = board.ssh.hostKeyFingerprint;
+      return {
         api: { token: API },
         checks: [{ name: 'ssh', kind: 'ssh', host: '127.0.0.1', port: board.ssh.address.port, schedule: '* * * * * *', timeout: '3s', host_key: pinned, expect_screen: 'L Login' }],
-        alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] },
+        alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${receiver.url}/hook` }] },
         releases: { grace: '1s', watch_for: '2s' },
-      }),
-      listen: '127.0.0.1:0', logDestination: new LogSink(),
+      };
     });
-    base = `http://${daemon.address}`;
   });
-  after(async () => {
-    await daemon.stop();
-    await board.stop();
-    await hook.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => st.stop());
 
-  const mark = (version: string, status: string) => fetch(`${base}/api/releases`, {
-    method: 'POST', headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' }, body: JSON.stringify({ version, status }),
-  });
+  const mark = (version: string, status: string) => st.api('/api/releases', { version, status }, API);
   type St = { release: { current: { version: string; verdict?: { verdict: string; final: boolean; items: Array<{ id: string; verdict: string; evidence: string[] }> } } } };
-  const status = async () => (await (await fetch(`${base}/status`)).json()) as St;
+  const status = async () => (await (await fetch(`${st.base}/status`)).json()) as St;
 
   test('a healthy release gets a healthy verdict when the watch ends', async () => {
     await mark('v10', 'started');
     await mark('v10', 'finished');
-    const s = await waitFor(async () => { const st = await status(); return st.release.current.verdict?.final && st; }, 'the verdict', 8000);
+    const s = await waitFor(async () => { const cur = await status(); return cur.release.current.verdict?.final && cur; }, 'the verdict', 8000);
     assert.equal(s.release.current.verdict!.verdict, 'healthy', JSON.stringify(s.release.current.verdict));
-    assert.match(await (await fetch(`${base}/metrics`)).text(), /foglet_monitor_release_verdict\{version="v10",verdict="healthy"\} 1/);
+    assert.match(await (await fetch(`${st.base}/metrics`)).text(), /foglet_monitor_release_verdict\{version="v10",verdict="healthy"\} 1/);
   });
 
   test('a changed host key after a release: failed verdict at once, naming the fingerprint change, and a page', async () => {
     await mark('v11', 'started');
-    await board.ssh.rotateHostKey();
+    await st.board.ssh.rotateHostKey();
     await mark('v11', 'finished');
-    const s = await waitFor(async () => { const st = await status(); return st.release.current.verdict?.verdict === 'failed' && st; }, 'the failed verdict', 8000);
+    const s = await waitFor(async () => { const cur = await status(); return cur.release.current.verdict?.verdict === 'failed' && cur; }, 'the failed verdict', 8000);
     const hostKey = s.release.current.verdict!.items.find((i) => i.id === 'host_key')!;
     assert.equal(hostKey.verdict, 'failed');
     assert.ok(hostKey.evidence.join(' ').includes(pinned), 'names the pinned fingerprint');
-    await waitFor(() => hook.accepted.some((r) => (r.json as { alerts: Array<{ labels: Record<string, string> }> }).alerts[0]!.labels.alertname === 'FogletReleaseFailed'), 'the release page');
-    const page = hook.accepted.map((r) => r.json as { alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> })
+    await waitFor(() => st.receiver.accepted.some((r) => (r.json as { alerts: Array<{ labels: Record<string, string> }> }).alerts[0]!.labels.alertname === 'FogletReleaseFailed'), 'the release page');
+    const page = st.receiver.accepted.map((r) => r.json as { alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> })
       .find((p) => p.alerts[0]!.labels.alertname === 'FogletReleaseFailed')!;
     assert.equal(page.alerts[0]!.labels.release, 'v11');
     assert.match(page.alerts[0]!.annotations.runbook!, /roll-forward code, a code rollback/);
@@ -211,51 +174,29 @@ describe('the post-release watch in the daemon', () => {
 
 describe('one pager incident per bad release', () => {
   const API = 'incident-Api-Token-000999';
-  let board: FakeFoglet;
-  let pager: Receiver;
-  let dir: string;
-  let daemon: Daemon;
-  let base: string;
-
+  let st: Stack;
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'fm-incident-'));
-    const logFile = path.join(dir, 'foglet.log');
-    writeFileSync(logFile, '');
-    board = await FakeFoglet.start({ logFile });
-    pager = await Receiver.start();
-    pager.status = 202;
-    daemon = await Daemon.start({
-      config: validateConfig({
-        state_file: path.join(dir, 'state.json'),
-        api: { token: API },
-        checks: [{ name: 'ssh', kind: 'ssh', host: '127.0.0.1', port: board.ssh.address.port, schedule: '* * * * * *', timeout: '3s', host_key: 'any', expect_screen: 'L Login', failure_threshold: 1 }],
-        logs: {
-          sources: [{ name: 'board', kind: 'file', path: logFile, poll_interval: '50ms' }],
-          rule_overrides: { schema_migrations_table: { quiet_for: '2s' } },
-        },
-        alerts: { sinks: [{ name: 'oncall', kind: 'pagerduty', routing_key: 'incident-routing-key-123', url: `${pager.url}/v2/enqueue` }] },
-        releases: { grace: '0s', watch_for: '1m', page_at_once: { categories: ['migration_failure', 'ssh'] } },
-      }),
-      listen: '127.0.0.1:0', logDestination: new LogSink(),
-    });
-    base = `http://${daemon.address}`;
+    st = await startStack(({ board, receiver, logFile }) => ({
+      api: { token: API },
+      checks: [{ name: 'ssh', kind: 'ssh', host: '127.0.0.1', port: board.ssh.address.port, schedule: '* * * * * *', timeout: '3s', host_key: 'any', expect_screen: 'L Login', failure_threshold: 1 }],
+      logs: {
+        sources: [{ name: 'board', kind: 'file', path: logFile, poll_interval: '50ms' }],
+        rule_overrides: { schema_migrations_table: { quiet_for: '2s' } },
+      },
+      alerts: { sinks: [{ name: 'oncall', kind: 'pagerduty', routing_key: 'incident-routing-key-123', url: `${receiver.url}/v2/enqueue` }] },
+      releases: { grace: '0s', watch_for: '1m', page_at_once: { categories: ['migration_failure', 'ssh'] } },
+    }));
+    st.receiver.status = 202;
   });
-  after(async () => {
-    await daemon.stop();
-    await board.stop();
-    await pager.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => st.stop());
 
-  const events = () => pager.accepted.map((r) => r.json as { event_action: string; dedup_key: string; payload?: { custom_details: { alert: string } } });
+  const events = () => st.receiver.accepted.map((r) => r.json as { event_action: string; dedup_key: string; payload?: { custom_details: { alert: string } } });
 
   test('a migration line and a broken SSH login in one release: one dedup key, resolved when the last one clears', async () => {
-    const mark = (status: string) => fetch(`${base}/api/releases`, {
-      method: 'POST', headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v20', status }),
-    });
+    const mark = (status: string) => st.api('/api/releases', { version: 'v20', status }, API);
     await mark('started');
-    await fetch(`${board.httpUrl}/_demo/fault?log=migration`, { method: 'POST' });
-    board.ssh.fault = 'session_rejected';
+    await fetch(`${st.board.httpUrl}/_demo/fault?log=migration`, { method: 'POST' });
+    st.board.ssh.fault = 'session_rejected';
     await waitFor(() => events().filter((e) => e.event_action === 'trigger').length >= 2, 'two triggers', 10_000);
     const triggers = events().filter((e) => e.event_action === 'trigger');
     assert.deepEqual([...new Set(triggers.map((e) => e.dedup_key))], ['release:v20'], 'one incident');
@@ -263,10 +204,10 @@ describe('one pager incident per bad release', () => {
 
     // The migration rule goes quiet first: the incident stays open while SSH still fails.
     await new Promise((r) => setTimeout(r, 3500));
-    const st = await (await fetch(`${base}/status`)).json() as { alerting: { alerts: Array<{ key: string; state: string }> } };
-    assert.equal(st.alerting.alerts.find((a) => a.key.startsWith('log:'))?.state, 'resolved');
+    const snapshot = await (await fetch(`${st.base}/status`)).json() as { alerting: { alerts: Array<{ key: string; state: string }> } };
+    assert.equal(snapshot.alerting.alerts.find((a) => a.key.startsWith('log:'))?.state, 'resolved');
     assert.equal(events().filter((e) => e.event_action === 'resolve').length, 0, 'no resolve while SSH still fails');
-    board.ssh.fault = 'none';
+    st.board.ssh.fault = 'none';
     await waitFor(() => events().some((e) => e.event_action === 'resolve'), 'the incident resolved', 10_000);
     assert.deepEqual(events().filter((e) => e.event_action === 'resolve').map((e) => e.dedup_key), ['release:v20']);
   });

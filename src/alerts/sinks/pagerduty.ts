@@ -6,7 +6,7 @@
  * dropped; 429 and 5xx are retried.
  */
 import type { SinkConfig } from '../../config/schema.js';
-import type { Alert, AlertChange } from '../types.js';
+import type { AlertChange } from '../types.js';
 import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
 
 type PagerDutyConfig = Extract<SinkConfig, { kind: 'pagerduty' }>;

@@ -4,7 +4,7 @@
  * lines) in a code block.
  */
 import type { SinkConfig } from '../../config/schema.js';
-import type { Alert, AlertChange } from '../types.js';
+import type { AlertChange } from '../types.js';
 import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
 
 type SlackConfig = Extract<SinkConfig, { kind: 'slack' }>;
