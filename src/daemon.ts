@@ -223,10 +223,16 @@ export class Daemon {
     const bad = v.items.filter((i) => i.verdict === 'failed' || i.verdict === 'degraded');
     this.logger[v.verdict === 'healthy' ? 'info' : 'warn']({ release: v.version, verdict: v.verdict, items: bad.map((i) => i.id) }, 'post-release verdict');
     if (v.verdict === 'healthy') {
-      // A good release closes what an earlier one left open.
+      // A good release closes what an earlier one left open, and says so once.
       for (const r of this.releases?.list() ?? []) {
         if (r.version !== v.version) this.alerting?.observe(releaseSignal(r.version, true, 'info', 'healthy', []));
       }
+      const watched = Math.round(this.config.releases.watch_for.ms / 60_000);
+      this.alerting?.notice({
+        ...releaseSignal(v.version, false, 'info', 'healthy', []),
+        summary: `release ${v.version} healthy: every checklist item passed for ${watched > 0 ? `${watched}m` : 'the watch'} after the deploy`,
+        evidence: { lines: v.items.map((i) => `${i.id}: ${i.verdict}${i.evidence[0] ? ` (${i.evidence[0]})` : ''}`) },
+      });
       return;
     }
     this.alerting?.observe(releaseSignal(v.version, false, v.verdict === 'failed' ? 'critical' : 'warning', v.verdict, bad));

@@ -63,6 +63,14 @@ export class Alerting {
     this.save();
   }
 
+  /** News that is not a problem, to the sinks that take its severity; never tracked, never repeated. */
+  notice(signal: Signal): void {
+    const redactor = this.deps.redactor();
+    const change = this.engine.notice(redactor ? redactor.redactDeep(signal) : signal);
+    this.deps.logger.info({ notice: change.alert.key, summary: change.alert.annotations.summary }, 'notice');
+    this.notifier.notify(change);
+  }
+
   thresholdsFor(check: { failure_threshold?: number; success_threshold?: number }): Thresholds {
     return {
       failure: check.failure_threshold ?? this.config.alerts.failure_threshold,

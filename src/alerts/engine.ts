@@ -51,6 +51,16 @@ const KEEP_RESOLVED_MS = 60 * 60 * 1000;
 
 const ALERTNAMES: Record<Signal['source'], string> = { probe: 'FogletCheckFailing', log: 'FogletLogRule', release: 'FogletReleaseFailed' };
 
+const RELEASE_ALERTNAMES: Record<string, string> = {
+  release_failed: 'FogletReleaseFailed', release_degraded: 'FogletReleaseDegraded', release_healthy: 'FogletReleaseHealthy',
+};
+
+function alertnameOf(signal: Signal): string {
+  if (signal.reason === 'restart_loop') return 'FogletRestartLoop';
+  if (signal.source === 'release') return RELEASE_ALERTNAMES[signal.reason] ?? ALERTNAMES.release;
+  return ALERTNAMES[signal.source];
+}
+
 export function fingerprint(labels: Record<string, string>): string {
   const sorted = Object.keys(labels).sort().map((k) => [k, labels[k]]);
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
@@ -147,9 +157,21 @@ export class AlertEngine {
     this.change(t, 'firing', now);
   }
 
+  /** A signal as a one-off notice (not tracked): its alert shape, already over. */
+  notice(signal: Signal): AlertChange {
+    const iso = new Date(this.now()).toISOString();
+    const alert = this.newAlert(signal, iso);
+    alert.state = 'resolved';
+    alert.startsAt = iso;
+    alert.endsAt = iso;
+    alert.seq = 1;
+    if (signal.evidence) alert.evidence = evidenceOf(signal);
+    return { kind: 'notice', alert, at: iso };
+  }
+
   private newAlert(signal: Signal, iso: string): Alert {
     const labels: Record<string, string> = {
-      alertname: signal.reason === 'restart_loop' ? 'FogletRestartLoop' : ALERTNAMES[signal.source],
+      alertname: alertnameOf(signal),
       ...signal.labels,
       ...this.opts.extraLabels?.(),
       severity: signal.severity,

@@ -38,7 +38,8 @@ export interface Alert {
   incident?: string;
 }
 
-export type ChangeKind = 'firing' | 'resolved' | 'repeat' | 'update';
+/** `notice`: news that is not a problem (a release watched and found healthy); sent once, never paged. */
+export type ChangeKind = 'firing' | 'resolved' | 'repeat' | 'update' | 'notice';
 
 export interface AlertChange {
   kind: ChangeKind;

@@ -154,6 +154,13 @@ describe('the post-release watch in the daemon', () => {
     const s = await waitFor(async () => { const cur = await status(); return cur.release.current.verdict?.final && cur; }, 'the verdict', 8000);
     assert.equal(s.release.current.verdict!.verdict, 'healthy', JSON.stringify(s.release.current.verdict));
     assert.match(await (await fetch(`${st.base}/metrics`)).text(), /foglet_monitor_release_verdict\{version="v10",verdict="healthy"\} 1/);
+    // Said once, as news: the notice reaches the webhook with its checklist, and nothing stays open.
+    const notice = await waitFor(() => st.receiver.accepted.map((r) => r.json as { change: string; status: string; alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> })
+      .find((p) => p.change === 'notice'), 'the healthy notice');
+    assert.equal(notice.alerts[0]!.labels.alertname, 'FogletReleaseHealthy');
+    assert.equal(notice.status, 'resolved');
+    assert.match(notice.alerts[0]!.annotations.summary!, /release v10 healthy/);
+    assert.match(notice.alerts[0]!.annotations.evidence!, /ssh: ok/);
   });
 
   test('a changed host key after a release: failed verdict at once, naming the fingerprint change, and a page', async () => {

@@ -47,6 +47,7 @@ export class AlertmanagerSink extends FilteredSink<AlertmanagerConfig> implement
   }
 
   async send(change: AlertChange): Promise<void> {
+    if (change.kind === 'notice') return; // Alertmanager holds alerts, not news
     const a = change.alert;
     this.held.set(a.fingerprint, a.state === 'resolved'
       ? { alert: a, resendUntil: this.now() + this.cfg.resolve_resend_for.ms }

@@ -45,6 +45,7 @@ export class PagerDutySink extends FilteredSink<PagerDutyConfig> implements Sink
   readonly kind = 'pagerduty' as const;
   async send(change: AlertChange): Promise<void> {
     if (change.kind === 'resolved' && change.incidentOpen) return; // the release's incident stays open for the others
+    if (change.kind === 'notice') return; // not an incident: release marks reach PagerDuty as change events
     await postJson(this.cfg.url, JSON.stringify(pagerdutyEvent(change, this.cfg.routing_key, this.ctx)), {}, this.cfg.timeout.ms);
   }
 }

@@ -9,20 +9,21 @@ import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js'
 
 type SlackConfig = Extract<SinkConfig, { kind: 'slack' }>;
 
-const ICONS: Record<AlertChange['kind'], string> = { firing: ':red_circle:', repeat: ':red_circle:', update: ':large_orange_circle:', resolved: ':large_green_circle:' };
+const ICONS: Record<AlertChange['kind'], string> = { firing: ':red_circle:', repeat: ':red_circle:', update: ':large_orange_circle:', resolved: ':large_green_circle:', notice: ':white_check_mark:' };
 const MAX_EVIDENCE = 2800; // Slack cuts a section's text at 3000 characters
 
 export function slackMessage(change: AlertChange, ctx: SinkContext): Record<string, unknown> {
   const a = change.alert;
   const where = a.labels.target ?? a.labels.log_source ?? a.labels.instance;
   const since = a.startsAt ?? a.activeAt;
-  const what = change.kind === 'resolved'
+  const what = change.kind === 'notice' ? a.annotations.summary
+    : change.kind === 'resolved'
     ? `Resolved: ${a.annotations.summary} (${where}), firing since ${since}`
     : `${change.kind === 'update' ? 'Changed' : change.kind === 'repeat' ? 'Still firing' : 'Firing'} [${a.severity}]: ${a.annotations.summary} (${where}, reason ${a.annotations.reason}) since ${since}`;
   const line = `${ICONS[change.kind]} ${what}`;
   const evidence = a.evidence?.screen ?? a.evidence?.lines?.join('\n');
   const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: escape(line) } }];
-  if (evidence && change.kind !== 'resolved') {
+  if (evidence && change.kind !== 'resolved' && change.kind !== 'notice') {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${escape(evidence.slice(-MAX_EVIDENCE)).replaceAll('```', "'''")}\`\`\`` } });
   }
   const context = [`instance ${a.labels.instance}`, a.annotations.runbook, ctx.externalUrl ? `<${ctx.externalUrl.replace(/\/$/, '')}/status|status>` : undefined]
