@@ -134,6 +134,12 @@ configCmd.command('check')
     process.stderr.write(`${opts.config}: valid (${config.checks.length} check(s))\n`);
     process.stdout.write(YAML.stringify(redactConfig(config)));
   });
+configCmd.command('schema')
+  .description('print the config\'s JSON Schema (for editors: config/foglet-monitor.schema.json is this)')
+  .action(async () => {
+    const { configJsonSchema } = await import('./config/json-schema.js');
+    process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  });
 
 program.command('scan')
   .description('classify log files offline with the same rules as the daemon; exit 1 when a match reaches --fail-on')
