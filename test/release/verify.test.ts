@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import type { VerifyReport } from '../../src/release/verify.js';
 import { runCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('foglet-monitor verify', () => {
   let board: FakeFoglet;
@@ -95,9 +96,11 @@ describe('foglet-monitor verify', () => {
       const live = fault.startsWith('log=');
       // A broken board is broken from the start; log errors come while verify watches, as a bad release's do.
       if (!live) await fetch(`${board.httpUrl}/_demo/fault?${fault}`, { method: 'POST' });
+      const probed = board.upRequests;
       const running = verify(['-c', configFile(`fault-${itemId}`), '--window', '3s', '--interval', '1s', '--since', since, '--format', 'json']);
       if (live) {
-        await new Promise((r) => setTimeout(r, 1000));
+        // verify reads the logs before its first probe round: once /up is probed, it is watching.
+        await waitFor(() => board.upRequests > probed, 'verify to start watching', 10_000);
         await fetch(`${board.httpUrl}/_demo/fault?${fault}`, { method: 'POST' });
       }
       try {
