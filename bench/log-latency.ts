@@ -8,9 +8,8 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { validateConfig } from '../src/config/load.js';
-import { createLogger, RedactorRef } from '../src/log.js';
+import { silentLogger } from '../src/log.js';
 import { LogWatcher } from '../src/logs/watcher.js';
 import { Metrics } from '../src/metrics.js';
 import type { FileOffset } from '../src/logs/sources/file.js';
@@ -42,7 +41,7 @@ export async function benchLogLatency(lines: number): Promise<Record<string, str
     instance: 'bench',
     baseDir: dir,
     metrics: new Metrics(),
-    logger: createLogger({ level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) }, new RedactorRef()),
+    logger: silentLogger(),
     offsets: { get: (k) => offsets.get(k), set: (k, v) => offsets.set(k, v) },
     onSignal: (s) => {
       const t = sent.get(s.reason);

@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { stat, readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError, loadConfigFile, validateConfig } from './config/load.js';
+import { ConfigError, formatPath, loadConfigFile, validateConfig } from './config/load.js';
 import { logRuleSchema } from './config/schema.js';
 import { scanFile, scanSetup, scanStream, type ScanMatch } from './logs/scan.js';
 import { severityRank, type Severity } from './signals.js';
@@ -49,7 +49,7 @@ async function loadRulesFileOrExit(file: string) {
     const parsed = YAML.parse(await readFile(file, 'utf8')) as unknown;
     const result = z.strictObject({ rules: z.array(logRuleSchema) }).safeParse(parsed);
     if (result.success) return result.data.rules;
-    const problems = result.error.issues.map((i) => `  ${file}: ${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '')}: ${i.message}`);
+    const problems = result.error.issues.map((i) => `  ${file}: ${formatPath(i.path)}: ${i.message}`);
     process.stderr.write(`invalid rules file ${file}:\n${problems.join('\n')}\n`);
   } catch (e) {
     process.stderr.write(`invalid rules file ${file}: ${(e as Error).message}\n`);

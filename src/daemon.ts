@@ -64,8 +64,6 @@ export class Daemon {
   private alerting: Alerting | undefined;
   private releases: ReleaseTracker | undefined;
   private watch: ReleaseWatch | undefined;
-  /** `<version>:<status>` of the last mark announced: a verdict or boot changes the history without a new mark. */
-  private lastAnnounced: string | undefined;
   /** Recent probe results, all checks, oldest first: the timeline in evidence bundles. */
   private readonly timeline: ProbeResult[] = [];
   private readonly checkStatus = new Map<string, CheckStatus>();
@@ -105,10 +103,10 @@ export class Daemon {
     this.metrics.configLoaded.setToCurrentTime();
     this.releases = new ReleaseTracker(this.state.get<Release[]>(SECTIONS.releases), () => ({
       graceMs: this.config.releases.grace.ms, maxWindowMs: this.config.releases.max_window.ms, watchForMs: this.config.releases.watch_for.ms,
-    }), (all) => this.onReleases(all));
+    }), (all, marked) => this.onReleases(all, true, marked));
     this.onReleases(this.releases.list().reverse(), false);
     this.alerting = new Alerting(this.config, {
-      state: this.state, metrics: this.metrics, logger: this.logger, version: VERSION, redactor: () => this.redactorRef.current,
+      state: this.state, metrics: this.metrics, logger: this.logger, redactor: () => this.redactorRef.current,
       releases: this.releases,
       onFiring: (change) => this.writeEvidence(change),
     });
@@ -171,7 +169,7 @@ export class Daemon {
   }
 
   /** Release marks and boots: into the state file, the metrics and the log. */
-  private onReleases(all: Release[], changed = true): void {
+  private onReleases(all: Release[], changed = true, marked?: Release): void {
     if (changed) this.state.set(SECTIONS.releases, all);
     const current = all.at(-1);
     this.metrics.releaseInfo.reset();
@@ -179,14 +177,12 @@ export class Daemon {
     if (current) {
       this.metrics.releaseInfo.set({ version: current.version, status: current.status }, 1);
       this.metrics.releaseStart.set({ version: current.version }, Date.parse(current.startedAt) / 1000);
-      if (!changed) this.lastAnnounced = `${current.version}:${current.status}`; // at start: announced before the restart
-      if (changed && this.lastAnnounced !== `${current.version}:${current.status}` && current.status !== 'booted') {
-        this.lastAnnounced = `${current.version}:${current.status}`;
-        this.logger.info({ release: current.version, status: current.status }, 'release mark');
-        void announceRelease(this.config.releases.announce, { ...current }, { instance: this.config.instance, warn: (o, m) => this.logger.warn(o, m) });
-      }
     }
-    this.metrics.deployWindow.set(this.releases?.windowEndsAt() !== undefined ? 1 : 0);
+    if (marked) {
+      this.logger.info({ release: marked.version, status: marked.status }, 'release mark');
+      void announceRelease(this.config.releases.announce, { ...marked }, { instance: this.config.instance, warn: (o, m) => this.logger.warn(o, m) });
+    }
+    this.alerting?.refreshMetrics();
     if (current) this.maybeWatch(current);
   }
 

@@ -37,3 +37,8 @@ export function createLogger(opts: LoggerOptions, ref: RedactorRef): Logger {
     },
   }, destination);
 }
+
+/** A logger that writes nothing, for parts run where the log is not the output (verify, benchmarks). */
+export function silentLogger(): Logger {
+  return pino({ enabled: false });
+}

@@ -24,7 +24,6 @@ export interface AlertingDeps {
   state: StateStore;
   metrics: Metrics;
   logger: Logger;
-  version: string;
   redactor(): Redactor | undefined;
   releases: ReleaseTracker;
   /** Called with each firing before it is sent; may add annotations (the evidence bundle). */
@@ -131,7 +130,8 @@ export class Alerting {
     this.refreshMetrics();
   }
 
-  private refreshMetrics(): void {
+  /** Alert gauges, and the deploy window's (it opens with a mark and closes with time: the tick keeps it true). */
+  refreshMetrics(): void {
     const { metrics } = this.deps;
     metrics.deployWindow.set(this.deps.releases.windowEndsAt() !== undefined ? 1 : 0);
     metrics.alerts.reset();
@@ -148,15 +148,15 @@ export class Alerting {
     }
   }
 
-  private lastSaved = '';
+  private savedEngine: AlertEngine | undefined;
+  private savedRevision = -1;
 
-  /** Into the state file when something changed (the tick would otherwise write it every 5 s). */
+  /** Into the state file when the alert table changed (the tick would otherwise write it every 5 s). */
   private save(): void {
-    const alerts = this.engine.save();
-    const text = JSON.stringify(alerts);
-    if (text === this.lastSaved) return;
-    this.lastSaved = text;
-    this.deps.state.set(SECTIONS.alerts, alerts);
+    if (this.savedEngine === this.engine && this.savedRevision === this.engine.revision) return;
+    this.savedEngine = this.engine;
+    this.savedRevision = this.engine.revision;
+    this.deps.state.set(SECTIONS.alerts, this.engine.save());
   }
 
   private newEngine(): AlertEngine {
@@ -172,8 +172,8 @@ export class Alerting {
   }
 
   private newNotifier(): Notifier {
-    const { state, metrics, logger, version } = this.deps;
-    const ctx = { instance: this.config.instance, version, externalUrl: this.config.alerts.external_url, warn: (o: object, m: string) => logger.warn(o, m) };
+    const { state, metrics, logger } = this.deps;
+    const ctx = { instance: this.config.instance, externalUrl: this.config.alerts.external_url, warn: (o: object, m: string) => logger.warn(o, m) };
     const d = this.config.alerts.delivery;
     return new Notifier({
       sinks: this.config.alerts.sinks.map((c) => createSink(c, ctx)),

@@ -69,6 +69,8 @@ export function fingerprint(labels: Record<string, string>): string {
 export class AlertEngine {
   private readonly alerts = new Map<string, TrackedAlert>();
   private readonly now: () => number;
+  /** Bumped on every change to the table: whoever saves it saves only when this moved. */
+  revision = 0;
 
   constructor(private readonly opts: AlertEngineOptions) {
     this.now = opts.now ?? Date.now;
@@ -78,6 +80,7 @@ export class AlertEngine {
     const now = this.now();
     const iso = new Date(now).toISOString();
     let t = this.alerts.get(signal.key);
+    if (t || !signal.ok) this.revision++;
     if (!signal.ok) {
       if (!t || t.alert.state === 'resolved') {
         t = { alert: this.newAlert(signal, iso), failures: 0, successes: 0, sentFiring: false, silenced: false };
@@ -124,13 +127,14 @@ export class AlertEngine {
         else if (t.lastSentAt !== undefined && now - t.lastSentAt >= this.opts.repeatIntervalMs) this.change(t, 'repeat', now);
       } else if (t.alert.state === 'resolved' && now - Date.parse(t.alert.endsAt!) > KEEP_RESOLVED_MS) {
         this.alerts.delete(key);
+        this.revision++;
       }
     }
   }
 
   /** Forget alerts whose source is gone (a check removed by a reload). */
   retain(keep: (key: string) => boolean): void {
-    for (const key of this.alerts.keys()) if (!keep(key)) this.alerts.delete(key);
+    for (const key of this.alerts.keys()) if (!keep(key) && this.alerts.delete(key)) this.revision++;
   }
 
   list(): TrackedAlert[] {
@@ -143,6 +147,7 @@ export class AlertEngine {
 
   restore(saved: TrackedAlert[] | undefined): void {
     for (const t of saved ?? []) if (t?.alert?.key) this.alerts.set(t.alert.key, structuredClone(t));
+    this.revision++;
   }
 
   private holding(t: TrackedAlert, now: number): boolean {
@@ -151,6 +156,7 @@ export class AlertEngine {
   }
 
   private fire(t: TrackedAlert, now: number): void {
+    this.revision++;
     t.held = false;
     t.alert.state = 'firing';
     t.alert.startsAt = new Date(now).toISOString();
@@ -195,6 +201,7 @@ export class AlertEngine {
 
   private change(t: TrackedAlert, kind: ChangeKind, now: number): void {
     const silenced = this.opts.isSilenced?.(t.alert.labels, now) ?? false;
+    if (t.silenced !== silenced) this.revision++;
     t.silenced = silenced;
     // A resolve goes out whenever its firing did, silenced or not: the page must close.
     if (kind === 'resolved' ? !t.sentFiring : silenced) {
@@ -202,6 +209,7 @@ export class AlertEngine {
       return;
     }
     t.alert.seq++;
+    this.revision++;
     if (kind === 'resolved') t.sentFiring = false;
     else {
       t.sentFiring = true;

@@ -129,10 +129,6 @@ export class LogWatcher {
     return name ? https.find((s) => s.name === name) : https.length === 1 ? https[0] : undefined;
   }
 
-  get hasHttpSources(): boolean {
-    return [...this.sources.values()].some((s) => s.source instanceof HttpSource);
-  }
-
   status(): unknown {
     return {
       sources: [...this.sources.entries()].map(([name, s]) => ({

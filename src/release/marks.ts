@@ -41,7 +41,7 @@ const HISTORY = 20;
 export class ReleaseTracker {
   private history: Release[];
 
-  constructor(saved: Release[] | undefined, private readonly settings: () => ReleaseSettings, private readonly onChange: (all: Release[]) => void,
+  constructor(saved: Release[] | undefined, private readonly settings: () => ReleaseSettings, private readonly onChange: (all: Release[], marked?: Release) => void,
     private readonly now: () => number = Date.now) {
     this.history = (saved ?? []).filter((r) => r && typeof r.version === 'string');
   }
@@ -66,7 +66,7 @@ export class ReleaseTracker {
     if (mark.status === 'finished') { r.status = 'finished'; r.finishedAt = at; }
     if (mark.status === 'failed') { r.status = 'failed'; r.failedAt = at; }
     this.trim();
-    this.onChange(this.history);
+    this.onChange(this.history, r);
     return r;
   }
 

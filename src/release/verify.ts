@@ -5,12 +5,11 @@
  * migration, a missing secret, a changed host key). The report is the checklist
  * with a verdict and evidence per item.
  */
-import { Writable } from 'node:stream';
 import path from 'node:path';
 import { runChecksOnce } from '../checks/once.js';
 import type { PinnedKey } from '../checks/ssh-hostkey.js';
 import type { Config } from '../config/schema.js';
-import { createLogger, RedactorRef } from '../log.js';
+import { silentLogger } from '../log.js';
 import type { FileOffset } from '../logs/sources/file.js';
 import { LogWatcher } from '../logs/watcher.js';
 import { Metrics } from '../metrics.js';
@@ -55,14 +54,13 @@ export async function verifyRelease(opts: VerifyOptions): Promise<VerifyReport> 
     .map((s) => (s.kind === 'file' ? { ...s, from: opts.since !== undefined ? 'beginning' as const : 'end' as const } : s));
   if (sources.length < config.logs.sources.length) notes.push('http log sources are not read by verify (no server runs)');
   if (sources.length === 0) notes.push('no log source configured: the log items are not checked');
-  const quiet = createLogger({ level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) }, new RedactorRef());
   const offsets = new Map<string, FileOffset>();
   const watcher = new LogWatcher({
     logs: { ...config.logs, sources },
     instance: config.instance,
     baseDir: opts.baseDir,
     metrics: new Metrics(),
-    logger: quiet,
+    logger: silentLogger(),
     offsets: { get: (k) => offsets.get(k), set: (k, v) => offsets.set(k, v) },
     onSignal: (s) => checklist.log(s),
     since: opts.since,

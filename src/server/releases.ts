@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { releaseMarkSchema, type ReleaseTracker } from '../release/marks.js';
 import { checkBearer } from './auth.js';
+import { parseBody } from './body.js';
 
 export interface ReleaseRoutesOptions {
   releases: () => ReleaseTracker | undefined;
@@ -16,12 +17,10 @@ export const releaseRoutes: FastifyPluginAsync<ReleaseRoutesOptions> = async (ap
 
   app.post('/api/releases', async (req, reply) => {
     if (!checkBearer(req, reply, opts.token(), 'api.token')) return reply;
-    const parsed = releaseMarkSchema.safeParse(req.body);
-    if (!parsed.success) {
-      return reply.code(400).send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
-    }
+    const mark = parseBody(releaseMarkSchema, req.body, reply);
+    if (!mark) return reply;
     const releases = opts.releases();
     if (!releases) return reply.code(503).send({ error: 'the monitor is starting' });
-    return reply.code(200).send(releases.mark(parsed.data));
+    return reply.code(200).send(releases.mark(mark));
   });
 };

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { silenceInputSchema, type Silences } from '../alerts/silences.js';
 import { checkBearer } from './auth.js';
+import { parseBody } from './body.js';
 
 export interface SilenceRoutesOptions {
   silences: () => Silences | undefined;
@@ -22,14 +23,12 @@ export const silenceRoutes: FastifyPluginAsync<SilenceRoutesOptions> = async (ap
 
   app.post('/api/silences', async (req, reply) => {
     if (!checkBearer(req, reply, opts.token(), TOKEN_SETTING)) return reply;
-    const parsed = silenceInputSchema.safeParse(req.body);
-    if (!parsed.success) {
-      return reply.code(400).send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
-    }
+    const input = parseBody(silenceInputSchema, req.body, reply);
+    if (!input) return reply;
     const silences = opts.silences();
     if (!silences) return reply.code(503).send({ error: 'alerting is not running' });
     try {
-      const s = silences.add(parsed.data);
+      const s = silences.add(input);
       return reply.code(200).send({ silenceID: s.id, silence: s });
     } catch (e) {
       return reply.code(400).send({ error: (e as Error).message });

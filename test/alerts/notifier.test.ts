@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { Notifier, type QueuedNotification } from '../../src/alerts/notifier.js';
@@ -7,6 +10,7 @@ import { signature } from '../../src/alerts/sinks/webhook.js';
 import { validateConfig } from '../../src/config/load.js';
 import { Metrics } from '../../src/metrics.js';
 import type { Signal } from '../../src/signals.js';
+import { SECTIONS, StateStore } from '../../src/state.js';
 import { Receiver } from '../helpers/receiver.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -20,19 +24,32 @@ function signal(ok: boolean, reason = 'session_rejected'): Signal {
   };
 }
 
-class MemoryStore {
-  saved: QueuedNotification[] = [];
-  load() { return JSON.parse(JSON.stringify(this.saved)) as QueuedNotification[]; }
-  save(q: QueuedNotification[]) { this.saved = JSON.parse(JSON.stringify(q)); }
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'fm-notifier-'));
+let files = 0;
+const opened: StateStore[] = [];
+
+/** The queue in a real state file, as the daemon keeps it; `reopen` is the next process reading that file. */
+class FileQueue {
+  readonly state: StateStore;
+  constructor(readonly file = path.join(tmp, `state-${files++}.json`)) { this.state = new StateStore(file); opened.push(this.state); }
+  load() { return this.state.get<QueuedNotification[]>(SECTIONS.notificationQueue); }
+  save(q: QueuedNotification[]) { this.state.set(SECTIONS.notificationQueue, q); }
+  get saved(): QueuedNotification[] { return this.load() ?? []; }
+  async reopen(): Promise<FileQueue> {
+    await this.state.flush();
+    const next = new FileQueue(this.file);
+    await next.state.load();
+    return next;
+  }
 }
 
-function setup(sinks: unknown[], store = new MemoryStore(), delivery: Partial<{ maxQueue: number; maxAgeMs: number }> = {}) {
-  const config = validateConfig({ alerts: { sinks, delivery: { initial_backoff: '20ms', max_backoff: '100ms' } } });
+function setup(sinks: unknown[], store = new FileQueue(), delivery: Partial<{ maxQueue: number; maxAgeMs: number }> = {}) {
+  const config = validateConfig({ alerts: { sinks } });
   const logs: string[] = [];
   const logger = { info: () => {}, warn: (_o: object, m: string) => { logs.push(m); }, error: (_o: object, m: string) => { logs.push(m); } };
   const metrics = new Metrics();
   const notifier = new Notifier({
-    sinks: config.alerts.sinks.map((c) => createSink(c, { instance: 'test', version: '0', warn: () => {} })),
+    sinks: config.alerts.sinks.map((c) => createSink(c, { instance: 'test', warn: () => {} })),
     delivery: { initialBackoffMs: 20, maxBackoffMs: 100, maxAgeMs: 60_000, maxQueue: 100, ...delivery },
     store, metrics, logger: logger as never,
   });
@@ -43,7 +60,11 @@ function setup(sinks: unknown[], store = new MemoryStore(), delivery: Partial<{ 
 describe('notifier and webhook sink', () => {
   let rx: Receiver;
   before(async () => { rx = await Receiver.start(); });
-  after(() => rx.close());
+  after(async () => {
+    await rx.close();
+    await Promise.all(opened.map((st) => st.flush())); // no batched write lands after the directory is gone
+    rmSync(tmp, { recursive: true, force: true });
+  });
 
   test('an Alertmanager v4 payload, signed with HMAC-SHA256, with an idempotency key', async () => {
     rx.requests.length = 0;
@@ -106,12 +127,12 @@ describe('notifier and webhook sink', () => {
   test('the queue survives a restart: what a down sink missed is delivered by the next process, once', async () => {
     rx.requests.length = 0;
     rx.status = 503;
-    const store = new MemoryStore();
-    const first = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/down` }], store);
+    const first = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/down` }]);
     first.notifier.start();
     first.engine.observe(signal(false));
     await waitFor(() => rx.requests.length >= 2, 'two failed attempts');
     await first.notifier.stop();
+    const store = await first.store.reopen();
     assert.equal(store.saved.length, 1, 'kept in the state');
 
     rx.status = 200;
@@ -143,7 +164,7 @@ describe('notifier and webhook sink', () => {
   test('the queue is bounded: the oldest are dropped and counted; a notification too old is dropped too', async () => {
     rx.requests.length = 0;
     rx.status = 503;
-    const { notifier, engine, metrics, logs, store } = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/full` }], new MemoryStore(), { maxQueue: 3, maxAgeMs: 300 });
+    const { notifier, engine, metrics, logs, store } = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/full` }], new FileQueue(), { maxQueue: 3, maxAgeMs: 300 });
     notifier.start();
     for (const reason of ['timeout', 'rate_limited', 'session_rejected', 'auth_failed', 'screen_timeout']) engine.observe(signal(false, reason));
     assert.equal(store.saved.length, 3, 'five changes, three kept');

@@ -12,7 +12,7 @@ import { Receiver } from '../helpers/receiver.js';
 import { waitFor } from '../helpers/wait.js';
 
 const ROUTING_KEY = 'R0uting-Key-0123456789abcdef';
-const ctx = { instance: 'iad-1', version: '0', externalUrl: 'https://monitor.example.net', warn: () => {} };
+const ctx = { instance: 'iad-1', externalUrl: 'https://monitor.example.net', warn: () => {} };
 
 function changes(): AlertChange[] {
   const out: AlertChange[] = [];

@@ -2,12 +2,11 @@
  * A real Alertmanager (Debian's prometheus-alertmanager) on a loopback port, with a
  * throw-away config and storage, clustering off. Stopped by the test that started it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closedPort } from './servers.js';
-import { waitFor } from './wait.js';
+import { spawnServer } from './process.js';
 
 export const ALERTMANAGER = ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'].find((p) => existsSync(p));
 
@@ -27,32 +26,19 @@ export async function startAlertmanager(): Promise<RealAlertmanager> {
     'receivers:',
     '  - name: blackhole',
   ].join('\n'));
-  const child: ChildProcess = spawn(ALERTMANAGER, [
-    `--config.file=${path.join(dir, 'alertmanager.yml')}`,
-    `--storage.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--cluster.listen-address=',
-    '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(async () => child.exitCode === null && (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)),
-      `alertmanager on ${port}`, 10_000, 100);
-  } catch (e) {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`alertmanager did not start: ${stderr || (e as Error).message}`);
-  }
-  return {
-    url,
-    async stop() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const server = await spawnServer({
+    name: 'alertmanager',
+    command: ALERTMANAGER,
+    args: [
+      `--config.file=${path.join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
+    dir,
+    ready: () => fetch(`${url}/-/ready`).then((r) => r.ok, () => false),
+  });
+  return { url, stop: server.stop };
 }

@@ -3,13 +3,13 @@
  * authorized key and a ForceCommand that paints a Foglet-like screen. Tests skip
  * with a clear message where sshd is not installed (`.ci/run` installs it).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { closedPort } from './servers.js';
-import { waitFor } from './wait.js';
+import { spawnServer } from './process.js';
 
 export const SSHD = ['/usr/sbin/sshd', '/usr/local/sbin/sshd'].find((p) => existsSync(p));
 
@@ -68,21 +68,17 @@ export async function startSshd(): Promise<RealSshd> {
     'LogLevel ERROR',
   ].join('\n'));
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    await waitFor(() => new Promise<boolean>((resolve) => {
-      if (child.exitCode !== null) return resolve(false);
+  const server = await spawnServer({
+    name: `sshd on ${port}`,
+    command: SSHD,
+    args: ['-D', '-e', '-f', path.join(dir, 'sshd_config')],
+    dir,
+    ready: () => new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
       s.on('error', () => resolve(false));
-    }), `sshd to listen on ${port}`, 5000, 50);
-  } catch (e) {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`sshd did not start: ${stderr || (e as Error).message}`);
-  }
+    }),
+    timeoutMs: 5000,
+  });
   return {
     port, user, dir, hostKeyFingerprint: fp,
     keys: {
@@ -91,11 +87,6 @@ export async function startSshd(): Promise<RealSshd> {
       rsaWithPassphrase: path.join(dir, 'client_rsa'),
       unauthorized: path.join(dir, 'stranger'),
     },
-    async stop() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: server.stop,
   };
 }

@@ -45,6 +45,16 @@ class Writer {
   close(): void { closeSync(this.fd); }
 }
 
+/** An empty file, a source tailing it from its end, and a writer appending to it. */
+async function tailEmptyFile(dir: string) {
+  const file = path.join(dir, 'app.log');
+  appendFileSync(file, '');
+  const lines: string[] = [];
+  const s = fileSource(file, new Offsets(), lines);
+  await s.source.start();
+  return { file, lines, s, w: new Writer(file) };
+}
+
 function assertExactlyOnce(lines: string[], total: number): void {
   const seen = new Map<number, number>();
   for (const l of lines) {
@@ -99,12 +109,7 @@ describe('file log source', () => {
   });
 
   test('rename rotation while a writer appends 10,000 lines a second: no line lost or read twice', async () => {
-    const file = path.join(dir, 'app.log');
-    appendFileSync(file, '');
-    const lines: string[] = [];
-    const s = fileSource(file, new Offsets(), lines);
-    await s.source.start();
-    const w = new Writer(file);
+    const { lines, s, w } = await tailEmptyFile(dir);
     // 100 lines every 10 ms for 1.5 s, rotating every 0.5 s.
     for (let tick = 0; tick < 150; tick++) {
       w.write(100);
@@ -120,12 +125,7 @@ describe('file log source', () => {
   });
 
   test('copytruncate: lines after the truncation are read from the start of the file, none twice', async () => {
-    const file = path.join(dir, 'app.log');
-    appendFileSync(file, '');
-    const lines: string[] = [];
-    const s = fileSource(file, new Offsets(), lines);
-    await s.source.start();
-    const w = new Writer(file);
+    const { file, lines, s, w } = await tailEmptyFile(dir);
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 20; i++) { w.write(100); await new Promise((r) => setTimeout(r, 5)); }
       // logrotate's copytruncate: copy, then empty in place; the writer keeps its O_APPEND descriptor.

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { spawnServer } from '../helpers/process.js';
 import { closedPort } from '../helpers/servers.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
@@ -51,20 +52,22 @@ describe('the Prometheus side: rules, exposition, a real scrape', () => {
       '  - job_name: foglet-monitor',
       `    static_configs: [{ targets: ['${st.daemon.address}'] }]`,
     ].join('\n'));
-    const prom: ChildProcess = spawn(PROMETHEUS, [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    prom.stderr!.on('data', (d: Buffer) => { stderr += d; });
-    const exited = new Promise<void>((resolve) => prom.once('exit', () => resolve()));
+    const prom = await spawnServer({
+      name: 'prometheus',
+      command: PROMETHEUS,
+      args: [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      dir,
+      ready: () => fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false),
+      timeoutMs: 20_000,
+    });
     try {
       type Result = { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
       const query = async (q: string) => (await (await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as Result;
       const result = await waitFor(async () => {
         const r = await query('foglet_monitor_probe_success').catch(() => undefined);
         return r && r.data.result.length === 2 && r.data.result;
-      }, `Prometheus to scrape the monitor (${stderr})`, 20_000, 250);
+      }, 'Prometheus to scrape the monitor', 20_000, 250);
       const byCheck = Object.fromEntries(result.map((s) => [s.metric.check, s]));
       assert.equal(byCheck.up!.metric.kind, 'http');
       assert.equal(byCheck.up!.metric.job, 'foglet-monitor');
@@ -73,10 +76,7 @@ describe('the Prometheus side: rules, exposition, a real scrape', () => {
       const up = await query('up{job="foglet-monitor"}');
       assert.equal(up.data.result[0]!.value[1], '1');
     } finally {
-      prom.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (prom.exitCode === null) prom.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      await prom.stop();
     }
   });
 });

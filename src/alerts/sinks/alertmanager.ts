@@ -9,7 +9,7 @@
  */
 import type { SinkConfig } from '../../config/schema.js';
 import type { Alert, AlertChange } from '../types.js';
-import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
+import { FilteredSink, postJson, statusUrl, textAnnotations, type Sink, type SinkContext } from './types.js';
 
 type AlertmanagerConfig = Extract<SinkConfig, { kind: 'alertmanager' }>;
 
@@ -32,17 +32,12 @@ export class AlertmanagerSink extends FilteredSink<AlertmanagerConfig> implement
 
   /** What Alertmanager gets for one alert now. */
   postable(alert: Alert): Record<string, unknown> {
-    const resolved = alert.state === 'resolved';
-    const annotations: Record<string, string> = { summary: alert.annotations.summary, reason: alert.annotations.reason };
-    if (alert.annotations.runbook) annotations.runbook = alert.annotations.runbook;
-    if (alert.evidence?.lines) annotations.evidence = alert.evidence.lines.join('\n');
-    if (alert.evidence?.screen) annotations.screen = alert.evidence.screen;
     return {
       labels: alert.labels,
-      annotations,
+      annotations: textAnnotations(alert),
       startsAt: alert.startsAt ?? alert.activeAt,
-      endsAt: resolved ? alert.endsAt : new Date(this.now() + 4 * this.cfg.resend_interval.ms).toISOString(),
-      generatorURL: this.ctx.externalUrl ? `${this.ctx.externalUrl.replace(/\/$/, '')}/status` : undefined,
+      endsAt: alert.state === 'resolved' ? alert.endsAt : new Date(this.now() + 4 * this.cfg.resend_interval.ms).toISOString(),
+      generatorURL: statusUrl(this.ctx),
     };
   }
 

@@ -7,7 +7,7 @@
  */
 import type { SinkConfig } from '../../config/schema.js';
 import type { AlertChange } from '../types.js';
-import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
+import { FilteredSink, postJson, statusUrl, whereOf, type Sink, type SinkContext } from './types.js';
 
 type PagerDutyConfig = Extract<SinkConfig, { kind: 'pagerduty' }>;
 
@@ -21,7 +21,7 @@ export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: Sin
     dedup_key: dedupKey,
     payload: {
       summary: a.annotations.summary.slice(0, 1024),
-      source: a.labels.target ?? a.labels.log_source ?? a.labels.instance,
+      source: whereOf(a),
       severity: a.severity === 'info' ? 'info' : a.severity,
       timestamp: a.startsAt ?? a.activeAt,
       component: a.labels.check ?? a.labels.log_source,
@@ -37,7 +37,7 @@ export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: Sin
         ...(a.evidence?.lines ? { log_lines: a.evidence.lines.join('\n') } : {}),
       },
     },
-    ...(ctx.externalUrl ? { links: [{ href: `${ctx.externalUrl.replace(/\/$/, '')}/status`, text: 'foglet-monitor status' }] } : {}),
+    ...(statusUrl(ctx) ? { links: [{ href: statusUrl(ctx), text: 'foglet-monitor status' }] } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { SinkConfig } from '../../config/schema.js';
 import type { AlertChange } from '../types.js';
-import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
+import { FilteredSink, postJson, statusUrl, whereOf, type Sink, type SinkContext } from './types.js';
 
 type SlackConfig = Extract<SinkConfig, { kind: 'slack' }>;
 
@@ -14,7 +14,7 @@ const MAX_EVIDENCE = 2800; // Slack cuts a section's text at 3000 characters
 
 export function slackMessage(change: AlertChange, ctx: SinkContext): Record<string, unknown> {
   const a = change.alert;
-  const where = a.labels.target ?? a.labels.log_source ?? a.labels.instance;
+  const where = whereOf(a);
   const since = a.startsAt ?? a.activeAt;
   const what = change.kind === 'notice' ? a.annotations.summary
     : change.kind === 'resolved'
@@ -26,7 +26,7 @@ export function slackMessage(change: AlertChange, ctx: SinkContext): Record<stri
   if (evidence && change.kind !== 'resolved' && change.kind !== 'notice') {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${escape(evidence.slice(-MAX_EVIDENCE)).replaceAll('```', "'''")}\`\`\`` } });
   }
-  const context = [`instance ${a.labels.instance}`, a.annotations.runbook, ctx.externalUrl ? `<${ctx.externalUrl.replace(/\/$/, '')}/status|status>` : undefined]
+  const context = [`instance ${a.labels.instance}`, a.annotations.runbook, statusUrl(ctx) ? `<${statusUrl(ctx)}|status>` : undefined]
     .filter(Boolean).join(' · ');
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
   return { text: line, blocks };

@@ -4,11 +4,11 @@
  */
 import { request } from 'undici';
 import type { SinkConfig } from '../../config/schema.js';
+import { VERSION } from '../../version.js';
 import type { Alert, AlertChange } from '../types.js';
 
 export interface SinkContext {
   instance: string;
-  version: string;
   /** The monitor's own URL, for links back (alerts.external_url). */
   externalUrl?: string;
   /** For work a sink does outside send() (Alertmanager's re-sends). */
@@ -51,6 +51,25 @@ export abstract class FilteredSink<C extends SinkConfig> {
   }
 }
 
+/** The monitor's /status page, for links back, when alerts.external_url is set. */
+export function statusUrl(ctx: SinkContext): string | undefined {
+  return ctx.externalUrl ? `${ctx.externalUrl.replace(/\/$/, '')}/status` : undefined;
+}
+
+/** Where it broke, in one word: the probed target, the log source, or the monitor. */
+export function whereOf(alert: Alert): string | undefined {
+  return alert.labels.target ?? alert.labels.log_source ?? alert.labels.instance;
+}
+
+/** Annotations as Alertmanager carries them (strings only): the alert's, plus its evidence as text. */
+export function textAnnotations(alert: Alert): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(alert.annotations)) if (typeof v === 'string') out[k] = v;
+  if (alert.evidence?.lines) out.evidence = alert.evidence.lines.join('\n');
+  if (alert.evidence?.screen) out.screen = alert.evidence.screen;
+  return out;
+}
+
 export function acceptsAlert(cfg: Filter, alert: Alert): boolean {
   if (cfg.severities && !cfg.severities.includes(alert.severity)) return false;
   if (cfg.categories && !cfg.categories.includes(alert.category)) return false;
@@ -65,7 +84,7 @@ export async function postJson(url: string, body: string, headers: Record<string
     res = await request(url, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', 'user-agent': 'foglet-monitor', ...headers },
+      headers: { 'content-type': 'application/json', 'user-agent': `foglet-monitor/${VERSION}`, ...headers },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),

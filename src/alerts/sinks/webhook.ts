@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import type { SinkConfig } from '../../config/schema.js';
 import { idempotencyKey, type Alert, type AlertChange } from '../types.js';
-import { FilteredSink, postJson, type Sink, type SinkContext } from './types.js';
+import { FilteredSink, postJson, statusUrl, textAnnotations, type Sink, type SinkContext } from './types.js';
 
 type WebhookConfig = Extract<SinkConfig, { kind: 'webhook' }>;
 
@@ -20,14 +20,10 @@ export function alertmanagerAlert(alert: Alert, ctx: SinkContext): Record<string
   return {
     status: resolved ? 'resolved' : 'firing',
     labels: alert.labels,
-    annotations: {
-      ...alert.annotations,
-      ...(alert.evidence?.lines ? { evidence: alert.evidence.lines.join('\n') } : {}),
-      ...(alert.evidence?.screen ? { screen: alert.evidence.screen } : {}),
-    },
+    annotations: textAnnotations(alert),
     startsAt: alert.startsAt ?? alert.activeAt,
     endsAt: resolved ? alert.endsAt : ZERO_TIME,
-    generatorURL: ctx.externalUrl ? `${ctx.externalUrl.replace(/\/$/, '')}/status` : '',
+    generatorURL: statusUrl(ctx) ?? '',
     fingerprint: alert.fingerprint,
   };
 }

@@ -22,8 +22,8 @@ export class CommandSource implements LogSource {
   private backoffMs: number;
   private restartTimer: NodeJS.Timeout | undefined;
   private exited: Promise<void> = Promise.resolve();
-  /** Runs started, for tests and /status. */
-  starts = 0;
+  /** Runs started: every one after the first is a restart. */
+  private starts = 0;
 
   constructor(
     private readonly cfg: CommandSourceConfig,

@@ -127,6 +127,8 @@ export class FileSource implements LogSource {
 
     const onDisk = await stat(this.file).catch(() => undefined);
     const mine = await cur.fh.stat();
+    // The size the lag is measured against: this stat's, unless the file in hand changes below.
+    let size = mine.size;
     if (mine.size < cur.position) {
       // copytruncate: the file was emptied in place; its new lines start at 0.
       this.events.rotation?.('truncate');
@@ -135,6 +137,7 @@ export class FileSource implements LogSource {
       cur.splitter = this.splitterFor(0);
       cur.head = undefined;
       await this.drain(cur);
+      size = cur.position;
     }
     if (onDisk && (onDisk.ino !== cur.ino || onDisk.dev !== cur.dev)) {
       // Renamed away, and a new file is in its place.
@@ -142,11 +145,13 @@ export class FileSource implements LogSource {
       this.rotated.push({ file: cur, until: Date.now() + ROTATED_GRACE_MS });
       this.current = undefined;
       await this.openCurrent(true);
-      if (this.current) await this.drain(this.current);
+      const fresh = this.current as OpenFile | undefined; // set by openCurrent
+      if (fresh) await this.drain(fresh);
+      size = fresh?.position ?? 0;
     }
     this.sink.idle();
     await this.saveOffset();
-    if (this.current) this.events.behind?.(Math.max(0, (await this.current.fh.stat()).size - this.current.position));
+    if (this.current) this.events.behind?.(Math.max(0, size - this.current.position));
   }
 
   private async openCurrent(afterRotation = false): Promise<void> {
