@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { checkRuns, startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 interface Panel { title: string; datasource: { uid: string }; targets: Array<{ expr: string; datasource: { uid: string } }> }
@@ -21,7 +21,7 @@ before(async () => {
     logs: { sources: [{ name: 'board', kind: 'file', path: logFile }] },
     alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: 'http://127.0.0.1:9/hook' }] },
   }));
-  await waitFor(async () => ((await (await fetch(`${st.base}/status`)).json()) as { checks: Array<{ runs: number }> }).checks.every((c) => c.runs > 0), 'both checks');
+  await waitFor(async () => (await checkRuns(st.base)).every((n) => n > 0), 'both checks');
 });
 after(() => st.stop());
 

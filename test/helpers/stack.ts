@@ -27,6 +27,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** How many times each check has run, in config order, from the monitor's /status. */
+export async function checkRuns(base: string): Promise<number[]> {
+  const status = (await (await fetch(`${base}/status`)).json()) as { checks: Array<{ runs: number }> };
+  return status.checks.map((c) => c.runs);
+}
+
 export async function startStack(config: (s: { board: FakeFoglet; receiver: Receiver; dir: string; logFile: string }) => Record<string, unknown>): Promise<Stack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-stack-'));
   const logFile = path.join(dir, 'foglet.log');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { spawnServer } from '../helpers/process.js';
 import { closedPort } from '../helpers/servers.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { checkRuns, startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PROMTOOL = '/usr/bin/promtool';
@@ -22,7 +22,7 @@ describe('the Prometheus side: rules, exposition, a real scrape', () => {
       ],
       logs: { sources: [{ name: 'board', kind: 'file', path: logFile }] },
     }));
-    await waitFor(async () => ((await (await fetch(`${st.base}/status`)).json()) as { checks: Array<{ runs: number }> }).checks.every((c) => c.runs > 0), 'both checks');
+    await waitFor(async () => (await checkRuns(st.base)).every((n) => n > 0), 'both checks');
   });
   after(() => st.stop());
 

@@ -8,6 +8,7 @@ import { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { Receiver } from '../helpers/receiver.js';
 import { LogSink } from '../helpers/sink.js';
+import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SECRETS = { password: 'Bundle-Probe-Pa55word', dbPassword: 'Db-Secret-In-A-Log-Line-9', hook: 'hook-Token-In-Path-424242' };
@@ -57,7 +58,7 @@ function bundleOf(alertname: string): { dir: string; files: Record<string, strin
 }
 
 test('a firing alert names a bundle with the matched lines, the screen, the timeline and the redacted config; no secret in it', async () => {
-  await waitFor(async () => ((await (await fetch(`http://${daemon.address}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs >= 1, 'a probe run for the timeline');
+  await waitFor(async () => (await checkRuns(`http://${daemon.address}`))[0]! >= 1, 'a probe run for the timeline');
   appendFileSync(path.join(dir, 'foglet.log'),
     `10:00:01.000 [info] Running migrations with DATABASE_URL=ecto://foglet:${SECRETS.dbPassword}@db/foglet\n`
     + '10:00:05.000 [error] Could not create schema migrations table. This error usually happens due to the following:\n\n');

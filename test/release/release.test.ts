@@ -13,7 +13,7 @@ import { deployHold, releaseLabels } from '../../src/release/window.js';
 import type { Signal } from '../../src/signals.js';
 import { runCli } from '../helpers/cli.js';
 import { Receiver } from '../helpers/receiver.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { checkRuns, startStack, type Stack } from '../helpers/stack.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -97,7 +97,7 @@ describe('a scripted release against the fake Foglet', () => {
   after(() => st.stop());
 
   const release = (verb: string, version: string) => runCli(['release', verb, version, '--url', st.base], { env: { FOGLET_MONITOR_API_TOKEN: API } });
-  const runs = async () => ((await (await fetch(`${st.base}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs;
+  const runs = async () => (await checkRuns(st.base))[0]!;
 
   test('start, a restart with a brief SSH outage, finish: no page', async () => {
     assert.equal((await release('start', 'v2')).code, 0);

@@ -9,6 +9,7 @@ import { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { Receiver } from '../helpers/receiver.js';
 import { LogSink } from '../helpers/sink.js';
+import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SECRETS = {
@@ -64,7 +65,7 @@ describe('daemon: probe failures page through the sinks, once, and resolve', () 
   });
 
   test('a broken SSH login fires after failure_threshold runs, to the webhook (signed) and the pager', async () => {
-    await waitFor(async () => ((await (await fetch(`http://${daemon.address}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs >= 1, 'a passing run');
+    await waitFor(async () => (await checkRuns(`http://${daemon.address}`))[0]! >= 1, 'a passing run');
     board.ssh.fault = 'session_rejected';
     await waitFor(() => firing().length === 1 && pager.accepted.length === 1, 'the page', 10_000);
     const req = hook.accepted[0]!;
@@ -83,7 +84,7 @@ describe('daemon: probe failures page through the sinks, once, and resolve', () 
     const saved = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as { sections: { alerts: Array<{ alert: { state: string } }> } };
     assert.equal(saved.sections.alerts[0]!.alert.state, 'firing');
     daemon = await Daemon.start({ config: config(), listen: '127.0.0.1:0', logDestination: logs, logLevel: 'debug' });
-    await waitFor(async () => ((await (await fetch(`http://${daemon.address}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs >= 2, 'two runs after the restart', 8000);
+    await waitFor(async () => (await checkRuns(`http://${daemon.address}`))[0]! >= 2, 'two runs after the restart', 8000);
     assert.equal(firing().length, 1, 'no second page');
     assert.equal(pager.accepted.length, 1);
 
