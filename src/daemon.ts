@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigFile, ConfigError } from './config/load.js';
 import { Redactor } from './config/redact.js';
-import type { CheckConfig, Config } from './config/schema.js';
+import type { AppMetricsCheckConfig, CheckConfig, Config } from './config/schema.js';
 import { createProbe } from './checks/index.js';
 import type { ProbeResult } from './checks/types.js';
 import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js';
@@ -24,6 +24,8 @@ import { EvidenceWriter } from './release/evidence.js';
 import { announceRelease } from './release/announce.js';
 import { tighterSchedule } from './release/rate-limit.js';
 import { probeSignal } from './checks/signal.js';
+import { appMetricsSignals } from './checks/app-metrics.js';
+import type { ScrapeMemory } from './checks/foglet-metrics.js';
 import { LogWatcher } from './logs/watcher.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
 import type { Signal } from './signals.js';
@@ -60,6 +62,8 @@ export class Daemon {
   private state: StateStore;
   private readonly pins: HostKeyPins;
   private readonly offsets: OffsetStore;
+  /** app_metrics checks' previous scrapes and restarts: kept across reloads, not across restarts. */
+  private readonly scrapeMemory = new Map<string, ScrapeMemory>();
   private watcher: LogWatcher | undefined;
   private alerting: Alerting | undefined;
   private releases: ReleaseTracker | undefined;
@@ -139,7 +143,7 @@ export class Daemon {
         this.checkStatus.set(c.name, { runs: 0, consecutive_failures: 0, skipped_runs: 0, last_result: null });
       }
     }
-    const scheduled = checks.map((config) => ({ config, probe: createProbe(config, { baseDir: this.baseDir, hostKeyPins: this.pins }) }));
+    const scheduled = checks.map((config) => ({ config, probe: createProbe(config, { baseDir: this.baseDir, hostKeyPins: this.pins, scrapeMemory: this.scrapeMemory }) }));
     this.targets = new Map(scheduled.map((c) => [c.config.name, c.probe.target]));
     this.scheduler = new Scheduler(scheduled, {
       onResult: (r) => this.onResult(r),
@@ -261,10 +265,24 @@ export class Daemon {
     this.watch?.probe(r);
     const check = this.config.checks.find((c) => c.name === r.check);
     if (check) this.alerting?.observe(probeSignal(r, check), this.alerting.thresholdsFor(check));
+    if (check?.kind === 'app_metrics') this.onAppMetrics(r, check);
     const log = { check: r.check, kind: r.kind, ok: r.ok, reason: r.reason, duration_seconds: round(r.duration_seconds), message: r.message };
     if (r.ok) this.logger.debug(log, 'probe passed');
     else this.logger.warn(log, 'probe failed');
     this.saveResults();
+  }
+
+  /** Foglet's own metrics: each finding is a signal; a counter reset is a restart, recorded as a boot. */
+  private onAppMetrics(r: ProbeResult, check: AppMetricsCheckConfig): void {
+    for (const signal of appMetricsSignals(r, check)) this.alerting?.observe(signal, { failure: 1, success: 1 });
+    if (r.details?.restarted !== true) return;
+    this.metrics.appRestarts.inc({ check: r.check });
+    this.logger.warn({ check: r.check, target: r.target }, 'Foglet restarted (its metrics counters reset)');
+    this.releases?.boot();
+    this.alerting?.notice({
+      source: 'probe', key: `check:${r.check}:restart`, ok: false, severity: 'info', category: 'restart', reason: 'counter_reset',
+      summary: `${r.check}: Foglet restarted (its metrics counters reset)`, labels: { check: r.check, target: r.target }, at: r.started_at,
+    });
   }
 
   private saveResults(): void {

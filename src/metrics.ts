@@ -55,6 +55,10 @@ export class Metrics {
     name: `${P}ssh_host_key_last_match_timestamp_seconds`, help: 'Unix time the server last offered the pinned host key.',
     labelNames: ['check'] as const, registers: [this.registry],
   });
+  readonly appRestarts = new client.Counter({
+    name: `${P}app_restarts_total`, help: 'Foglet restarts seen by an app_metrics check (its counters went down or vanished).',
+    labelNames: ['check'] as const, registers: [this.registry],
+  });
   readonly logLines = new client.Counter({
     name: `${P}log_lines_total`, help: 'Log lines read, by source.', labelNames: ['source'] as const, registers: [this.registry],
   });
@@ -151,10 +155,11 @@ export class Metrics {
   /** Creates every check's series at zero, and drops those of checks that are gone (after a reload). */
   setChecks(checks: CheckConfig[]): void {
     for (const m of [this.probeSuccess, this.probeDuration, this.phaseDuration, this.failures, this.failureReason,
-      this.lastRun, this.httpStatus, this.tlsExpiry, this.skippedRuns, this.sshHostKey, this.sshHostKeyMatch]) m.reset();
+      this.lastRun, this.httpStatus, this.tlsExpiry, this.skippedRuns, this.sshHostKey, this.sshHostKeyMatch, this.appRestarts]) m.reset();
     this.hostKeyLabels.clear();
     for (const c of checks) {
       this.skippedRuns.inc({ check: c.name }, 0);
+      if (c.kind === 'app_metrics') this.appRestarts.inc({ check: c.name }, 0);
       for (const reason of REASONS_BY_KIND[c.kind]) this.failures.inc({ check: c.name, kind: c.kind, reason }, 0);
     }
   }

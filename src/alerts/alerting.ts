@@ -84,8 +84,9 @@ export class Alerting {
     this.config = config;
     this.engine = this.newEngine();
     this.engine.restore(saved);
-    const checks = new Set(config.checks.map((c) => `check:${c.name}`));
-    this.engine.retain((key) => !key.startsWith('check:') || checks.has(key));
+    // A check's alerts are `check:<name>` and, for app_metrics findings, `check:<name>:<finding>`.
+    const checks = new Set(config.checks.map((c) => c.name));
+    this.engine.retain((key) => !key.startsWith('check:') || checks.has(key.split(':')[1]!));
     this.notifier = this.newNotifier();
     this.notifier.start(this.firing());
     this.save();

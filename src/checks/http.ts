@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, interceptors, type Dispatcher } from 'undici';
 import type { HttpCheckConfig } from '../config/schema.js';
+import { readBounded } from './body.js';
 import { classifyNetworkError, rootMessage } from './errors.js';
 import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeOutcome } from './types.js';
 
@@ -151,25 +152,6 @@ function describeTls(sock: TLSSocket): Record<string, unknown> {
     out.cert_issuer = cert.issuer?.CN;
   }
   return out;
-}
-
-async function readBounded(body: AsyncIterable<Buffer> & { destroy?: () => void }, max: number) {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  let truncated = false;
-  for await (const chunk of body) {
-    const room = max - bytes;
-    if (chunk.length > room) {
-      if (room > 0) chunks.push(chunk.subarray(0, room));
-      bytes += Math.max(room, 0);
-      truncated = true;
-      break;
-    }
-    chunks.push(chunk);
-    bytes += chunk.length;
-  }
-  if (truncated) body.destroy?.();
-  return { text: Buffer.concat(chunks).toString('utf8'), bytes, truncated };
 }
 
 export const createHttpProbe = (cfg: HttpCheckConfig, deps: ProbeDeps): Probe => new HttpProbe(cfg, deps);

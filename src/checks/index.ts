@@ -1,5 +1,6 @@
 /** The check kinds, by name: the one place a new kind is registered. */
 import type { CheckConfig } from '../config/schema.js';
+import { createAppMetricsProbe } from './app-metrics.js';
 import { createHttpProbe } from './http.js';
 import { createSshProbe } from './ssh.js';
 import type { Probe, ProbeDeps } from './types.js';
@@ -10,5 +11,7 @@ export function createProbe(cfg: CheckConfig, deps: ProbeDeps): Probe {
       return createHttpProbe(cfg, deps);
     case 'ssh':
       return createSshProbe(cfg, deps);
+    case 'app_metrics':
+      return createAppMetricsProbe(cfg, deps);
   }
 }

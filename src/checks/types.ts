@@ -4,12 +4,14 @@
  * timeout, the overall timing and the result's common fields.
  */
 import type { CheckConfig, CheckKind } from '../config/schema.js';
+import type { ScrapeMemory } from './foglet-metrics.js';
 import type { HostKeyPins } from './ssh-hostkey.js';
 
 /** Probe phases, by kind (DESIGN.md): label `phase` on the phase-duration metric. */
 export const PHASES = {
   http: ['dns', 'connect', 'tls', 'processing', 'transfer'],
   ssh: ['connect', 'handshake', 'auth', 'session', 'screen'],
+  app_metrics: ['scrape', 'parse'],
 } as const satisfies Record<string, readonly string[]>;
 export type Phase = (typeof PHASES)[keyof typeof PHASES][number];
 
@@ -27,6 +29,7 @@ export const REASONS_BY_KIND = {
   ssh: ['timeout', 'dns_error', 'connect_refused', 'connect_error', 'handshake_failed', 'hostkey_mismatch', 'auth_failed',
     'session_rejected', 'rate_limited', 'connection_limit', 'screen_mismatch', 'screen_timeout', 'terminal_too_small',
     'protocol_error'],
+  app_metrics: ['timeout', 'dns_error', 'connect_refused', 'connect_error', 'tls_error', 'http_status', 'protocol_error'],
 } as const satisfies Record<string, readonly FailureReason[]>;
 
 /** What a check's protocol code returns; the runner adds timing and identity. */
@@ -72,6 +75,8 @@ export interface ProbeDeps {
   baseDir: string;
   /** Trust-on-first-use host key pins, kept in the state file by the daemon. */
   hostKeyPins?: HostKeyPins;
+  /** What app_metrics checks remember between scrapes, by check name; kept by the daemon across reloads. */
+  scrapeMemory?: Map<string, ScrapeMemory>;
 }
 
 /**

@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BoardLog, LOG_FAULTS, type LogFault } from './board-log.js';
+import { APP_FAULTS, BoardMetrics, type AppFault } from './board-metrics.js';
 import { SSH_FAULTS, SshBoard, type SshBoardOptions, type SshFault } from './ssh-board.js';
 
 export const HTTP_FAULTS = ['none', 'status_500', 'wrong_body', 'hang'] as const;
@@ -18,6 +19,8 @@ export interface FakeFogletOptions {
   ssh?: SshBoardOptions;
   /** Write a Foglet-style log here (boot lines, requests, failures on request). */
   logFile?: string;
+  /** The private metrics listener's port (Foglet: 9091); 0 or unset picks one. */
+  metricsPort?: number;
 }
 
 export class FakeFoglet {
@@ -25,18 +28,24 @@ export class FakeFoglet {
   /** Requests seen on /up, for tests that count probes. */
   upRequests = 0;
   private readonly server: http.Server;
+  private readonly metricsServer: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
 
   readonly ssh: SshBoard;
   readonly log: BoardLog | undefined;
+  readonly metrics: BoardMetrics;
 
   private constructor(private readonly opts: FakeFogletOptions) {
     this.ssh = new SshBoard({ host: opts.host, ...opts.ssh });
     this.log = opts.logFile
       ? new BoardLog(opts.logFile, () => ({ ssh: this.ssh.address.port, http: (this.server.address() as AddressInfo).port }))
       : undefined;
+    this.metrics = new BoardMetrics(this.ssh);
     this.server = http.createServer((req, res) => this.handle(req, res));
-    this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    this.metricsServer = http.createServer((req, res) => this.serveMetrics(req, res));
+    for (const server of [this.server, this.metricsServer]) {
+      server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    }
   }
 
   static async start(opts: FakeFogletOptions = {}): Promise<FakeFoglet> {
@@ -46,6 +55,10 @@ export class FakeFoglet {
       board.server.listen(opts.httpPort ?? 0, opts.host ?? '127.0.0.1', () => resolve());
     });
     try {
+      await new Promise<void>((resolve, reject) => {
+        board.metricsServer.once('error', reject);
+        board.metricsServer.listen(opts.metricsPort ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+      });
       await board.ssh.start();
       board.log?.boot();
     } catch (e) {
@@ -60,11 +73,26 @@ export class FakeFoglet {
     return `http://${this.opts.host ?? '127.0.0.1'}:${a.port}`;
   }
 
+  get metricsUrl(): string {
+    const a = this.metricsServer.address() as AddressInfo;
+    return `http://${this.opts.host ?? '127.0.0.1'}:${a.port}/metrics`;
+  }
+
+  /** As Foglet's Metrics.Plug: GET /metrics, 404 elsewhere, 405 for other methods. */
+  private serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (new URL(req.url ?? '/', 'http://board').pathname !== '/metrics') return void res.writeHead(404).end('not found\n');
+    if (req.method !== 'GET') return void res.writeHead(405).end('method not allowed\n');
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(this.metrics.render());
+  }
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://board');
     if (url.pathname === '/_demo/fault' && req.method === 'POST') return this.setFaults(url, res);
     if (url.pathname === '/up' && (req.method === 'GET' || req.method === 'HEAD')) {
       this.upRequests++;
+      // Foglet counts each request twice: once as route="unknown" (foglet.md §1).
+      this.metrics.inc('foglet_phoenix_requests_total{route="unknown"}');
+      this.metrics.inc('foglet_phoenix_requests_total{route="/up"}');
       if (this.httpFault !== 'hang') this.log?.request(url.pathname, this.httpFault === 'status_500' ? 500 : 200);
       switch (this.httpFault) {
         case 'hang':
@@ -86,7 +114,8 @@ export class FakeFoglet {
   /**
    * `POST /_demo/fault?http=status_500&ssh=rate_limited` breaks the board on purpose
    * (`none` mends it), so a demo user can watch the monitor notice; `log=migration`
-   * (and the other LOG_FAULTS) writes that failure's lines to the board's log once.
+   * (and the other LOG_FAULTS) writes that failure's lines to the board's log once;
+   * `app=restart` resets the metrics' counters as a restart does (and the other APP_FAULTS).
    * Not part of Foglet.
    */
   private setFaults(url: URL, res: http.ServerResponse): void {
@@ -96,11 +125,14 @@ export class FakeFoglet {
     const sshOk = sshFault === null || (SSH_FAULTS as readonly string[]).includes(sshFault);
     const logFault = url.searchParams.get('log');
     const logOk = logFault === null || (this.log !== undefined && (LOG_FAULTS as readonly string[]).includes(logFault));
-    if (!httpOk || !sshOk || !logOk) {
+    const appFault = url.searchParams.get('app');
+    const appOk = appFault === null || (APP_FAULTS as readonly string[]).includes(appFault);
+    if (!httpOk || !sshOk || !logOk || !appOk) {
       res.writeHead(400, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: 'unknown fault', http: HTTP_FAULTS, ssh: SSH_FAULTS, log: this.log ? LOG_FAULTS : [] }));
+        .end(JSON.stringify({ error: 'unknown fault', http: HTTP_FAULTS, ssh: SSH_FAULTS, log: this.log ? LOG_FAULTS : [], app: APP_FAULTS }));
       return;
     }
+    if (appFault !== null) this.metrics.fault(appFault as AppFault);
     if (logFault !== null) this.log!.fault(logFault as LogFault);
     if (httpFault !== null) this.httpFault = httpFault as HttpFault;
     if (sshFault !== null) this.ssh.fault = sshFault as SshFault;
@@ -110,6 +142,6 @@ export class FakeFoglet {
   async stop(): Promise<void> {
     await this.ssh.stop();
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([this.server, this.metricsServer].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
 }

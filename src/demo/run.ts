@@ -54,6 +54,10 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         host_key: board.ssh.hostKeyFingerprint, expect_screen: 'Foglet BBS ▸ Home', quit_keys: 'q',
         login: { handle: 'probe', password: DEMO_PASSWORD },
       },
+      {
+        // The board's own metrics: POST /_demo/fault?app=restart shows a restart.
+        name: 'app-metrics', kind: 'app_metrics', url: board.metricsUrl, schedule: '*/5 * * * * *', timeout: '2s',
+      },
     ],
     logs: {
       // The board's log, read from its start; restart loops are short here to show in a minute.

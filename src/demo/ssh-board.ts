@@ -63,6 +63,9 @@ export class SshBoard {
     this.hostKey = opts.hostKey ?? generateEd25519().private;
   }
 
+  /** Connected SSH clients: foglet_ssh_sessions_active on the board's metrics. */
+  get activeSessions(): number { return this.clients.size; }
+
   get appName(): string { return this.opts.appName ?? 'Foglet BBS'; }
   get address(): { host: string; port: number } { return { host: this.opts.host ?? '127.0.0.1', port: this.port }; }
 

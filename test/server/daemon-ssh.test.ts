@@ -70,7 +70,7 @@ test('the demo: every check passes against the fake board, and the demo password
       return s.checks.every((c) => c.runs > 0) && s;
     }, 'every demo check to run', 8000);
     for (const c of status.checks) assert.equal(c.state, 'ok', `${c.name}: ${c.last_result?.message}`);
-    assert.deepEqual(status.checks.map((c) => c.name), ['up', 'ssh-guest', 'ssh-login']);
+    assert.deepEqual(status.checks.map((c) => c.name), ['up', 'ssh-guest', 'ssh-login', 'app-metrics']);
     assert.ok(!JSON.stringify(status).includes('demo-probe-password'));
 
     const res = await fetch(`${demo.board.httpUrl}/_demo/fault?ssh=rate_limited`, { method: 'POST' });
