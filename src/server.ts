@@ -10,6 +10,7 @@ import { releaseRoutes } from './server/releases.js';
 import type { ReleaseTracker } from './release/marks.js';
 import type { Silences } from './alerts/silences.js';
 import { statusRoutes } from './server/status.js';
+import { statusPageRoutes } from './server/status-page.js';
 
 export interface ServerDeps {
   logger: Logger;
@@ -32,6 +33,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { readiness: deps.readiness });
   await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(statusRoutes, { status: deps.status });
+  await app.register(statusPageRoutes, { status: deps.status });
   await app.register(logsRoutes, { ingest: deps.logIngest });
   await app.register(silenceRoutes, { silences: deps.silences, token: deps.apiToken });
   await app.register(releaseRoutes, { releases: deps.releases, token: deps.apiToken });

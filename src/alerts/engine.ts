@@ -120,6 +120,11 @@ export class AlertEngine {
   tick(): void {
     const now = this.now();
     for (const [key, t] of this.alerts) {
+      if (t.alert.state !== 'resolved') {
+        // A silence added or ended between changes shows in /status now, not at the next change.
+        const silenced = this.opts.isSilenced?.(t.alert.labels, now) ?? false;
+        if (t.silenced !== silenced) { t.silenced = silenced; this.revision++; }
+      }
       if (t.alert.state === 'pending' && t.held && !this.holding(t, now)) {
         this.fire(t, now); // still failing when the deploy window closed
       } else if (t.alert.state === 'firing') {

@@ -86,6 +86,21 @@ describe('alert engine', () => {
     assert.deepEqual(kinds(), ['firing', 'firing']);
   });
 
+  test('a silence added to an alert already sent shows on it at the next tick, and sends nothing', () => {
+    let silenced = false;
+    const { e, kinds, advance } = engine({ silenced: () => silenced });
+    e.observe(probe(false), { failure: 1, success: 1 });
+    assert.equal(e.list()[0]!.silenced, false);
+    silenced = true;
+    advance(1000); e.tick();
+    assert.equal(e.list()[0]!.silenced, true, '/status shows it silenced');
+    assert.deepEqual(kinds(), ['firing']);
+    silenced = false;
+    advance(1000); e.tick();
+    assert.equal(e.list()[0]!.silenced, false);
+    assert.deepEqual(kinds(), ['firing'], 'it was sent before the silence: no second page');
+  });
+
   test('a silenced alert that resolves before it was ever sent sends nothing', () => {
     const { e, kinds } = engine({ silenced: () => true });
     e.observe(probe(false), { failure: 1, success: 1 });

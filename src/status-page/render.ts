@@ -1,0 +1,243 @@
+/**
+ * The status page at `/`: the same redacted document as /status, as HTML a person
+ * reads on a phone at 3 a.m. Server-rendered, no build step; `renderMain` is the
+ * part the page's script fetches again to refresh without a full reload.
+ */
+
+interface CheckDoc {
+  name: string;
+  kind: string;
+  target: string | null;
+  state: 'ok' | 'failing' | 'unknown';
+  consecutive_failures: number;
+  runs: number;
+  last_result: {
+    ok: boolean; reason?: string; message?: string; started_at: string; duration_seconds: number;
+    phases: Record<string, number | undefined>; from_previous_run?: boolean;
+  } | null;
+}
+
+interface AlertDoc {
+  fingerprint: string;
+  key: string;
+  labels: Record<string, string>;
+  annotations: { summary: string; reason: string };
+  severity: string;
+  category: string;
+  state: 'pending' | 'firing' | 'resolved';
+  activeAt: string;
+  startsAt?: string;
+  endsAt?: string;
+  silenced?: boolean;
+}
+
+interface SilenceDoc {
+  id: string;
+  matchers: Array<{ name: string; value: string; isRegex: boolean; isEqual?: boolean }>;
+  endsAt: string;
+  comment: string;
+  createdBy: string;
+  status: { state: string };
+}
+
+interface ReleaseDoc {
+  version: string;
+  status: string;
+  startedAt: string;
+  finishedAt?: string;
+  verdict?: { verdict: string; at: string; final: boolean; items: Array<{ id: string; verdict: string; evidence: string[] }> };
+}
+
+export interface StatusDoc {
+  instance: string;
+  version: string;
+  started_at: string;
+  ready: boolean;
+  checks: CheckDoc[];
+  logs: { sources: Array<{ name: string; up: boolean; lines: number; matches: number }> } | null;
+  alerting: { alerts: AlertDoc[]; silences: SilenceDoc[]; sinks: Array<{ sink: string; queued: number; last_error?: string | null }> } | null;
+  release: {
+    current: ReleaseDoc | null;
+    deploy_window_until: string | null;
+    watching: { version: string; verdict: string; items: Array<{ id: string; verdict: string }> } | null;
+  } | null;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export function esc(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+/** "12s ago", "3m ago": times relative to when the page was rendered, with the ISO time on hover. */
+function ago(iso: string | undefined, now: number): string {
+  if (!iso) return '';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  const text = s < 60 ? `${s}s ago` : s < 3600 ? `${Math.floor(s / 60)}m ago` : s < 86400 ? `${Math.floor(s / 3600)}h ago` : `${Math.floor(s / 86400)}d ago`;
+  return `<time datetime="${esc(iso)}" title="${esc(iso)}">${text}</time>`;
+}
+
+const ms = (seconds: number | undefined) => (seconds === undefined ? '' : seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)} s`);
+
+function badge(state: string): string {
+  return `<span class="badge ${esc(state)}">${esc(state)}</span>`;
+}
+
+function renderCheck(c: CheckDoc, now: number): string {
+  const r = c.last_result;
+  const phases = r ? Object.entries(r.phases).filter(([, v]) => v !== undefined) : [];
+  return `<li class="card check ${esc(c.state)}" data-check="${esc(c.name)}">
+  <div class="row"><strong>${esc(c.name)}</strong> ${badge(c.state)}<span class="muted">${esc(c.kind)}</span></div>
+  <div class="muted target">${esc(c.target ?? '')}</div>
+  ${r ? `<div>${r.ok ? 'passed' : `<b>${esc(r.reason ?? 'failed')}</b>`} ${ago(r.started_at, now)} in ${ms(r.duration_seconds)}${r.from_previous_run ? ' <span class="muted">(before the monitor restarted)</span>' : ''}</div>
+  ${r.message ? `<div class="message">${esc(r.message)}</div>` : ''}
+  ${phases.length ? `<dl class="phases">${phases.map(([p, v]) => `<div><dt>${esc(p)}</dt><dd>${ms(v)}</dd></div>`).join('')}</dl>` : ''}` : '<div class="muted">not run yet</div>'}
+  ${c.consecutive_failures > 0 ? `<div class="muted">${c.consecutive_failures} failure(s) in a row, ${c.runs} run(s)</div>` : ''}
+</li>`;
+}
+
+function renderAlert(a: AlertDoc, now: number): string {
+  // Every label but release: a silence that outlives the release still matches.
+  const matchers = Object.entries(a.labels).filter(([k]) => k !== 'release').map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
+  return `<li class="card alert ${esc(a.severity)} ${esc(a.state)}" data-fingerprint="${esc(a.fingerprint)}">
+  <div class="row">${badge(a.state)} ${badge(a.severity)}${a.silenced ? ' <span class="badge silenced">silenced</span>' : ''}<span class="muted">${esc(a.category)}</span></div>
+  <div class="summary">${esc(a.annotations.summary)}</div>
+  <div class="muted">${esc(a.key)} · since ${ago(a.startsAt ?? a.activeAt, now)}</div>
+  <button class="act" data-action="silence" data-matchers="${esc(JSON.stringify(matchers))}">Silence 1h</button>
+</li>`;
+}
+
+function renderSilence(s: SilenceDoc, now: number): string {
+  const m = s.matchers.map((x) => `${x.name}${x.isEqual === false ? '!' : ''}${x.isRegex ? '=~' : '='}"${x.value}"`).join(', ');
+  return `<li class="card silence" data-silence="${esc(s.id)}">
+  <div class="row">${badge(s.status.state)}<code>${esc(m)}</code></div>
+  <div class="muted">${esc(s.comment)} · ${esc(s.createdBy)} · ends <time datetime="${esc(s.endsAt)}" title="${esc(s.endsAt)}">${relFuture(s.endsAt, now)}</time></div>
+  <button class="act" data-action="expire" data-id="${esc(s.id)}">Expire</button>
+</li>`;
+}
+
+function relFuture(iso: string, now: number): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  if (s <= 0) return 'ended';
+  return s < 3600 ? `in ${Math.ceil(s / 60)}m` : `in ${Math.round(s / 360) / 10}h`;
+}
+
+function renderRelease(rel: StatusDoc['release'], now: number): string {
+  if (!rel?.current) return '<p class="muted">No release marked yet.</p>';
+  const c = rel.current;
+  const verdict = rel.watching ? `watching: ${rel.watching.verdict}` : c.verdict?.verdict ?? 'no verdict';
+  const items = rel.watching?.items ?? c.verdict?.items ?? [];
+  return `<div class="card release">
+  <div class="row"><strong>${esc(c.version)}</strong> ${badge(c.status)} ${badge(verdict.replace('watching: ', ''))}<span class="muted">${esc(verdict)}</span></div>
+  <div class="muted">started ${ago(c.startedAt, now)}${c.finishedAt ? `, finished ${ago(c.finishedAt, now)}` : ''}${rel.deploy_window_until ? ` · deploy window open until ${esc(rel.deploy_window_until)}` : ''}</div>
+  ${items.length ? `<ul class="items">${items.map((i) => `<li>${badge(i.verdict)} ${esc(i.id)}</li>`).join('')}</ul>` : ''}
+</div>`;
+}
+
+/** The refreshable part of the page. */
+export function renderMain(doc: StatusDoc, now = Date.now()): string {
+  const alerts = (doc.alerting?.alerts ?? []).filter((a) => a.state !== 'resolved');
+  const silences = doc.alerting?.silences ?? [];
+  const failing = doc.checks.filter((c) => c.state === 'failing').length;
+  const firing = alerts.filter((a) => a.state === 'firing' && !a.silenced).length;
+  const overall = failing === 0 && firing === 0 ? 'ok' : 'failing';
+  const sources = doc.logs?.sources ?? [];
+  const stuck = (doc.alerting?.sinks ?? []).filter((s) => s.queued > 0);
+  return `<section class="overall ${overall}" id="overall">
+  <strong>${overall === 'ok' ? 'All checks pass' : `${failing} check(s) failing, ${firing} alert(s) firing`}</strong>
+  <span class="muted">updated ${ago(new Date(now).toISOString(), now)} · ${esc(doc.instance)} · monitor ${esc(doc.version)}${doc.ready ? '' : ' · <b>not ready</b>'}</span>
+</section>
+<section><h2>Release</h2>${renderRelease(doc.release, now)}</section>
+<section><h2>Alerts <span class="count">${alerts.length}</span></h2>
+${alerts.length ? `<ul class="cards">${alerts.map((a) => renderAlert(a, now)).join('\n')}</ul>` : '<p class="muted">No active alerts.</p>'}</section>
+<section><h2>Checks <span class="count">${doc.checks.length}</span></h2>
+<ul class="cards">${doc.checks.map((c) => renderCheck(c, now)).join('\n')}</ul></section>
+<section><h2>Silences <span class="count">${silences.length}</span></h2>
+${silences.length ? `<ul class="cards">${silences.map((s) => renderSilence(s, now)).join('\n')}</ul>` : '<p class="muted">No silences.</p>'}</section>
+${sources.length ? `<section><h2>Log sources</h2><ul class="plain">${sources.map((s) => `<li>${badge(s.up ? 'up' : 'down')} ${esc(s.name)} <span class="muted">${s.lines} lines, ${s.matches} matches</span></li>`).join('')}</ul></section>` : ''}
+${stuck.length ? `<section><h2>Notifications waiting</h2><ul class="plain">${stuck.map((s) => `<li>${esc(s.sink)}: ${s.queued} queued${s.last_error ? ` <span class="muted">(${esc(s.last_error)})</span>` : ''}</li>`).join('')}</ul></section>` : ''}`;
+}
+
+const STYLE = `
+:root{color-scheme:light dark;--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--muted:#6e7781;--card:rgba(127,127,127,.08)}
+*{box-sizing:border-box}body{font:15px/1.4 system-ui,-apple-system,sans-serif;margin:0 auto;max-width:60rem;padding:.75rem}
+h1{font-size:1.2rem;margin:.2rem 0}h2{font-size:1rem;margin:1.2rem 0 .4rem}
+.muted{color:var(--muted);font-size:.85em}.count{color:var(--muted);font-weight:normal}
+ul.cards{list-style:none;padding:0;margin:0;display:grid;gap:.5rem;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr))}
+ul.plain,ul.items{list-style:none;padding:0;margin:.3rem 0}
+.card{background:var(--card);border-radius:.5rem;padding:.6rem;border-left:4px solid var(--muted);overflow-wrap:anywhere;min-width:0}
+.check.ok{border-color:var(--ok)}.check.failing,.alert.critical{border-color:var(--bad)}.alert.warning{border-color:var(--warn)}
+.row{display:flex;gap:.4rem;align-items:center;flex-wrap:wrap}
+.badge{font-size:.75em;padding:.05rem .4rem;border-radius:1rem;background:var(--muted);color:#fff}
+.badge.ok,.badge.healthy,.badge.up,.badge.passed,.badge.active.silence{background:var(--ok)}
+.badge.failing,.badge.firing,.badge.critical,.badge.failed,.badge.down{background:var(--bad)}
+.badge.pending,.badge.warning,.badge.degraded,.badge.silenced{background:var(--warn)}
+.message{font-family:ui-monospace,monospace;font-size:.85em;white-space:pre-wrap}
+dl.phases{display:flex;flex-wrap:wrap;gap:.2rem .8rem;margin:.3rem 0 0;font-size:.85em}dl.phases div{display:flex;gap:.25rem}dt{color:var(--muted)}dd{margin:0}
+.overall{padding:.6rem;border-radius:.5rem;color:#fff;display:flex;flex-direction:column}.overall.ok{background:var(--ok)}.overall.failing{background:var(--bad)}.overall .muted{color:#eee}
+button.act{display:none;margin-top:.4rem}body.can-act button.act{display:inline-block}
+details{margin-top:1.5rem}input{font:inherit;max-width:100%}code{overflow-wrap:anywhere}
+`;
+
+/** The whole page; the script refreshes `main` from `/?part=main` every `refreshSeconds`. */
+export function renderPage(doc: StatusDoc, refreshSeconds = 10, now = Date.now()): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>foglet-monitor · ${esc(doc.instance)}</title>
+<style>${STYLE}</style>
+<noscript><meta http-equiv="refresh" content="${refreshSeconds}"></noscript>
+</head><body data-refresh="${refreshSeconds}">
+<header><h1>Foglet · ${esc(doc.instance)}</h1></header>
+<main id="main">${renderMain(doc, now)}</main>
+<details id="token"><summary>Act on alerts (API token)</summary>
+<p class="muted">The page is read-only. With the monitor's <code>api.token</code> (kept in this tab only) it can silence an alert for an hour and expire silences.</p>
+<form id="token-form"><input type="password" name="token" autocomplete="off" placeholder="api.token"> <button type="submit">Use</button> <button type="button" id="forget">Forget</button></form>
+<p id="act-result" class="muted" role="status"></p>
+</details>
+<footer class="muted"><a href="/status">/status</a> (JSON) · <a href="/metrics">/metrics</a></footer>
+<script src="/status-page.js" defer></script>
+</body></html>`;
+}
+
+/** Refresh and the token actions: served as a file so the page's CSP needs no inline script. */
+export const PAGE_SCRIPT = `'use strict';
+(() => {
+  const refresh = Number(document.body.dataset.refresh || 10) * 1000;
+  const main = document.getElementById('main');
+  const result = document.getElementById('act-result');
+  const token = () => sessionStorage.getItem('foglet-monitor-token');
+  const showActions = () => document.body.classList.toggle('can-act', Boolean(token()));
+  async function reload() {
+    try {
+      const res = await fetch('/?part=main', { cache: 'no-store' });
+      if (res.ok) { main.innerHTML = await res.text(); document.body.dataset.refreshedAt = String(Date.now()); }
+    } catch (e) { /* the monitor restarting: try again at the next tick */ }
+  }
+  setInterval(reload, refresh);
+  document.getElementById('token-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const value = ev.target.elements.token.value.trim();
+    if (value) sessionStorage.setItem('foglet-monitor-token', value);
+    ev.target.elements.token.value = '';
+    showActions();
+  });
+  document.getElementById('forget').addEventListener('click', () => { sessionStorage.removeItem('foglet-monitor-token'); showActions(); });
+  main.addEventListener('click', async (ev) => {
+    const b = ev.target.closest('button.act');
+    if (!b || !token()) return;
+    const auth = { authorization: 'Bearer ' + token() };
+    let res;
+    if (b.dataset.action === 'expire') {
+      res = await fetch('/api/silences/' + encodeURIComponent(b.dataset.id), { method: 'DELETE', headers: auth });
+    } else {
+      const now = new Date();
+      res = await fetch('/api/silences', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({
+        matchers: JSON.parse(b.dataset.matchers), startsAt: now.toISOString(),
+        endsAt: new Date(now.getTime() + 3600e3).toISOString(), comment: 'from the status page', createdBy: 'status page' }) });
+    }
+    result.textContent = res.ok ? 'Done.' : 'Refused: HTTP ' + res.status + (res.status === 401 ? ' (wrong token?)' : '');
+    await reload();
+  });
+  showActions();
+})();
+`;

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { renderMain, type StatusDoc } from '../../src/status-page/render.js';
+import { launchChromium } from '../helpers/browser.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait.js';
+
+const PASSWORD = 'status-page-probe-password';
+const HOOK_TOKEN = 'hooktoken-1f2e3d4c5b6a';
+const HMAC = 'hmac-secret-9a8b7c6d';
+const API_TOKEN = 'api-token-0123456789abcdef';
+const SECRETS = [PASSWORD, HOOK_TOKEN, HMAC, API_TOKEN];
+
+describe('the status page in a real browser', () => {
+  let stack: Stack;
+  let chromium: { browser: Browser; close(): Promise<void> };
+  before(async () => {
+    stack = await startStack(({ board, receiver }) => {
+      board.ssh.accounts.set('probe', PASSWORD);
+      const ssh = board.ssh.address;
+      return {
+        instance: 'page-test',
+        checks: [
+          { name: 'up', kind: 'http', url: `${board.httpUrl}/up`, schedule: '* * * * * *', timeout: '2s' },
+          { name: 'broken', kind: 'http', url: `${board.httpUrl}/nope`, schedule: '* * * * * *', timeout: '2s', failure_threshold: 1 },
+          {
+            name: 'ssh-login', kind: 'ssh', host: ssh.host, port: ssh.port, schedule: '*/2 * * * * *', timeout: '5s', host_key: 'any',
+            expect_screen: 'Foglet BBS ▸ Home', quit_keys: 'q', login: { handle: 'probe', password: PASSWORD },
+          },
+        ],
+        logs: { rule_packs: [] },
+        alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${receiver.url}/hook?token=${HOOK_TOKEN}`, secret: HMAC }] },
+        api: { token: API_TOKEN },
+      };
+    });
+    chromium = await launchChromium();
+    await waitFor(async () => {
+      const s = (await (await fetch(`${stack.base}/status`)).json()) as StatusDoc;
+      return s.checks.every((c) => c.runs > 0) && s.alerting?.alerts.some((a) => a.state === 'firing');
+    }, 'every check to run and the broken one to fire', 8000);
+    const silence = await stack.api('/api/silences', {
+      matchers: [{ name: 'check', value: 'nothing-yet', isRegex: false }],
+      startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), comment: 'planned work', createdBy: 'test',
+    }, API_TOKEN);
+    assert.equal(silence.status, 200);
+  });
+  after(async () => {
+    await chromium?.close();
+    await stack?.stop();
+  });
+
+  test('on a phone: every check, alert and silence shows, nothing overflows, no secret in the page', async () => {
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
+    try {
+      const res = await page.goto(`${stack.base}/`);
+      assert.equal(res?.status(), 200);
+      assert.match(res?.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+      for (const name of ['up', 'broken', 'ssh-login']) {
+        assert.equal(await page.locator(`[data-check="${name}"]`).count(), 1, name);
+        assert.ok(await page.locator(`[data-check="${name}"] strong`).isVisible(), `${name} is visible`);
+      }
+      assert.match(await page.locator('[data-check="broken"]').getAttribute('class') ?? '', /failing/);
+      assert.match(await page.locator('[data-check="up"] .phases').innerText(), /connect/);
+      const status = (await (await fetch(`${stack.base}/status`)).json()) as StatusDoc;
+      const active = status.alerting!.alerts.filter((a) => a.state !== 'resolved');
+      assert.ok(active.length >= 1);
+      for (const a of active) {
+        const card = page.locator(`[data-fingerprint="${a.fingerprint}"]`);
+        assert.equal(await card.count(), 1);
+        assert.equal(await card.locator('.summary').innerText(), a.annotations.summary);
+      }
+      assert.match(await page.locator('[data-silence]').innerText(), /planned work/);
+      assert.match(await page.locator('#overall').innerText(), /1 check\(s\) failing/);
+
+      const overflow = await page.evaluate('document.scrollingElement.scrollWidth - window.innerWidth') as number;
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+      const html = await page.content();
+      const fragment = await (await fetch(`${stack.base}/?part=main`)).text();
+      for (const secret of SECRETS) {
+        assert.ok(!html.includes(secret), `the page shows ${secret}`);
+        assert.ok(!fragment.includes(secret), `the fragment shows ${secret}`);
+      }
+      assert.equal(await page.locator('button.act').first().isVisible(), false, 'read-only without a token');
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('it refreshes in place: a check that breaks shows as failing without a page load', async () => {
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await page.goto(`${stack.base}/?refresh=1`);
+      await page.evaluate('window.stayed = true');
+      assert.match(await page.locator('[data-check="up"]').getAttribute('class') ?? '', /\bok\b/);
+      stack.board.httpFault = 'status_500';
+      await page.waitForSelector('[data-check="up"].failing', { timeout: 8000 });
+      assert.equal(await page.evaluate('window.stayed'), true, 'no full reload');
+      stack.board.httpFault = 'none';
+      await page.waitForSelector('[data-check="up"].ok', { timeout: 8000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('with the API token it silences an alert and expires a silence; a wrong token is refused', async () => {
+    const page = await chromium.browser.newPage();
+    try {
+      await page.goto(`${stack.base}/?refresh=1`);
+      await page.locator('#token summary').click();
+      await page.fill('#token-form input[name=token]', 'not-the-token-at-all');
+      await page.click('#token-form button[type=submit]');
+      await page.locator('[data-silence] button.act').click();
+      await page.locator('#act-result', { hasText: '401' }).waitFor({ timeout: 8000 });
+      assert.equal(await page.locator('[data-silence]').count(), 1, 'nothing changed');
+
+      await page.fill('#token-form input[name=token]', API_TOKEN);
+      await page.click('#token-form button[type=submit]');
+      await page.locator('[data-silence] button.act').click();
+      await page.locator('[data-silence]').waitFor({ state: 'detached', timeout: 8000 });
+
+      await page.locator('.alert.firing button.act').first().click();
+      await page.waitForSelector('.alert .badge.silenced', { timeout: 8000 });
+      const silences = (await (await fetch(`${stack.base}/api/silences`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json()) as Array<{ createdBy: string; status: { state: string } }>;
+      assert.ok(silences.some((s) => s.createdBy === 'status page' && s.status.state === 'active'));
+      assert.ok(!(await page.content()).includes(API_TOKEN), 'the token is not written into the page');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+test('the page escapes what it shows: a hostile summary or check name is text, not markup', () => {
+  const html = renderMain({
+    instance: 'x', version: '1', started_at: new Date().toISOString(), ready: true,
+    checks: [{ name: '<img src=x onerror=alert(1)>', kind: 'http', target: 'http://a/"><script>', state: 'failing', consecutive_failures: 1, runs: 1,
+      last_result: { ok: false, reason: 'http_status', message: '</div><script>alert(2)</script>', started_at: new Date().toISOString(), duration_seconds: 0.1, phases: { connect: 0.01 } } }],
+    logs: null, release: null,
+    alerting: { sinks: [], silences: [], alerts: [{ fingerprint: 'f"1', key: 'k', labels: { a: '"><b>' }, annotations: { summary: '<script>alert(3)</script>', reason: 'r' },
+      severity: 'critical', category: 'http', state: 'firing', activeAt: new Date().toISOString() }] },
+  });
+  assert.ok(!/<script|<img/i.test(html) && !html.includes('"><b>'), html);
+  assert.match(html, /&lt;script&gt;alert\(3\)&lt;\/script&gt;/);
+});
