@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -75,6 +75,19 @@ describe('the Prometheus side: rules, exposition, a real scrape', () => {
       assert.equal(byCheck['ssh-login']!.value[1], '1');
       const up = await query('up{job="foglet-monitor"}');
       assert.equal(up.data.result[0]!.value[1], '1');
+
+      // Every expression of the Grafana dashboard is valid PromQL that Prometheus evaluates.
+      const dashboard = JSON.parse(readFileSync('config/grafana/foglet-monitor.json', 'utf8')) as {
+        panels: Array<{ title: string; targets: Array<{ expr: string }> }>; annotations: { list: Array<{ expr: string }> };
+      };
+      const exprs = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), ...dashboard.annotations.list.map((a) => a.expr)];
+      assert.ok(exprs.length >= 15);
+      for (const expr of exprs) {
+        const q = expr.replaceAll('$instance', '.*');
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`);
+        const body = (await res.json()) as { status: string; error?: string };
+        assert.equal(body.status, 'success', `${expr}: ${body.error}`);
+      }
     } finally {
       await prom.stop();
     }
