@@ -5,7 +5,7 @@
  */
 import { appendFileSync } from 'node:fs';
 
-export const LOG_FAULTS = ['migration', 'db', 'missing_secret', 'host_key', 'smtp', 'restart_loop'] as const;
+export const LOG_FAULTS = ['migration', 'db', 'missing_secret', 'host_key', 'host_key_dir', 'smtp', 'restart_loop'] as const;
 export type LogFault = (typeof LOG_FAULTS)[number];
 
 function stamp(d = new Date()): string {
@@ -32,6 +32,7 @@ const FAILURES: Record<Exclude<LogFault, 'restart_loop'>, (t: string) => string[
     '',
   ],
   host_key: (t) => [`${t} [info] Foglet.SSH.HostKey: no host key in /data/ssh, generating ssh_host_ed25519_key`],
+  host_key_dir: (t) => [`${t} [error] Foglet SSH daemon refusing to start: host key directory /data/ssh does not exist or is not readable`],
   smtp: (t) => [`${t} [error] sysop_test_email_delivery_failed operation=send_test_email reason=:unauthorized`],
 };
 

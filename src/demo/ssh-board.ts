@@ -97,10 +97,13 @@ export class SshBoard {
     this.port = (server.address() as AddressInfo).port;
   }
 
-  /** A new host key on the same port: what a release that lost /data/ssh looks like. */
-  async rotateHostKey(): Promise<void> {
+  /** The private host key (PEM), so that a test can put it back after a rotation. */
+  get privateHostKey(): string { return this.hostKey; }
+
+  /** A new host key on the same port: what a release that lost /data/ssh looks like. Given a key, that one comes back. */
+  async rotateHostKey(key?: string): Promise<void> {
     await this.stop();
-    this.hostKey = generateEd25519().private;
+    this.hostKey = key ?? generateEd25519().private;
     await this.start();
   }
 

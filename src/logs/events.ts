@@ -25,6 +25,8 @@ export interface LogEvent {
 const MAX_EVENT_LINES = 200;
 const MAX_EVENT_CHARS = 256 * 1024;
 const DAY = 86_400_000;
+/** How far ahead of the clock a first time of day may be and still be today's (clocks differ a little). */
+const FUTURE_SLACK_MS = 5 * 60_000;
 
 interface Pending {
   line: number;
@@ -88,17 +90,23 @@ export class EventAssembler {
   /** The pending event announced more lines ("... failed with:", "** (Error) ..."). */
   get pendingExpectsMore(): boolean { return this.pending?.expectsMore ?? false; }
 
+  /**
+   * A time ahead of the clock counts as now: an event from the future would keep a
+   * rule's quiet_for from ever running out. A first time of day well ahead of the
+   * clock is yesterday's (a file read from its start just after midnight).
+   */
   private resolveTime(parsed: ParsedLine): number {
-    if (parsed.time === undefined) return this.now();
-    if (!parsed.timeOfDayOnly) return parsed.time;
+    const now = this.now();
+    if (parsed.time === undefined) return now;
+    if (!parsed.timeOfDayOnly) return Math.min(parsed.time, now);
     if (this.dayBase === undefined) {
-      const now = this.now();
       this.dayBase = now - (now % DAY);
+      if (this.dayBase + parsed.time > now + FUTURE_SLACK_MS) this.dayBase -= DAY;
     } else if (parsed.time < this.lastTimeOfDay - DAY / 2) {
       this.dayBase += DAY; // past midnight
     }
     this.lastTimeOfDay = parsed.time;
-    return this.dayBase + parsed.time;
+    return Math.min(this.dayBase + parsed.time, now);
   }
 }
 

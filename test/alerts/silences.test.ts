@@ -13,7 +13,8 @@ import { waitFor } from '../helpers/wait.js';
 
 const API_TOKEN = 'api-Token-for-silences-0001';
 const LOG_TOKEN = 'log-Token-for-shipping-0002';
-const HOST_KEY = '10:00:02.000 [info] Foglet.SSH.HostKey: no host key in /data/ssh, generating ssh_host_ed25519_key';
+/** Stamped with the time of day now: a line hours old would have passed its rule's quiet_for already. */
+const hostKeyLine = () => `${new Date().toISOString().slice(11, 23)} [info] Foglet.SSH.HostKey: no host key in /data/ssh, generating ssh_host_ed25519_key`;
 
 describe('silence matchers', () => {
   test('parse as amtool writes them, and match anchored', () => {
@@ -98,7 +99,7 @@ describe('silences in a running monitor, through the API and the CLI', () => {
     const list = await cli(['list']);
     assert.match(list.stdout, new RegExp(`${id}\\s+active\\s+rule="host_key_regenerated" instance=~".\\+"`));
 
-    const post = await fetch(`${base}/api/logs`, { method: 'POST', headers: { authorization: `Bearer ${LOG_TOKEN}` }, body: `${HOST_KEY}\n` });
+    const post = await fetch(`${base}/api/logs`, { method: 'POST', headers: { authorization: `Bearer ${LOG_TOKEN}` }, body: `${hostKeyLine()}\n` });
     assert.equal(post.status, 202);
     type St = { alerting: { alerts: Array<{ state: string; silenced: boolean; labels: Record<string, string> }>; silences: unknown[] } };
     const status = await waitFor(async () => {

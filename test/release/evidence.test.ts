@@ -10,6 +10,9 @@ import { Receiver } from '../helpers/receiver.js';
 import { LogSink } from '../helpers/sink.js';
 import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
+import { logTime } from '../helpers/log-time.js';
+/** Lines stamped at module load, well within the rule's quiet_for. */
+const T = logTime();
 
 const SECRETS = { password: 'Bundle-Probe-Pa55word', dbPassword: 'Db-Secret-In-A-Log-Line-9', hook: 'hook-Token-In-Path-424242' };
 
@@ -60,8 +63,8 @@ function bundleOf(alertname: string): { dir: string; files: Record<string, strin
 test('a firing alert names a bundle with the matched lines, the screen, the timeline and the redacted config; no secret in it', async () => {
   await waitFor(async () => (await checkRuns(`http://${daemon.address}`))[0]! >= 1, 'a probe run for the timeline');
   appendFileSync(path.join(dir, 'foglet.log'),
-    `10:00:01.000 [info] Running migrations with DATABASE_URL=ecto://foglet:${SECRETS.dbPassword}@db/foglet\n`
-    + '10:00:05.000 [error] Could not create schema migrations table. This error usually happens due to the following:\n\n');
+    `${T} [info] Running migrations with DATABASE_URL=ecto://foglet:${SECRETS.dbPassword}@db/foglet\n`
+    + `${T} [error] Could not create schema migrations table. This error usually happens due to the following:\n\n`);
   const log = await waitFor(() => bundleOf('FogletLogRule'), 'the log alert with its bundle');
   assert.equal(path.dirname(log.dir), path.join(dir, 'state', 'evidence'), 'beside the state file');
   assert.match(log.files['log-lines.txt']!, /Could not create schema migrations table/);

@@ -9,11 +9,14 @@ import { Daemon } from '../../src/daemon.js';
 import type { Signal } from '../../src/signals.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { logTime } from '../helpers/log-time.js';
+/** Lines stamped at module load: the tests below run well within their rules' quiet_for. */
+const T = logTime();
 
 const TOKEN = 'ingest-Token-0123456789abcdef';
 const DB_PASSWORD = 'Hunter2-db-Pa55word';
-const MIGRATION = '10:00:00.000 [error] Could not create schema migrations table. This error usually happens due to the following:';
-const HOST_KEY = '10:00:02.000 [warning] Foglet.SSH.HostKey: no host key in /data/ssh, generating a new ed25519 key';
+const MIGRATION = `${T} [error] Could not create schema migrations table. This error usually happens due to the following:`;
+const HOST_KEY = `${T} [warning] Foglet.SSH.HostKey: no host key in /data/ssh, generating a new ed25519 key`;
 
 interface LogStatus {
   logs: {
@@ -56,7 +59,7 @@ describe('daemon: log sources, /api/logs and log signals', () => {
   });
 
   test('a failure appended to a tailed file becomes a log signal, with its evidence redacted', async () => {
-    appendFileSync(file, `10:00:01.000 [info] Running migrations with DATABASE_URL=ecto://foglet:${DB_PASSWORD}@db.internal/foglet\n${MIGRATION}\n`);
+    appendFileSync(file, `${T} [info] Running migrations with DATABASE_URL=ecto://foglet:${DB_PASSWORD}@db.internal/foglet\n${MIGRATION}\n`);
     const s = await waitFor(async () => {
       const st = await status();
       return st.logs.recent_signals.some((x) => x.category === 'migration_failure') && st;
@@ -75,7 +78,7 @@ describe('daemon: log sources, /api/logs and log signals', () => {
     assert.equal((await post(HOST_KEY)).status, 401);
     assert.equal((await post(HOST_KEY, 'not-the-token-at-all')).status, 401);
     assert.equal((await post('x'.repeat(5000), TOKEN)).status, 413);
-    const ok = await post(`${HOST_KEY}\n10:00:03.000 [info] Foglet SSH daemon started on port 2222\n`, TOKEN);
+    const ok = await post(`${HOST_KEY}\n${T} [info] Foglet SSH daemon started on port 2222\n`, TOKEN);
     assert.equal(ok.status, 202);
     assert.deepEqual(await ok.json(), { accepted: 2 });
     const s = await waitFor(async () => {
@@ -112,7 +115,7 @@ describe('daemon: log sources, /api/logs and log signals', () => {
     await daemon.stop();
     const saved = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as { sections: { log_offsets: Record<string, { offset: number }> } };
     assert.ok(saved.sections.log_offsets.app!.offset > 0);
-    appendFileSync(file, `${MIGRATION}\n10:00:05.000 [info] fine\n`);
+    appendFileSync(file, `${MIGRATION}\n${T} [info] fine\n`);
     daemon = await Daemon.start({ config: config(), listen: '127.0.0.1:0', logDestination: logs, logLevel: 'debug' });
     base = `http://${daemon.address}`;
     const s = await waitFor(async () => {
