@@ -27,6 +27,7 @@ import { probeSignal } from './checks/signal.js';
 import { appMetricsSignals } from './checks/app-metrics.js';
 import type { ScrapeMemory } from './checks/foglet-metrics.js';
 import { LogWatcher } from './logs/watcher.js';
+import type { PipelineMemory } from './logs/pipeline.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
 import type { Signal } from './signals.js';
 import type { AlertChange } from './alerts/types.js';
@@ -62,6 +63,7 @@ export class Daemon {
   private state: StateStore;
   private readonly pins: HostKeyPins;
   private readonly offsets: OffsetStore;
+  private readonly logMemory: { get(source: string): PipelineMemory | undefined; set(source: string, m: PipelineMemory): void };
   /** app_metrics checks' previous scrapes and restarts: kept across reloads, not across restarts. */
   private readonly scrapeMemory = new Map<string, ScrapeMemory>();
   private watcher: LogWatcher | undefined;
@@ -84,9 +86,15 @@ export class Daemon {
       format: opts.logFormat ?? config.log.format,
       destination: opts.logDestination,
     }, this.redactorRef);
-    this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger);
+    this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger, {
+      onWrite: (ok) => {
+        this.metrics.stateWritable.set(ok ? 1 : 0);
+        if (!ok) this.metrics.stateWriteFailures.inc();
+      },
+    });
     this.pins = stateMap<PinnedKey>(this.state, SECTIONS.hostKeyPins);
     this.offsets = stateMap<FileOffset>(this.state, SECTIONS.logOffsets);
+    this.logMemory = stateMap<PipelineMemory>(this.state, SECTIONS.logRules);
   }
 
   /** Loads the config (a ConfigError goes to the caller), then starts every part. */
@@ -166,6 +174,7 @@ export class Daemon {
       metrics: this.metrics,
       logger: this.logger,
       offsets: this.offsets,
+      memory: this.logMemory,
       onSignal: (s) => { this.watch?.log(s); this.alerting?.observe(s); },
       onBoot: () => this.releases?.boot(),
     });
@@ -339,6 +348,7 @@ export class Daemon {
     await this.alerting?.stop();
     await this.server?.close();
     await this.state.flush();
+    this.state.close();
     this.logger.info('stopped');
   }
 

@@ -138,6 +138,14 @@ export class Metrics {
     name: `${P}config_last_load_success_timestamp_seconds`, help: 'Unix time the running config was loaded.',
     registers: [this.registry],
   });
+  readonly stateWritable = new client.Gauge({
+    name: `${P}state_writable`, help: '1 while the state file is written; 0 while writes fail (state is kept in memory and retried).',
+    registers: [this.registry],
+  });
+  readonly stateWriteFailures = new client.Counter({
+    name: `${P}state_write_failures_total`, help: 'Failed writes of the state file (unwritable directory, full disk).',
+    registers: [this.registry],
+  });
   readonly buildInfo = new client.Gauge({
     name: `${P}build_info`, help: 'Always 1; labels carry the monitor and Node versions.',
     labelNames: ['version', 'nodejs_version'] as const, registers: [this.registry],
@@ -149,6 +157,7 @@ export class Metrics {
   constructor(opts: { processMetrics?: boolean } = {}) {
     this.buildInfo.set({ version: VERSION, nodejs_version: process.version }, 1);
     for (const r of ['success', 'failure'] as const) this.configReloads.inc({ outcome: r }, 0);
+    this.stateWritable.set(1);
     if (opts.processMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
   }
 

@@ -1,10 +1,11 @@
 /**
- * One JSON file for everything that must survive a restart (last results now;
- * host-key pins, log offsets, alert states and the notification queue later).
+ * One JSON file for everything that must survive a restart: last results, host-key
+ * pins, log offsets and rule memory, alert states, the notification queue, silences
+ * and release marks.
  * Written by atomic rename, so a crash mid-write leaves the previous file whole;
  * a corrupt file is moved aside and named in a warning, never fatal.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 const FORMAT_VERSION = 1;
@@ -14,6 +15,7 @@ export const SECTIONS = {
   checkResults: 'check_results',
   hostKeyPins: 'host_key_pins',
   logOffsets: 'log_offsets',
+  logRules: 'log_rules',
   alerts: 'alerts',
   notificationQueue: 'notification_queue',
   silences: 'silences',
@@ -22,6 +24,16 @@ export const SECTIONS = {
 
 export interface StateLogger {
   warn(obj: object, msg: string): void;
+  info?(obj: object, msg: string): void;
+}
+
+export interface StateStoreOptions {
+  /** How long changes gather before one write. */
+  debounceMs?: number;
+  /** Each write's outcome: for the monitor's metrics. */
+  onWrite?(ok: boolean): void;
+  /** How long a failed write waits before the next try when nothing else changes. */
+  retryMs?: number;
 }
 
 type Sections = Record<string, unknown>;
@@ -31,10 +43,16 @@ export class StateStore {
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
   /** The last write error, or undefined once a write succeeds again. */
   lastError: Error | undefined;
+  private readonly debounceMs: number;
+  private readonly retryMs: number;
 
-  constructor(readonly file: string, private readonly logger?: StateLogger, private readonly debounceMs = 200) {}
+  constructor(readonly file: string, private readonly logger?: StateLogger, private readonly opts: StateStoreOptions = {}) {
+    this.debounceMs = opts.debounceMs ?? 200;
+    this.retryMs = opts.retryMs ?? 5000;
+  }
 
   async load(): Promise<void> {
     let text: string;
@@ -65,7 +83,7 @@ export class StateStore {
   set(section: string, value: unknown): void {
     this.data[section] = value;
     this.dirty = true;
-    this.timer ??= setTimeout(() => { this.timer = undefined; void this.flush(); }, this.debounceMs);
+    this.schedule(this.lastError ? this.retryMs : this.debounceMs);
   }
 
   /** Writes pending changes now; resolves when they are on disk (or the write failed). */
@@ -76,14 +94,31 @@ export class StateStore {
       this.dirty = false;
       try {
         await writeAtomic(this.file, JSON.stringify({ version: FORMAT_VERSION, sections: this.data }));
+        if (this.lastError) this.logger?.info?.({ file: this.file }, 'the state file is written again');
         this.lastError = undefined;
+        this.opts.onWrite?.(true);
       } catch (e) {
         this.dirty = true;
+        // Said once when writes start failing, not on every try: the metric counts the tries.
+        if (!this.lastError) this.logger?.warn({ file: this.file, err: (e as Error).message }, 'cannot write the state file; keeping state in memory and retrying');
         this.lastError = e as Error;
-        this.logger?.warn({ file: this.file, err: (e as Error).message }, 'cannot write the state file; keeping state in memory');
+        this.opts.onWrite?.(false);
+        this.schedule(this.retryMs);
       }
     });
     return this.writing;
+  }
+
+  /** Stops the retries (the process is ending; `flush` first to write what is pending). */
+  close(): void {
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    this.closed = true;
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, ms);
+    this.timer.unref();
   }
 }
 
@@ -92,12 +127,18 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
   const fh = await open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    // A disk that is full keeps no half-written copy: the space goes back.
+    await unlink(tmp).catch(() => {});
+    throw e;
   }
-  await rename(tmp, file);
 }
 
 /** A keyed view of one section, for parts that keep a small map (host-key pins, log offsets). */

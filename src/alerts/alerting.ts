@@ -182,6 +182,7 @@ export class Alerting {
       store: {
         load: () => state.get<QueuedNotification[]>(SECTIONS.notificationQueue),
         save: (q) => state.set(SECTIONS.notificationQueue, q),
+        persist: () => state.flush(),
       },
       metrics,
       logger,

@@ -29,6 +29,8 @@ export interface QueuedNotification {
 export interface QueueStore {
   load(): QueuedNotification[] | undefined;
   save(queue: QueuedNotification[]): void;
+  /** Resolves once what was saved is on disk (or could not be written). */
+  persist?(): Promise<void>;
 }
 
 export interface DeliverySettings {
@@ -155,8 +157,13 @@ export class Notifier {
       return;
     }
     try {
+      // Write-ahead: a change is on disk before its first send, so a crash finds it
+      // queued (sent again at worst, with the same idempotency key), never lost.
+      if (q.attempts === 0) await this.opts.store.persist?.();
       await sink.send(q.change);
       this.remove(q);
+      // Its removal on disk soon, not at the next debounce: the window for a resend after a crash.
+      void this.opts.store.persist?.();
       this.lastError.delete(q.sink);
       this.opts.metrics.notifications.inc({ sink: q.sink, outcome: 'sent' });
       this.opts.logger.info(log, 'notification sent');

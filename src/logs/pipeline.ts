@@ -8,7 +8,13 @@ import { EventAssembler, type LogEvent } from './events.js';
 import { LineRing, redactLogLine } from './evidence.js';
 import { cleanLine, detach, parseLine } from './line.js';
 import { RestartDetector, type RestartLoopSettings, type RestartMarkers } from './restarts.js';
-import { RuleTracker, type LogRule, type RuleSet } from './rules.js';
+import { RuleTracker, type LogRule, type RuleSet, type Track } from './rules.js';
+
+/** A pipeline's memory across a restart, kept in the state file beside the source's offset. */
+export interface PipelineMemory {
+  rules: Record<string, Track>;
+  restarts?: { boots: number[]; active: boolean };
+}
 
 export interface PipelineOptions {
   rules: RuleSet;
@@ -38,6 +44,8 @@ export class SourcePipeline {
   lines = 0;
   bytes = 0;
   matches = 0;
+  /** Moves whenever the memory does: a caller saves it when this changed. */
+  revision = 0;
 
   constructor(readonly source: string, private readonly opts: PipelineOptions, private readonly hooks: PipelineHooks = {}) {
     this.now = opts.now ?? Date.now;
@@ -61,13 +69,30 @@ export class SourcePipeline {
 
   get hasPending(): boolean { return this.assembler.hasPending; }
 
+  memory(): PipelineMemory {
+    return { rules: this.tracker.memory(), ...(this.restarts ? { restarts: this.restarts.memory() } : {}) };
+  }
+
+  /** What the last run knew: a rule that was active clears after its quiet_for, not never. */
+  restore(saved: PipelineMemory | undefined): void {
+    if (!saved || typeof saved !== 'object') return;
+    this.tracker.restore(saved.rules);
+    this.restarts?.restore(saved.restarts);
+  }
+
   get pendingExpectsMore(): boolean { return this.assembler.pendingExpectsMore; }
 
   /** Clears rules and restart loops that have been quiet long enough. */
   tick(now = this.now()): void {
-    for (const t of this.tracker.expire(this.opts.rules.rules, now)) this.signalRule(t.rule, false, now);
+    for (const t of this.tracker.expire(this.opts.rules.rules, now)) {
+      this.revision++;
+      this.signalRule(t.rule, false, now);
+    }
     const r = this.restarts?.expire(now);
-    if (r && !r.active) this.signalRestart(false, now, []);
+    if (r && !r.active) {
+      this.revision++;
+      this.signalRestart(false, now, []);
+    }
   }
 
   activeRules(): string[] {
@@ -92,6 +117,7 @@ export class SourcePipeline {
     if (this.opts.since !== undefined && !(this.live && !e.timed) && (e.timed ? e.time : this.lastTimed ?? e.time) < this.opts.since) return;
     const matched = this.opts.rules.match(e.text);
     if (matched.length > 0) {
+      this.revision++;
       this.matches += matched.length;
       this.hooks.onMatch?.(e, matched);
       for (const rule of matched) {
@@ -102,7 +128,10 @@ export class SourcePipeline {
     if (this.restarts) {
       const before = this.restarts.bootsSeen;
       const r = this.restarts.observe(e.text, e.time);
-      if (this.restarts.bootsSeen !== before) this.hooks.onBoot?.();
+      if (this.restarts.bootsSeen !== before) {
+        this.revision++;
+        this.hooks.onBoot?.();
+      }
       if (r?.active) this.signalRestart(true, e.time, r.boots, e);
     }
   }

@@ -73,4 +73,15 @@ export class RestartDetector {
   }
 
   get isActive(): boolean { return this.active; }
+
+  /** What a restart must keep: the boots in the window and whether a loop is on. */
+  memory(): { boots: number[]; active: boolean } {
+    return { boots: [...this.boots], active: this.active };
+  }
+
+  restore(saved: { boots?: unknown; active?: unknown } | undefined): void {
+    if (!saved || !Array.isArray(saved.boots)) return;
+    this.boots = saved.boots.filter((x): x is number => typeof x === 'number');
+    this.active = saved.active === true;
+  }
 }

@@ -58,7 +58,7 @@ export interface RuleTransition {
   count: number;
 }
 
-interface Track {
+export interface Track {
   times: number[];
   active: boolean;
   lastMatch: number;
@@ -67,6 +67,20 @@ interface Track {
 /** Per-rule threshold and quiet-period state for one source. */
 export class RuleTracker {
   private readonly tracks = new Map<string, Track>();
+
+  /** What a restart must keep: active rules (to clear them after quiet_for) and matches counting toward a threshold. */
+  memory(): Record<string, Track> {
+    const out: Record<string, Track> = {};
+    for (const [id, t] of this.tracks) if (t.active || t.times.length > 0) out[id] = { ...t, times: [...t.times] };
+    return out;
+  }
+
+  restore(saved: Record<string, Track> | undefined): void {
+    for (const [id, t] of Object.entries(saved ?? {})) {
+      if (typeof t?.lastMatch !== 'number' || !Array.isArray(t.times)) continue;
+      this.tracks.set(id, { times: t.times.filter((x) => typeof x === 'number'), active: t.active === true, lastMatch: t.lastMatch });
+    }
+  }
 
   /** Records a match at `time`; returns the transition to active, if this match made it. */
   record(rule: LogRule, time: number): RuleTransition | undefined {

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Signal } from '../signals.js';
-import { SourcePipeline } from './pipeline.js';
+import { SourcePipeline, type PipelineMemory } from './pipeline.js';
 import { pipelineOptions, scanSetup } from './scan.js';
 import { CommandSource } from './sources/command.js';
 import { FileSource, type OffsetStore } from './sources/file.js';
@@ -31,6 +31,8 @@ export interface LogWatcherDeps {
   metrics: Metrics;
   logger: Logger;
   offsets: OffsetStore;
+  /** Each source's rule and restart-loop memory, kept across restarts like its offset. */
+  memory?: { get(source: string): PipelineMemory | undefined; set(source: string, m: PipelineMemory): void };
   /** Where signals go next (the alert engine); /status and metrics have them either way. */
   onSignal?(signal: Signal): void;
   /** A Foglet boot seen in a source (boot markers, one per boot). */
@@ -42,6 +44,8 @@ export interface LogWatcherDeps {
 interface SourceState {
   source: LogSource;
   pipeline: SourcePipeline;
+  /** The pipeline revision last saved. */
+  savedRevision: number;
   flushTimer?: NodeJS.Timeout;
   up: boolean;
   lastMatchAt?: string;
@@ -70,11 +74,13 @@ export class LogWatcher {
         onSignal: (s) => this.emit(s),
         onBoot: () => { metrics.logBoots.inc(labels); deps.onBoot?.(name); },
       });
+      pipeline.restore(deps.memory?.get(name));
       let lastLines = 0;
       let lastBytes = 0;
       const sink: SourceSink = {
         line: (line, bytes, clean) => pipeline.pushLine(line, bytes, clean),
         idle: () => {
+          this.saveMemory(name);
           const fresh = pipeline.lines !== lastLines;
           metrics.logLines.inc(labels, pipeline.lines - lastLines);
           metrics.logBytes.inc(labels, pipeline.bytes - lastBytes);
@@ -100,7 +106,7 @@ export class LogWatcher {
         : cfg.kind === 'command'
           ? new CommandSource(cfg, logs.max_line_bytes, sink, events)
           : new HttpSource(cfg, logs.max_line_bytes, sink, events);
-      this.sources.set(name, { source, pipeline, up: false });
+      this.sources.set(name, { source, pipeline, up: false, savedRevision: pipeline.revision });
       metrics.logSourceUp.set(labels, 0);
       for (const kind of ['rename', 'truncate']) metrics.logRotations.inc({ source: name, kind }, 0);
       for (const m of [metrics.logLines, metrics.logBytes, metrics.logLinesCut, metrics.logSourceRestarts, metrics.logBoots]) m.inc(labels, 0);
@@ -111,16 +117,29 @@ export class LogWatcher {
     await Promise.all([...this.sources.values()].map((s) => s.source.start()));
     // Each source's first read is done: what was already in the files is history.
     for (const s of this.sources.values()) s.pipeline.markLive();
-    this.ticker = setInterval(() => { for (const s of this.sources.values()) s.pipeline.tick(); }, TICK_MS);
+    this.ticker = setInterval(() => {
+      for (const [name, s] of this.sources) {
+        s.pipeline.tick();
+        this.saveMemory(name);
+      }
+    }, TICK_MS);
   }
 
   async stop(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     await Promise.all([...this.sources.values()].map((s) => s.source.stop()));
-    for (const s of this.sources.values()) {
+    for (const [name, s] of this.sources) {
       if (s.flushTimer) clearTimeout(s.flushTimer);
       s.pipeline.flush();
+      this.saveMemory(name);
     }
+  }
+
+  private saveMemory(name: string): void {
+    const s = this.sources.get(name);
+    if (!s || !this.deps.memory || s.pipeline.revision === s.savedRevision) return;
+    s.savedRevision = s.pipeline.revision;
+    this.deps.memory.set(name, s.pipeline.memory());
   }
 
   /** The http source to post to: by name, or the only one. */

@@ -5,19 +5,9 @@
  * severity reaches the webhook; the board mends; exactly one resolve follows.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, test } from 'node:test';
-import { FakeFoglet } from '../../src/demo/fake-foglet.js';
-import { Receiver } from '../helpers/receiver.js';
-import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
-import { startMonitor, writeConfig, type MonitorProcess } from './monitor.js';
-
-interface Payload { change: string; status: string; alerts: Array<{ labels: Record<string, string>; fingerprint: string }> }
-
-interface World { board: FakeFoglet; receiver: Receiver; monitor: MonitorProcess; dir: string }
+import { healthy, payloads, scenarioConfig, settle, withWorld, type World } from './world.js';
 
 interface Scenario {
   name: string;
@@ -28,9 +18,6 @@ interface Scenario {
   break(w: World): Promise<void> | void;
   mend(w: World): Promise<void> | void;
 }
-
-/** Log rules clear after quiet_for; short here so that a scenario's resolve comes in seconds. */
-const QUIET = '2s';
 
 const SCENARIOS: Scenario[] = [
   {
@@ -92,64 +79,6 @@ const SCENARIOS: Scenario[] = [
     mend: () => { /* no further boot: it clears after the window */ },
   },
 ];
-
-async function withWorld(config: (w: Omit<World, 'monitor'>) => Record<string, unknown>, body: (w: World) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-e2e-'));
-  const logFile = path.join(dir, 'foglet.log');
-  writeFileSync(logFile, '');
-  const board = await FakeFoglet.start({ logFile });
-  const receiver = await Receiver.start();
-  let monitor: MonitorProcess | undefined;
-  try {
-    const file = path.join(dir, 'monitor.yaml');
-    writeConfig(file, { state_file: path.join(dir, 'state.json'), ...config({ board, receiver, dir }) });
-    monitor = await startMonitor(file);
-    await body({ board, receiver, monitor, dir });
-  } finally {
-    await monitor?.stop();
-    await board.stop();
-    await receiver.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The config every scenario runs: /up and the SSH guest path every second, the board's log, a webhook. */
-export function scenarioConfig({ board, receiver }: Omit<World, 'monitor'>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const ssh = board.ssh.address;
-  return {
-    instance: 'e2e',
-    checks: [
-      { name: 'up', kind: 'http', url: `${board.httpUrl}/up`, schedule: '* * * * * *', timeout: '2s', expect: { status: [200], body: '^ok$' } },
-      {
-        name: 'ssh-guest', kind: 'ssh', host: ssh.host, port: ssh.port, schedule: '* * * * * *', timeout: '3s',
-        host_key: board.ssh.hostKeyFingerprint, expect_screen: 'L Login',
-      },
-    ],
-    logs: {
-      sources: [{ name: 'board', kind: 'file', path: board.log!.file, poll_interval: '100ms' }],
-      rule_overrides: Object.fromEntries(['schema_migrations_table', 'postgrex_connect_failed', 'missing_secret_key_base',
-        'ssh_daemon_refusing', 'sysop_test_email_failed'].map((id) => [id, { quiet_for: QUIET }])),
-      restart_loop: { starts: 3, window: '10s', min_uptime: '10s' },
-    },
-    alerts: {
-      failure_threshold: 2,
-      sinks: [{ name: 'hook', kind: 'webhook', url: `${receiver.url}/hook` }],
-      delivery: { initial_backoff: '100ms', max_backoff: '1s' },
-    },
-    releases: { grace: '0s', watch_for: '0s' },
-    ...extra,
-  };
-}
-
-const payloads = (r: Receiver) => r.accepted.map((x) => x.json as Payload);
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
-
-async function healthy(w: World): Promise<void> {
-  await waitFor(async () => (await checkRuns(w.monitor.base)).every((n) => n >= 2), 'both checks to run twice', 10_000);
-  const status = (await (await fetch(`${w.monitor.base}/status`)).json()) as { checks: Array<{ name: string; state: string }> };
-  assert.deepEqual(status.checks.map((c) => c.state), ['ok', 'ok'], 'the board starts healthy');
-  assert.deepEqual(payloads(w.receiver), [], 'nothing sent while healthy');
-}
 
 describe('end to end: each checklist item pages once and resolves once', { concurrency: 3 }, () => {
   for (const sc of SCENARIOS) {

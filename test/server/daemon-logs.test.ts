@@ -20,7 +20,7 @@ const HOST_KEY = `${T} [warning] Foglet.SSH.HostKey: no host key in /data/ssh, g
 
 interface LogStatus {
   logs: {
-    sources: Array<{ name: string; up: boolean; lines: number; matches: number }>;
+    sources: Array<{ name: string; up: boolean; lines: number; matches: number; active_rules: string[] }>;
     recent_signals: Signal[];
   };
 }
@@ -126,6 +126,35 @@ describe('daemon: log sources, /api/logs and log signals', () => {
     const app = (await status()).logs.sources.find((x) => x.name === 'app')!;
     assert.equal(app.lines, 2, 'nothing read twice');
     assert.equal(app.matches, 1);
-    assert.ok(s.logs.recent_signals.some((x) => x.category === 'migration_failure'));
+    // Active before the stop and remembered: the new match keeps it active, with no second signal.
+    assert.deepEqual(s.logs.sources.find((x) => x.name === 'app')!.active_rules, ['schema_migrations_table']);
   });
+});
+
+test('a rule active at a restart is still active after it, and clears after its quiet_for (it did not: its memory was lost)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-daemon-memory-'));
+  const file = path.join(dir, 'foglet.log');
+  appendFileSync(file, '');
+  const config = validateConfig({
+    state_file: path.join(dir, 'state.json'),
+    logs: { sources: [{ name: 'app', kind: 'file', path: file, poll_interval: '50ms' }], rule_overrides: { schema_migrations_table: { quiet_for: '2s' } } },
+  });
+  const sink = new LogSink();
+  let daemon = await Daemon.start({ config, listen: '127.0.0.1:0', logDestination: sink });
+  type St = { logs: { sources: Array<{ active_rules: string[] }>; recent_signals: Signal[] } };
+  const status = async () => (await (await fetch(`http://${daemon.address}/status`)).json()) as St;
+  try {
+    await new Promise((r) => setTimeout(r, 200));
+    appendFileSync(file, `${logTime()} [error] Could not create schema migrations table. This error usually happens due to the following:\n\n`);
+    await waitFor(async () => (await status()).logs.sources[0]!.active_rules.includes('schema_migrations_table'), 'the rule to be active');
+    await daemon.stop();
+    daemon = await Daemon.start({ config, listen: '127.0.0.1:0', logDestination: sink });
+    assert.deepEqual((await status()).logs.sources[0]!.active_rules, ['schema_migrations_table'], 'remembered');
+    const cleared = await waitFor(async () => (await status()).logs.recent_signals.find((s) => s.ok && s.reason === 'schema_migrations_table'),
+      'the rule to clear after quiet_for', 6000);
+    assert.match(cleared.summary, /no match for 2s/);
+  } finally {
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
