@@ -1,5 +1,5 @@
 /** The monitor's HTTP server: it only registers the feature plugins under src/server/. */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { healthRoutes, type Readiness } from './server/health.js';
@@ -29,6 +29,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Prometheus scrapes every few seconds: one log line per request would drown the real ones.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+  });
+  // One error shape for every route: `{ error }`, as the API's own 4xx answers; a 5xx says no more than that.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err: err.message, url: req.url }, 'request failed');
+    return reply.code(status).send({ error: status < 500 ? err.message : 'internal error' });
   });
   await app.register(healthRoutes, { readiness: deps.readiness });
   await app.register(metricsRoutes, { metrics: deps.metrics });

@@ -8,18 +8,18 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 export const matcherSchema = z.strictObject({
-  name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'),
-  value: z.string(),
+  name: z.string().max(128).regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'),
+  value: z.string().max(1024),
   isRegex: z.boolean().default(false),
   isEqual: z.boolean().default(true),
 }).refine((m) => !m.isRegex || isValidRegex(m.value), { message: 'expected a valid regular expression', path: ['value'] });
 
 export const silenceInputSchema = z.strictObject({
-  matchers: z.array(matcherSchema).min(1, 'expected at least one matcher'),
+  matchers: z.array(matcherSchema).min(1, 'expected at least one matcher').max(32),
   startsAt: z.iso.datetime({ offset: true }).optional(),
   endsAt: z.iso.datetime({ offset: true }),
-  comment: z.string().min(1, 'say why'),
-  createdBy: z.string().min(1, 'say who'),
+  comment: z.string().min(1, 'say why').max(1024),
+  createdBy: z.string().min(1, 'say who').max(128),
 });
 
 export type Matcher = z.output<typeof matcherSchema>;

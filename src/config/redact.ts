@@ -7,6 +7,8 @@ import { SECRET_KEY } from './schema.js';
 
 export const REDACTED = '<redacted>';
 const MIN_SECRET_LENGTH = 4;
+/** A path segment this long in a webhook URL is taken for its token (words such as "services" or "hooks" are shorter). */
+const MIN_TOKEN_SEGMENT = 16;
 
 export class Redactor {
   private readonly secrets: string[];
@@ -80,7 +82,8 @@ export function redactConfig<T>(config: T): T {
 
 /**
  * A Slack or webhook URL is itself the credential (the token is in its path), so
- * the whole URL, and its path on its own, are secrets. Alertmanager's and PagerDuty's are not.
+ * the whole URL, its path, and each long path segment on its own (the token, as a
+ * careless log line would print it) are secrets. Alertmanager's and PagerDuty's are not.
  */
 function sinkUrlSecrets(config: unknown): string[] {
   const sinks = (config as { alerts?: { sinks?: Array<{ kind?: string; url?: unknown }> } } | undefined)?.alerts?.sinks ?? [];
@@ -91,6 +94,7 @@ function sinkUrlSecrets(config: unknown): string[] {
     try {
       const u = new URL(sink.url);
       if (u.pathname.length > 1) out.push(u.pathname + u.search);
+      for (const seg of u.pathname.split('/')) if (seg.length >= MIN_TOKEN_SEGMENT) out.push(decodeURIComponent(seg), seg);
     } catch { /* not a URL: the schema says so */ }
   }
   return out;

@@ -3,7 +3,7 @@
  * per source, compared in constant time; bounded body; text, JSON lines, or a JSON
  * array of records.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpSource } from '../logs/sources/http.js';
 import { checkBearer } from './auth.js';
 
@@ -19,12 +19,21 @@ export const logsRoutes: FastifyPluginAsync<{ ingest: () => LogIngest | undefine
   // Every body as raw bytes, whatever its content type (this plugin's scope only).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: HARD_LIMIT }, (_req, body, done) => done(null, body));
-  app.post<{ Querystring: { source?: string } }>('/api/logs', { bodyLimit: HARD_LIMIT }, async (req, reply) => {
-    const source = opts.ingest()?.source(req.query.source);
+  const sourceOf = (name: string | undefined) => opts.ingest()?.source(name);
+  // The source, the token and the declared length are checked before the body is read.
+  const admit = async (req: FastifyRequest<{ Querystring: { source?: string } }>, reply: FastifyReply) => {
+    const source = sourceOf(req.query.source);
     if (!source) {
       return reply.code(404).send({ error: req.query.source ? `no http log source named ${JSON.stringify(req.query.source)}` : 'no http log source configured (or several: name one with ?source=)' });
     }
     if (!checkBearer(req, reply, source.cfg.token, 'logs.sources[].token')) return reply;
+    if (Number(req.headers['content-length']) > source.cfg.max_body_bytes) {
+      return reply.code(413).send({ error: `body over ${source.cfg.max_body_bytes} bytes` });
+    }
+  };
+  app.post<{ Querystring: { source?: string } }>('/api/logs', { bodyLimit: HARD_LIMIT, onRequest: admit }, async (req, reply) => {
+    const source = sourceOf(req.query.source);
+    if (!source) return reply.code(503).send({ error: 'the log source went away (config reload)' });
     const body = req.body as Buffer | undefined;
     if (!body || body.length === 0) return reply.code(400).send({ error: 'empty body' });
     if (body.length > source.cfg.max_body_bytes) {

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { releaseMarkSchema, type ReleaseTracker } from '../release/marks.js';
 import { checkBearer } from './auth.js';
-import { parseBody } from './body.js';
+import { API_BODY_LIMIT, parseBody } from './body.js';
 
 export interface ReleaseRoutesOptions {
   releases: () => ReleaseTracker | undefined;
@@ -10,13 +10,13 @@ export interface ReleaseRoutesOptions {
 }
 
 export const releaseRoutes: FastifyPluginAsync<ReleaseRoutesOptions> = async (app, opts) => {
-  app.get('/api/releases', async (req, reply) => {
+  // Before the body is read: a caller without the token gets nothing parsed.
+  app.addHook('onRequest', async (req, reply) => {
     if (!checkBearer(req, reply, opts.token(), 'api.token')) return reply;
-    return opts.releases()?.list() ?? [];
   });
+  app.get('/api/releases', async () => opts.releases()?.list() ?? []);
 
-  app.post('/api/releases', async (req, reply) => {
-    if (!checkBearer(req, reply, opts.token(), 'api.token')) return reply;
+  app.post('/api/releases', { bodyLimit: API_BODY_LIMIT }, async (req, reply) => {
     const mark = parseBody(releaseMarkSchema, req.body, reply);
     if (!mark) return reply;
     const releases = opts.releases();

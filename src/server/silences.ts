@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { silenceInputSchema, type Silences } from '../alerts/silences.js';
 import { checkBearer } from './auth.js';
-import { parseBody } from './body.js';
+import { API_BODY_LIMIT, parseBody } from './body.js';
 
 export interface SilenceRoutesOptions {
   silences: () => Silences | undefined;
@@ -15,14 +15,13 @@ export interface SilenceRoutesOptions {
 }
 
 export const silenceRoutes: FastifyPluginAsync<SilenceRoutesOptions> = async (app, opts) => {
-  const TOKEN_SETTING = 'api.token';
-  app.get('/api/silences', async (req, reply) => {
-    if (!checkBearer(req, reply, opts.token(), TOKEN_SETTING)) return reply;
-    return opts.silences()?.list() ?? [];
+  // Before the body is read: a caller without the token gets nothing parsed.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!checkBearer(req, reply, opts.token(), 'api.token')) return reply;
   });
+  app.get('/api/silences', async () => opts.silences()?.list() ?? []);
 
-  app.post('/api/silences', async (req, reply) => {
-    if (!checkBearer(req, reply, opts.token(), TOKEN_SETTING)) return reply;
+  app.post('/api/silences', { bodyLimit: API_BODY_LIMIT }, async (req, reply) => {
     const input = parseBody(silenceInputSchema, req.body, reply);
     if (!input) return reply;
     const silences = opts.silences();
@@ -36,7 +35,6 @@ export const silenceRoutes: FastifyPluginAsync<SilenceRoutesOptions> = async (ap
   });
 
   app.delete<{ Params: { id: string } }>('/api/silences/:id', async (req, reply) => {
-    if (!checkBearer(req, reply, opts.token(), TOKEN_SETTING)) return reply;
     const done = opts.silences()?.expire(req.params.id) ?? false;
     return done ? reply.code(200).send({ expired: req.params.id }) : reply.code(404).send({ error: `no active or pending silence ${req.params.id}` });
   });

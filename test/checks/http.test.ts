@@ -126,6 +126,24 @@ describe('http check timeouts', () => {
     }
   });
 
+  test('a server that never finishes its headers (one byte at a time) fails with timeout inside the timeout', async () => {
+    const trickle = await startTcpServer((s) => {
+      s.on('error', () => {});
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\nX-Slow: ');
+        const timer = setInterval(() => (s.destroyed ? clearInterval(timer) : s.write('a')), 20);
+        s.on('close', () => clearInterval(timer));
+      });
+    });
+    try {
+      const r = await probe({ url: `${trickle.url.replace('tcp:', 'http:')}/up`, timeout: '500ms' });
+      assert.equal(r.reason, 'timeout', r.message);
+      assert.ok(r.duration_seconds >= 0.45 && r.duration_seconds < 1.5, `took ${r.duration_seconds}s`);
+    } finally {
+      await trickle.close();
+    }
+  });
+
   test('a server that sends garbage fails with protocol_error', async () => {
     const liar = await startTcpServer((s) => s.on('data', () => s.end('SSH-2.0-not-http\r\n\r\n')));
     try {

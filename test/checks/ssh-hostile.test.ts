@@ -11,6 +11,28 @@ import { sshCheck } from '../helpers/config.js';
 import { closedPort, startTcpServer, type TestServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
+/** One SSH binary packet (RFC 4253 §6), unencrypted as before the first NEWKEYS. */
+function sshPacket(payload: Buffer): Buffer {
+  let padding = 8 - ((5 + payload.length) % 8);
+  if (padding < 4) padding += 8;
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(1 + payload.length + padding, 0);
+  head[4] = padding;
+  return Buffer.concat([head, payload, Buffer.alloc(padding)]);
+}
+
+/** A KEXINIT that offers what a modern client takes: curve25519, ed25519, aes-gcm. */
+function kexinit(): Buffer {
+  const list = (names: string) => { const b = Buffer.from(names); const n = Buffer.alloc(4); n.writeUInt32BE(b.length); return Buffer.concat([n, b]); };
+  return sshPacket(Buffer.concat([
+    Buffer.from([20]), Buffer.alloc(16, 7),
+    list('curve25519-sha256'), list('ssh-ed25519'),
+    list('aes128-gcm@openssh.com'), list('aes128-gcm@openssh.com'),
+    list('hmac-sha2-256'), list('hmac-sha2-256'), list('none'), list('none'), list(''), list(''),
+    Buffer.from([0, 0, 0, 0, 0]),
+  ]));
+}
+
 function probe(port: number, fields: Record<string, unknown> = {}): Promise<ProbeResult> {
   const cfg = sshCheck({ port, expect_screen: 'L Login', timeout: '800ms', ...fields });
   return runProbe(cfg, new SshProbe(cfg, { baseDir: process.cwd() }));
@@ -23,6 +45,9 @@ describe('ssh probe against hostile servers', () => {
   let wrongService: TestServer;
   let stall: TestServer;
   let preIdentFlood: TestServer;
+  let liar: TestServer;
+  let oldAlgorithms: ssh2.Server;
+  let oldAlgorithmsPort: number;
   let shellFlood: ssh2.Server;
   let shellFloodPort: number;
 
@@ -44,7 +69,23 @@ describe('ssh probe against hostile servers', () => {
       s.on('drain', pump);
       pump();
     });
-    servers.push(silent, garbage, wrongService, stall, preIdentFlood);
+    // Offers modern algorithms, then answers the key exchange with a reply that is not one.
+    liar = await startTcpServer((s) => {
+      s.on('error', () => {});
+      s.write('SSH-2.0-OpenSSH_9.2\r\n');
+      s.write(kexinit());
+      let answered = false;
+      s.on('data', () => {
+        if (answered) return;
+        answered = true;
+        s.write(sshPacket(Buffer.concat([Buffer.from([31]), Buffer.alloc(200, 0x41)])));
+      });
+    });
+    servers.push(silent, garbage, wrongService, stall, preIdentFlood, liar);
+    // Only a key exchange no current client accepts (SHA-1, 1024-bit group).
+    oldAlgorithms = new ssh2.Server({ hostKeys: [generateEd25519().private], algorithms: { kex: ['diffie-hellman-group1-sha1'] } }, (client) => client.on('error', () => {}));
+    await new Promise<void>((resolve) => oldAlgorithms.listen(0, '127.0.0.1', resolve));
+    oldAlgorithmsPort = (oldAlgorithms.address() as net.AddressInfo).port;
     shellFlood = new ssh2.Server({ hostKeys: [generateEd25519().private] }, (client) => {
       client.on('error', () => {});
       client.on('authentication', (ctx) => ctx.accept());
@@ -67,6 +108,20 @@ describe('ssh probe against hostile servers', () => {
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
     await new Promise<void>((resolve) => shellFlood.close(() => resolve()));
+    await new Promise<void>((resolve) => oldAlgorithms.close(() => resolve()));
+  });
+
+  test('a server whose key exchange reply is not what its KEXINIT promised: handshake_failed, inside the timeout', async () => {
+    const r = await probe(liar.port);
+    assert.equal(r.reason, 'handshake_failed', `${r.reason}: ${r.message}`);
+    assert.equal(r.details?.phase, 'handshake');
+    assert.ok(r.duration_seconds < 1.3);
+  });
+
+  test('a server that offers only algorithms the client refuses: handshake_failed, naming the mismatch', async () => {
+    const r = await probe(oldAlgorithmsPort);
+    assert.equal(r.reason, 'handshake_failed', `${r.reason}: ${r.message}`);
+    assert.match(r.message ?? '', /key exchange|algorithm/i);
   });
 
   test('a closed port: connect_refused', async () => {

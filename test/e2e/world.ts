@@ -105,9 +105,9 @@ export const payloads = (r: Receiver) => r.accepted.map((x) => x.json as Payload
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
 
 export async function healthy(w: World): Promise<void> {
-  await waitFor(async () => (await checkRuns(w.monitor.base)).every((n) => n >= 2), 'both checks to run twice', 10_000);
+  await waitFor(async () => (await checkRuns(w.monitor.base)).every((n) => n >= 2), 'every check to run twice', 10_000);
   const status = (await (await fetch(`${w.monitor.base}/status`)).json()) as { checks: Array<{ name: string; state: string }> };
-  assert.deepEqual(status.checks.map((c) => c.state), ['ok', 'ok'], 'the board starts healthy');
+  assert.deepEqual(status.checks.filter((c) => c.state !== 'ok').map((c) => c.name), [], 'the board starts healthy');
   assert.deepEqual(payloads(w.receiver), [], 'nothing sent while healthy');
 }
 
