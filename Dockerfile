@@ -26,5 +26,8 @@ EXPOSE 9477
 # The monitor's own liveness: its HTTP server answers. Probe failures do not make it unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9477/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+# A 2 MiB young generation and V8's memory-saving mode: RSS stays flat near 115 MB
+# under 100 SSH checks and 30k log lines/s instead of creeping past 200, for about 40%
+# more CPU at that load (bench/RESULTS.md).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "--optimize-for-size", "/app/dist/src/cli.js"]
 CMD ["run"]

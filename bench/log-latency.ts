@@ -85,5 +85,6 @@ export async function benchLogLatency(lines: number): Promise<Record<string, str
     'append to signal, max': ms(ours.at(-1) ?? NaN),
     'peer: tail -F -s 0.01 to this process, p50': ms(percentile(tailSeen, 50)),
     'peer: tail -F -s 0.01 to this process, p99': ms(percentile(tailSeen, 99)),
+    'ratio (signal p50 / tail -F p50)': Math.round((percentile(ours, 50) / percentile(tailSeen, 50)) * 100) / 100,
   };
 }

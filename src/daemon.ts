@@ -161,7 +161,7 @@ export class Daemon {
         if (s) s.skipped_runs++;
         this.logger.warn({ check: name }, 'previous run still going; skipped this run');
       },
-    });
+    }, this.config.max_concurrent_probes);
     this.scheduler.start({ runAtStart });
   }
 

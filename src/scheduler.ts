@@ -1,7 +1,10 @@
 /**
  * Runs each check on its node-cron schedule (seconds field allowed). A check never
  * overlaps itself: a tick that finds the previous run still going is skipped and
- * counted. Every check also runs once at start, so /status is filled at once.
+ * counted. Every check also runs once at start, so /status is filled at once. At most
+ * `maxConcurrent` probes run at a time; the others wait their turn in order (a hundred
+ * SSH logins due at the same second would otherwise all hold their buffers, keys and
+ * terminals at once, and knock on the board's rate limit together).
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { CheckConfig } from './config/schema.js';
@@ -23,8 +26,11 @@ export class Scheduler {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
   private started = false;
+  private readonly slots: Slots;
 
-  constructor(private readonly checks: ScheduledCheck[], private readonly hooks: SchedulerHooks) {}
+  constructor(private readonly checks: ScheduledCheck[], private readonly hooks: SchedulerHooks, maxConcurrent = Infinity) {
+    this.slots = new Slots(maxConcurrent);
+  }
 
   get running(): boolean { return this.started && !this.stopping.signal.aborted; }
 
@@ -55,13 +61,20 @@ export class Scheduler {
   private async runOne(check: ScheduledCheck): Promise<void> {
     const jitter = check.config.jitter.ms;
     if (jitter > 0 && !(await sleep(Math.random() * jitter, this.stopping.signal))) return;
-    const result = await runProbe(check.config, check.probe);
-    this.hooks.onResult(result);
+    if (!(await this.slots.acquire())) return;
+    try {
+      // The probe's timeout starts now, with its slot: waiting is not the board's fault.
+      const result = await runProbe(check.config, check.probe);
+      this.hooks.onResult(result);
+    } finally {
+      this.slots.release();
+    }
   }
 
   /** Stops scheduling and waits for the runs in flight, which end by their own timeouts. */
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.slots.close();
     for (const task of this.tasks) {
       await task.stop();
       await task.destroy();
@@ -80,4 +93,34 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     const onAbort = () => { clearTimeout(timer); resolve(false); };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A counting semaphore, first come first served; `close` turns every waiter away. */
+class Slots {
+  private busy = 0;
+  private closed = false;
+  private readonly queue: Array<(ok: boolean) => void> = [];
+
+  constructor(private readonly max: number) {}
+
+  /** Resolves true with a slot, or false once closed. */
+  acquire(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    if (this.busy < this.max) {
+      this.busy++;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => this.queue.push(resolve));
+  }
+
+  release(): void {
+    const next = this.queue.shift();
+    if (next) next(true); // the slot passes on: busy stays the same
+    else this.busy--;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.queue.splice(0)) waiter(false);
+  }
 }

@@ -65,3 +65,36 @@ test('jitter delays a run by at most its bound', async () => {
   await scheduler.stop();
   await server.close();
 });
+
+test('max concurrent probes: the rest wait their turn, every one runs, each timeout starts with its turn; stop turns the waiting away', async () => {
+  let active = 0;
+  let maxActive = 0;
+  const server = await startHttpServer((_req, res) => {
+    active++;
+    maxActive = Math.max(maxActive, active);
+    setTimeout(() => { active--; res.end('ok'); }, 300);
+  });
+  // Six checks due at once, two slots, 400 ms timeouts: waiting three turns (900 ms) must not time them out.
+  const checks = Array.from({ length: 6 }, (_, i) => {
+    const cfg = httpCheck({ name: `c${i}`, url: `${server.url}/up`, schedule: '0 0 1 1 *', timeout: '400ms' });
+    return { config: cfg, probe: new HttpProbe(cfg, { baseDir: '.' }) };
+  });
+  const results: ProbeResult[] = [];
+  const scheduler = new Scheduler(checks, { onResult: (r) => results.push(r), onSkip: () => {} }, 2);
+  try {
+    scheduler.start();
+    await waitFor(() => results.length === 6, 'all six runs', 5000);
+    assert.equal(maxActive, 2);
+    assert.deepEqual(results.map((r) => r.ok), [true, true, true, true, true, true], results.map((r) => r.message).join('; '));
+  } finally {
+    await scheduler.stop();
+  }
+  // Stopped with runs waiting: they never start, and stop does not hang on them.
+  results.length = 0;
+  const again = new Scheduler(checks, { onResult: (r) => results.push(r), onSkip: () => {} }, 1);
+  again.start();
+  await new Promise((r) => setTimeout(r, 50));
+  await again.stop();
+  assert.equal(results.length, 1, 'only the run that had its slot');
+  await server.close();
+});

@@ -364,6 +364,8 @@ export const configSchema = z.strictObject({
   instance: z.string().min(1).default(os.hostname()),
   listen: listenAddress.default('127.0.0.1:9477'),
   state_file: z.string().min(1).default('./data/state.json'),
+  /** Probes running at once; more that are due wait their turn (their timeout starts with their turn). */
+  max_concurrent_probes: z.number().int().min(1).max(10_000).default(25),
   log: z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
     format: z.enum(['auto', 'json', 'pretty']).default('auto'),

@@ -7,6 +7,8 @@ export interface Received {
   body: string;
   json: unknown;
   status: number;
+  /** Epoch ms (fractional, from the monotonic clock) when the request was complete. */
+  at: number;
 }
 
 export class Receiver {
@@ -25,7 +27,7 @@ export class Receiver {
         const status = typeof r.status === 'function' ? r.status({ n: r.requests.length, body }) : r.status;
         let json: unknown;
         try { json = JSON.parse(body); } catch { json = undefined; }
-        r.requests.push({ path: req.url ?? '/', headers: req.headers, body, json, status });
+        r.requests.push({ path: req.url ?? '/', headers: req.headers, body, json, status, at: performance.timeOrigin + performance.now() });
         res.writeHead(status, { 'content-type': 'application/json' }).end(status < 300 ? '{"status":"ok"}' : '{"error":"nope"}');
       });
     });
