@@ -162,6 +162,7 @@ export class Daemon {
         this.logger.warn({ check: name }, 'previous run still going; skipped this run');
       },
     }, this.config.max_concurrent_probes);
+    this.metrics.waitingRuns = () => this.scheduler?.waiting ?? 0;
     this.scheduler.start({ runAtStart });
   }
 

@@ -126,6 +126,13 @@ export class Metrics {
   readonly deployWindow = new client.Gauge({
     name: `${P}deploy_window_open`, help: '1 while a deploy window holds back the alerts a deploy causes anyway.', registers: [this.registry],
   });
+  /** Where the waiting-runs gauge reads from at scrape time (the scheduler, once there is one). */
+  waitingRuns: () => number = () => 0;
+  readonly schedulerWaiting = new client.Gauge({
+    name: `${P}scheduler_waiting_runs`, help: 'Runs that are due and wait for a slot (max_concurrent_probes); above 0 for long, raise it or spread the schedules.',
+    registers: [this.registry],
+    collect: () => { this.schedulerWaiting.set(this.waitingRuns()); },
+  });
   readonly skippedRuns = new client.Counter({
     name: `${P}scheduler_skipped_runs_total`, help: 'Scheduled runs skipped because the previous run of the check was still going.',
     labelNames: ['check'] as const, registers: [this.registry],

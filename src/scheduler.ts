@@ -34,6 +34,9 @@ export class Scheduler {
 
   get running(): boolean { return this.started && !this.stopping.signal.aborted; }
 
+  /** Runs that are due and wait for a slot (max_concurrent_probes). */
+  get waiting(): number { return this.slots.waiting; }
+
   start(opts: { runAtStart?: boolean } = {}): void {
     if (this.started) return;
     this.started = true;
@@ -102,6 +105,8 @@ class Slots {
   private readonly queue: Array<(ok: boolean) => void> = [];
 
   constructor(private readonly max: number) {}
+
+  get waiting(): number { return this.queue.length; }
 
   /** Resolves true with a slot, or false once closed. */
   acquire(): Promise<boolean> {

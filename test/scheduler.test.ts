@@ -83,7 +83,9 @@ test('max concurrent probes: the rest wait their turn, every one runs, each time
   const scheduler = new Scheduler(checks, { onResult: (r) => results.push(r), onSkip: () => {} }, 2);
   try {
     scheduler.start();
+    assert.equal(scheduler.waiting, 4, 'four wait for the two slots');
     await waitFor(() => results.length === 6, 'all six runs', 5000);
+    assert.equal(scheduler.waiting, 0);
     assert.equal(maxActive, 2);
     assert.deepEqual(results.map((r) => r.ok), [true, true, true, true, true, true], results.map((r) => r.message).join('; '));
   } finally {
