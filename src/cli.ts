@@ -132,6 +132,11 @@ configCmd.command('check')
   .action(async (opts: { config: string }) => {
     const config = await loadOrExit(opts.config);
     process.stderr.write(`${opts.config}: valid (${config.checks.length} check(s))\n`);
+    const { slowPatterns } = await import('./logs/redos.js');
+    for (const slow of await slowPatterns(config.logs.rules)) {
+      process.stderr.write(`warning: ${opts.config}: logs.rules[${slow.index}].pattern (${slow.id}): can backtrack catastrophically `
+        + `(${slow.complexity}${slow.attack ? `, on input like ${JSON.stringify(slow.attack)}` : ''}): one long log line would stall the monitor; bound its repetitions\n`);
+    }
     process.stdout.write(YAML.stringify(redactConfig(config)));
   });
 configCmd.command('schema')

@@ -84,6 +84,20 @@ describe('foglet-monitor CLI', () => {
     assert.match(r.stdout, /timeout: 10s/, 'defaults shown');
   });
 
+  test('config check warns of a user rule that can backtrack catastrophically, naming it, and passes a linear one', async () => {
+    const cfg = file('redos.yaml', [
+      'logs:',
+      '  rules:',
+      '    - { id: fine, category: crash, severity: critical, pattern: "Foglet crashed: \\\\w+" }',
+      '    - { id: nested, category: crash, severity: critical, pattern: "(a+)+$" }',
+    ].join('\n'));
+    const r = await runCli(['config', 'check', '-c', cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning:'));
+    assert.equal(warnings.length, 1, r.stderr);
+    assert.match(warnings[0]!, /logs\.rules\[1\]\.pattern \(nested\): can backtrack catastrophically \(exponential/);
+  });
+
   test('run serves /metrics, reloads on SIGHUP (keeping the old config when the new one is broken) and stops on SIGTERM within 5 s', async () => {
     const port = await closedPort();
     const cfgPath = file('run.yaml', [
