@@ -9,18 +9,18 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { setTimeout as pause } from 'node:timers/promises';
 import path from 'node:path';
 import { FakeFoglet } from '../src/demo/fake-foglet.js';
 import { startMonitor, writeConfig } from '../test/e2e/monitor.js';
 import { Receiver } from '../test/helpers/receiver.js';
 import { waitFor } from '../test/helpers/wait.js';
+import { percentile as pct } from './measure.js';
 
 interface Payload { change: string; alerts: Array<{ labels: Record<string, string> }> }
 
 /** Epoch ms with the monotonic clock's sub-millisecond resolution (the receiver stamps with it too). */
 const clock = () => performance.timeOrigin + performance.now();
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 export async function benchDetection(logSamples: number, sshSamples: number): Promise<Record<string, string | number>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-bench-detect-'));

@@ -13,22 +13,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { setTimeout as pause } from 'node:timers/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { CLI } from '../test/helpers/cli.js';
 import { closedPort } from '../test/helpers/servers.js';
 import { waitFor } from '../test/helpers/wait.js';
-import { procCpuMs } from './http-probe.js';
+import { percentile, procCpuMs, rssMiB } from './measure.js';
 
 const CHECKS = Number(process.env.BENCH_CHECKS ?? 100);
 const SOURCES = Number(process.env.BENCH_SOURCES ?? 3);
 const RATE = 10_000;
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 function metricValues(text: string, name: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -130,7 +125,7 @@ export async function benchFootprint(rounds: number): Promise<Record<string, str
       'log sources x lines/s': `${SOURCES} x ${RATE}`,
       'probe runs ok / failed': `${succeeded} / ${failed}`,
       'scheduler skipped runs': skipped,
-      'schedule drift (run start - due), p50 / p99 / max': `${ms(drifts[Math.floor(drifts.length / 2)]!)} / ${ms(drifts[Math.floor(drifts.length * 0.99)]!)} / ${ms(maxDrift)}`,
+      'schedule drift (run start - due), p50 / p99 / max': `${ms(percentile(drifts, 50))} / ${ms(percentile(drifts, 99))} / ${ms(maxDrift)}`,
       'CPU share of the one core': `${(cpuShare * 100).toFixed(1)} %`,
       'RSS, max sampled / kernel high-water mark': `${rssMax.toFixed(0)} / ${hwm.toFixed(0)} MiB`,
       'RSS, max of each round': `${rssByRound.join(', ')} MiB`,

@@ -6,7 +6,7 @@
  * each /probe request (its normal way of working); the probe's is process.cpuUsage().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
@@ -16,14 +16,9 @@ import { HttpProbe } from '../src/checks/http.js';
 import { runProbe } from '../src/checks/runner.js';
 import { closedPort } from '../test/helpers/servers.js';
 import { waitFor } from '../test/helpers/wait.js';
+import { procCpuMs } from './measure.js';
 
 const EXPORTER = '/usr/bin/prometheus-blackbox-exporter';
-const CLK_TCK = 100;
-
-export function procCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-}
 
 /** A tiny HTTP server in its own process: `/up` answers `ok`. */
 export async function startTarget(): Promise<{ url: string; child: ChildProcess }> {

@@ -7,18 +7,15 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { setTimeout as pause } from 'node:timers/promises';
 import path from 'node:path';
 import { validateConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log.js';
 import { LogWatcher } from '../src/logs/watcher.js';
 import { Metrics } from '../src/metrics.js';
 import type { FileOffset } from '../src/logs/sources/file.js';
+import { percentile } from './measure.js';
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function benchLogLatency(lines: number): Promise<Record<string, string | number>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-bench-tail-'));

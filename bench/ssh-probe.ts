@@ -6,22 +6,15 @@
  * renders a terminal, which is the work Foglet's cursor painting needs.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { validateConfig } from '../src/config/load.js';
 import type { SshCheckConfig } from '../src/config/schema.js';
 import { runProbe } from '../src/checks/runner.js';
 import { SshProbe } from '../src/checks/ssh.js';
 import { startSshd, type RealSshd } from '../test/helpers/sshd.js';
+import { median, procCpuMs } from './measure.js';
 
 export interface Sample { wallMs: number; cpuMs: number }
-
-const CLK_TCK = 100; // Linux USER_HZ for /proc/<pid>/stat
-
-function procCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK; // utime + stime
-}
 
 async function probeOnce(cfg: SshCheckConfig): Promise<Sample> {
   const cpu0 = process.cpuUsage();
@@ -56,11 +49,6 @@ function opensshOnce(sshd: RealSshd, knownHosts: string): Promise<Sample> {
     });
     child.on('error', reject);
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 export async function benchSshProbe(runs = 30): Promise<Record<string, string | number>> {

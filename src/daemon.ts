@@ -15,7 +15,7 @@ import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js
 import { Metrics } from './metrics.js';
 import { Scheduler } from './scheduler.js';
 import { buildServer, parseListen } from './server.js';
-import { SECTIONS, StateStore, stateMap } from './state.js';
+import { SECTIONS, StateStore, stateMap, type KeyedStore } from './state.js';
 import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
 import { Alerting } from './alerts/alerting.js';
 import { ReleaseTracker, type Release } from './release/marks.js';
@@ -63,7 +63,7 @@ export class Daemon {
   private state: StateStore;
   private readonly pins: HostKeyPins;
   private readonly offsets: OffsetStore;
-  private readonly logMemory: { get(source: string): PipelineMemory | undefined; set(source: string, m: PipelineMemory): void };
+  private readonly logMemory: KeyedStore<PipelineMemory>;
   /** app_metrics checks' previous scrapes and restarts: kept across reloads, not across restarts. */
   private readonly scrapeMemory = new Map<string, ScrapeMemory>();
   private watcher: LogWatcher | undefined;

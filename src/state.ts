@@ -28,13 +28,14 @@ export interface StateLogger {
 }
 
 export interface StateStoreOptions {
-  /** How long changes gather before one write. */
-  debounceMs?: number;
   /** Each write's outcome: for the monitor's metrics. */
   onWrite?(ok: boolean): void;
-  /** How long a failed write waits before the next try when nothing else changes. */
-  retryMs?: number;
 }
+
+/** How long changes gather before one write. */
+const DEBOUNCE_MS = 200;
+/** How long a failed write waits before the next try. */
+const RETRY_MS = 5000;
 
 type Sections = Record<string, unknown>;
 
@@ -46,13 +47,8 @@ export class StateStore {
   private closed = false;
   /** The last write error, or undefined once a write succeeds again. */
   lastError: Error | undefined;
-  private readonly debounceMs: number;
-  private readonly retryMs: number;
 
-  constructor(readonly file: string, private readonly logger?: StateLogger, private readonly opts: StateStoreOptions = {}) {
-    this.debounceMs = opts.debounceMs ?? 200;
-    this.retryMs = opts.retryMs ?? 5000;
-  }
+  constructor(readonly file: string, private readonly logger?: StateLogger, private readonly opts: StateStoreOptions = {}) {}
 
   async load(): Promise<void> {
     let text: string;
@@ -83,7 +79,7 @@ export class StateStore {
   set(section: string, value: unknown): void {
     this.data[section] = value;
     this.dirty = true;
-    this.schedule(this.lastError ? this.retryMs : this.debounceMs);
+    this.schedule(this.lastError ? RETRY_MS : DEBOUNCE_MS);
   }
 
   /** Writes pending changes now; resolves when they are on disk (or the write failed). */
@@ -103,7 +99,7 @@ export class StateStore {
         if (!this.lastError) this.logger?.warn({ file: this.file, err: (e as Error).message }, 'cannot write the state file; keeping state in memory and retrying');
         this.lastError = e as Error;
         this.opts.onWrite?.(false);
-        this.schedule(this.retryMs);
+        this.schedule(RETRY_MS);
       }
     });
     return this.writing;
@@ -141,8 +137,14 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   }
 }
 
-/** A keyed view of one section, for parts that keep a small map (host-key pins, log offsets). */
-export function stateMap<T>(store: StateStore, section: string): { get(key: string): T | undefined; set(key: string, value: T): void } {
+/** One section as a small map by key. */
+export interface KeyedStore<T> {
+  get(key: string): T | undefined;
+  set(key: string, value: T): void;
+}
+
+/** A keyed view of one section, for parts that keep a small map (host-key pins, log offsets, rule memory). */
+export function stateMap<T>(store: StateStore, section: string): KeyedStore<T> {
   return {
     get: (key) => store.get<Record<string, T>>(section)?.[key],
     set: (key, value) => store.set(section, { ...store.get<Record<string, T>>(section), [key]: value }),

@@ -7,14 +7,20 @@ import { httpCheck } from './helpers/config.js';
 import { startHttpServer } from './helpers/servers.js';
 import { waitFor } from './helpers/wait.js';
 
-test('a slow check never overlaps itself: the tick that finds it running is skipped and counted', async () => {
+/** An HTTP server that answers after `delayMs` and counts the most requests it held at once. */
+async function countingServer(delayMs: number): Promise<{ url: string; maxActive(): number; close(): Promise<void> }> {
   let active = 0;
-  let maxActive = 0;
-  const slow = await startHttpServer((_req, res) => {
+  let max = 0;
+  const server = await startHttpServer((_req, res) => {
     active++;
-    maxActive = Math.max(maxActive, active);
-    setTimeout(() => { active--; res.end('ok'); }, 1500);
+    max = Math.max(max, active);
+    setTimeout(() => { active--; res.end('ok'); }, delayMs);
   });
+  return { url: server.url, maxActive: () => max, close: () => server.close() };
+}
+
+test('a slow check never overlaps itself: the tick that finds it running is skipped and counted', async () => {
+  const slow = await countingServer(1500);
   const cfg = httpCheck({ url: `${slow.url}/up`, schedule: '* * * * * *', timeout: '3s' });
   const results: ProbeResult[] = [];
   const skipped: string[] = [];
@@ -25,7 +31,7 @@ test('a slow check never overlaps itself: the tick that finds it running is skip
   try {
     scheduler.start();
     await waitFor(() => results.length >= 2 && skipped.length >= 1, 'two runs and a skip', 8000);
-    assert.equal(maxActive, 1, 'never two runs of one check at once');
+    assert.equal(slow.maxActive(), 1, 'never two runs of one check at once');
     assert.ok(results.every((r) => r.ok), 'each run passed');
     assert.deepEqual([...new Set(skipped)], ['up']);
   } finally {
@@ -67,13 +73,7 @@ test('jitter delays a run by at most its bound', async () => {
 });
 
 test('max concurrent probes: the rest wait their turn, every one runs, each timeout starts with its turn; stop turns the waiting away', async () => {
-  let active = 0;
-  let maxActive = 0;
-  const server = await startHttpServer((_req, res) => {
-    active++;
-    maxActive = Math.max(maxActive, active);
-    setTimeout(() => { active--; res.end('ok'); }, 300);
-  });
+  const server = await countingServer(300);
   // Six checks due at once, two slots, 400 ms timeouts: waiting three turns (900 ms) must not time them out.
   const checks = Array.from({ length: 6 }, (_, i) => {
     const cfg = httpCheck({ name: `c${i}`, url: `${server.url}/up`, schedule: '0 0 1 1 *', timeout: '400ms' });
@@ -86,7 +86,7 @@ test('max concurrent probes: the rest wait their turn, every one runs, each time
     assert.equal(scheduler.waiting, 4, 'four wait for the two slots');
     await waitFor(() => results.length === 6, 'all six runs', 5000);
     assert.equal(scheduler.waiting, 0);
-    assert.equal(maxActive, 2);
+    assert.equal(server.maxActive(), 2);
     assert.deepEqual(results.map((r) => r.ok), [true, true, true, true, true, true], results.map((r) => r.message).join('; '));
   } finally {
     await scheduler.stop();

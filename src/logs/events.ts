@@ -43,6 +43,8 @@ export class EventAssembler {
   private pending: Pending | undefined;
   private dayBase: number | undefined;
   private lastTimeOfDay = -1;
+  /** The last reading of the clock: times at or before it cannot be ahead of it. */
+  private clockSeen = -Infinity;
 
   constructor(private readonly source: string, private readonly onEvent: (e: LogEvent) => void, private readonly now: () => number = Date.now) {}
 
@@ -96,17 +98,27 @@ export class EventAssembler {
    * clock is yesterday's (a file read from its start just after midnight).
    */
   private resolveTime(parsed: ParsedLine): number {
-    const now = this.now();
-    if (parsed.time === undefined) return now;
-    if (!parsed.timeOfDayOnly) return Math.min(parsed.time, now);
+    if (parsed.time === undefined) return this.now();
+    if (!parsed.timeOfDayOnly) return this.notAhead(parsed.time);
     if (this.dayBase === undefined) {
+      const now = this.now();
       this.dayBase = now - (now % DAY);
       if (this.dayBase + parsed.time > now + FUTURE_SLACK_MS) this.dayBase -= DAY;
     } else if (parsed.time < this.lastTimeOfDay - DAY / 2) {
       this.dayBase += DAY; // past midnight
     }
     this.lastTimeOfDay = parsed.time;
-    return Math.min(this.dayBase + parsed.time, now);
+    return this.notAhead(this.dayBase + parsed.time);
+  }
+
+  /**
+   * `t`, or now when `t` is ahead of the clock. The clock is read only for a time past
+   * its last reading: a file of history (every line in the past) costs no clock read per line.
+   */
+  private notAhead(t: number): number {
+    if (t <= this.clockSeen) return t;
+    this.clockSeen = this.now();
+    return Math.min(t, this.clockSeen);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Signal } from '../signals.js';
+import type { KeyedStore } from '../state.js';
 import { SourcePipeline, type PipelineMemory } from './pipeline.js';
 import { pipelineOptions, scanSetup } from './scan.js';
 import { CommandSource } from './sources/command.js';
@@ -32,7 +33,7 @@ export interface LogWatcherDeps {
   logger: Logger;
   offsets: OffsetStore;
   /** Each source's rule and restart-loop memory, kept across restarts like its offset. */
-  memory?: { get(source: string): PipelineMemory | undefined; set(source: string, m: PipelineMemory): void };
+  memory?: KeyedStore<PipelineMemory>;
   /** Where signals go next (the alert engine); /status and metrics have them either way. */
   onSignal?(signal: Signal): void;
   /** A Foglet boot seen in a source (boot markers, one per boot). */

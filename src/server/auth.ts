@@ -1,6 +1,6 @@
 /** Bearer tokens for the monitor's write API, compared in constant time. */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 
 export function tokenMatches(given: string, expected: string): boolean {
   // Hashing first makes the comparison constant-time whatever the lengths.
@@ -20,4 +20,14 @@ export function checkBearer(req: FastifyRequest, reply: FastifyReply, expected: 
   if (token && tokenMatches(token, expected)) return true;
   void reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token' });
   return false;
+}
+
+/**
+ * An onRequest hook that lets only bearers of the token through: it runs before the
+ * body is read, so a caller without the token gets nothing parsed.
+ */
+export function bearerGuard(expected: () => string | undefined, setting: string): onRequestAsyncHookHandler {
+  return async (req, reply) => {
+    if (!checkBearer(req, reply, expected(), setting)) return reply;
+  };
 }

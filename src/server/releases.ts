@@ -1,7 +1,7 @@
 /** /api/releases: release marks from deploy pipelines (POST) and the history (GET), behind api.token. */
 import type { FastifyPluginAsync } from 'fastify';
 import { releaseMarkSchema, type ReleaseTracker } from '../release/marks.js';
-import { checkBearer } from './auth.js';
+import { bearerGuard } from './auth.js';
 import { API_BODY_LIMIT, parseBody } from './body.js';
 
 export interface ReleaseRoutesOptions {
@@ -10,10 +10,7 @@ export interface ReleaseRoutesOptions {
 }
 
 export const releaseRoutes: FastifyPluginAsync<ReleaseRoutesOptions> = async (app, opts) => {
-  // Before the body is read: a caller without the token gets nothing parsed.
-  app.addHook('onRequest', async (req, reply) => {
-    if (!checkBearer(req, reply, opts.token(), 'api.token')) return reply;
-  });
+  app.addHook('onRequest', bearerGuard(opts.token, 'api.token'));
   app.get('/api/releases', async () => opts.releases()?.list() ?? []);
 
   app.post('/api/releases', { bodyLimit: API_BODY_LIMIT }, async (req, reply) => {

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { silenceInputSchema, type Silences } from '../alerts/silences.js';
-import { checkBearer } from './auth.js';
+import { bearerGuard } from './auth.js';
 import { API_BODY_LIMIT, parseBody } from './body.js';
 
 export interface SilenceRoutesOptions {
@@ -15,10 +15,7 @@ export interface SilenceRoutesOptions {
 }
 
 export const silenceRoutes: FastifyPluginAsync<SilenceRoutesOptions> = async (app, opts) => {
-  // Before the body is read: a caller without the token gets nothing parsed.
-  app.addHook('onRequest', async (req, reply) => {
-    if (!checkBearer(req, reply, opts.token(), 'api.token')) return reply;
-  });
+  app.addHook('onRequest', bearerGuard(opts.token, 'api.token'));
   app.get('/api/silences', async () => opts.silences()?.list() ?? []);
 
   app.post('/api/silences', { bodyLimit: API_BODY_LIMIT }, async (req, reply) => {

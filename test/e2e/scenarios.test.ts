@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { LogFault } from '../../src/demo/board-log.js';
 import { waitFor } from '../helpers/wait.js';
 import { healthy, payloads, scenarioConfig, settle, withWorld, type World } from './world.js';
 
@@ -17,6 +18,11 @@ interface Scenario {
   reason?: string;
   break(w: World): Promise<void> | void;
   mend(w: World): Promise<void> | void;
+}
+
+/** A failure the board writes to its log once; nothing more is written, so its rule's quiet_for clears it. */
+function logScenario(name: string, category: string, severity: Scenario['severity'], fault: LogFault): Scenario {
+  return { name, category, severity, break: ({ board }) => board.log!.fault(fault), mend: () => {} };
 }
 
 const SCENARIOS: Scenario[] = [
@@ -48,31 +54,11 @@ const SCENARIOS: Scenario[] = [
     break: ({ board }) => { board.ssh.fault = 'rate_limited'; },
     mend: ({ board }) => { board.ssh.fault = 'none'; },
   },
-  {
-    name: 'failed migration line', category: 'migration_failure', severity: 'critical',
-    break: ({ board }) => board.log!.fault('migration'),
-    mend: () => { /* nothing more is written: quiet_for clears it */ },
-  },
-  {
-    name: 'Repo connection errors past threshold', category: 'db_connection', severity: 'critical',
-    break: ({ board }) => board.log!.fault('db'),
-    mend: () => {},
-  },
-  {
-    name: 'missing SECRET_KEY_BASE (multi-line form)', category: 'missing_secret', severity: 'critical',
-    break: ({ board }) => board.log!.fault('missing_secret'),
-    mend: () => {},
-  },
-  {
-    name: 'host-key directory error', category: 'ssh_host_key', severity: 'critical',
-    break: ({ board }) => board.log!.fault('host_key_dir'),
-    mend: () => {},
-  },
-  {
-    name: 'SMTP delivery failure', category: 'smtp', severity: 'warning',
-    break: ({ board }) => board.log!.fault('smtp'),
-    mend: () => {},
-  },
+  logScenario('failed migration line', 'migration_failure', 'critical', 'migration'),
+  logScenario('Repo connection errors past threshold', 'db_connection', 'critical', 'db'),
+  logScenario('missing SECRET_KEY_BASE (multi-line form)', 'missing_secret', 'critical', 'missing_secret'),
+  logScenario('host-key directory error', 'ssh_host_key', 'critical', 'host_key_dir'),
+  logScenario('SMTP delivery failure', 'smtp', 'warning', 'smtp'),
   {
     name: 'restart loop (boot markers past threshold)', category: 'restart_loop', severity: 'critical',
     break: ({ board }) => { for (let i = 0; i < 3; i++) board.log!.boot(); },
@@ -92,7 +78,7 @@ describe('end to end: each checklist item pages once and resolves once', { concu
         assert.equal(labels.category, sc.category, JSON.stringify(labels));
         assert.equal(labels.severity, sc.severity);
         assert.equal(labels.instance, 'e2e');
-        if (sc.reason) assert.equal((firing as unknown as { commonAnnotations: { reason: string } }).commonAnnotations.reason, sc.reason);
+        if (sc.reason) assert.equal(firing.commonAnnotations.reason, sc.reason);
         assert.deepEqual(payloads(w.receiver).map((p) => p.change), ['firing'], 'exactly one notification');
 
         await sc.mend(w);

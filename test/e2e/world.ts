@@ -13,7 +13,12 @@ import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { startMonitor, writeConfig, type MonitorProcess } from './monitor.js';
 
-export interface Payload { change: string; status: string; alerts: Array<{ labels: Record<string, string>; fingerprint: string }> }
+export interface Payload {
+  change: string;
+  status: string;
+  alerts: Array<{ labels: Record<string, string>; fingerprint: string }>;
+  commonAnnotations: Record<string, string>;
+}
 
 export interface World {
   board: FakeFoglet;
