@@ -16,7 +16,7 @@ import { AlertEngine, type Thresholds, type TrackedAlert } from './engine.js';
 import { Notifier, type QueuedNotification } from './notifier.js';
 import { Silences, type Silence } from './silences.js';
 import { createSink } from './sinks/index.js';
-import type { Alert, AlertChange } from './types.js';
+import { changeId, type Alert, type AlertChange } from './types.js';
 
 const TICK_MS = 5000;
 
@@ -120,7 +120,7 @@ export class Alerting {
 
   private onChange(change: AlertChange): void {
     const a = change.alert;
-    const log = { alert: a.key, fingerprint: a.fingerprint, severity: a.severity, reason: a.annotations.reason, change: change.kind };
+    const log = { alert: a.key, fingerprint: a.fingerprint, change_id: changeId(change), severity: a.severity, reason: a.annotations.reason, change: change.kind };
     if (change.kind === 'resolved') this.deps.logger.info(log, 'alert resolved');
     else this.deps.logger.warn(log, `alert ${change.kind}: ${a.annotations.summary}`);
     if (change.kind === 'firing') this.deps.onFiring?.(change);

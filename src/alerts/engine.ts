@@ -83,7 +83,9 @@ export class AlertEngine {
     if (t || !signal.ok) this.revision++;
     if (!signal.ok) {
       if (!t || t.alert.state === 'resolved') {
-        t = { alert: this.newAlert(signal, iso), failures: 0, successes: 0, sentFiring: false, silenced: false };
+        // An episode's start is part of its changes' identity: a new one never starts on the last one's millisecond.
+        const start = t ? new Date(Math.max(now, Date.parse(t.alert.activeAt) + 1)).toISOString() : iso;
+        t = { alert: this.newAlert(signal, start), failures: 0, successes: 0, sentFiring: false, silenced: false };
         this.alerts.set(signal.key, t);
       }
       t.failures++;

@@ -12,10 +12,10 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Sink } from './sinks/types.js';
 import { DeliveryError } from './sinks/types.js';
-import { idempotencyKey, type Alert, type AlertChange } from './types.js';
+import { changeId, type Alert, type AlertChange } from './types.js';
 
 export interface QueuedNotification {
-  /** `<sink>:<fingerprint>-<seq>`: one change for one sink. */
+  /** `<sink>:<changeId>`: one change for one sink. */
   id: string;
   sink: string;
   change: AlertChange;
@@ -96,7 +96,7 @@ export class Notifier {
     const now = this.now();
     for (const sink of this.sinks.values()) {
       if (!sink.accepts(change.alert)) continue;
-      const id = `${sink.name}:${idempotencyKey(change)}`;
+      const id = `${sink.name}:${changeId(change)}`;
       if (this.queue.some((q) => q.id === id)) continue;
       this.queue.push({ id, sink: sink.name, change, attempts: 0, enqueuedAt: now, nextAt: now });
     }
@@ -150,7 +150,7 @@ export class Notifier {
 
   private async deliver(q: QueuedNotification): Promise<void> {
     const sink = this.sinks.get(q.sink)!;
-    const log = { sink: q.sink, alert: q.change.alert.key, change: q.change.kind, attempt: q.attempts + 1 };
+    const log = { sink: q.sink, alert: q.change.alert.key, change: q.change.kind, change_id: changeId(q.change), attempt: q.attempts + 1 };
     if (this.now() - q.enqueuedAt > this.opts.delivery.maxAgeMs) {
       this.drop(q);
       this.opts.logger.error({ ...log, last_error: q.lastError }, 'dropped a notification: undelivered for longer than alerts.delivery.max_age');

@@ -32,7 +32,7 @@ export interface Alert {
   startsAt?: string;
   /** When it resolved, ISO. */
   endsAt?: string;
-  /** Bumped on every change sent: with the fingerprint, the idempotency key. */
+  /** Bumped on every change sent within an episode: part of the change's identity (changeId). */
   seq: number;
   /** Alerts that began in the same release share this key, one pager incident (`release:<version>`). */
   incident?: string;
@@ -50,7 +50,14 @@ export interface AlertChange {
   incidentOpen?: boolean;
 }
 
-/** `<fingerprint>-<seq>`: the same change sent twice has the same key. */
-export function idempotencyKey(change: AlertChange): string {
-  return `${change.alert.fingerprint}-${change.alert.seq}`;
+/**
+ * A change's own identity, `<fingerprint>.<episode start>.<kind>.<seq>`: unique per
+ * alert, episode (its activeAt, which the engine keeps strictly increasing per alert),
+ * kind and change number within the episode. Two different changes never share it;
+ * the same change, re-sent after a crash or re-derived from the restored alert table,
+ * always has it. Queue ids, webhook `Idempotency-Key`s and logs use it.
+ */
+export function changeId(change: AlertChange): string {
+  const a = change.alert;
+  return `${a.fingerprint}.${Date.parse(a.activeAt).toString(36)}.${change.kind}.${a.seq}`;
 }

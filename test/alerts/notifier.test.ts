@@ -85,7 +85,7 @@ describe('notifier and webhook sink', () => {
     assert.equal(p.alerts[0]!.annotations.reason, 'session_rejected');
     assert.equal(p.alerts[0]!.annotations.screen, 'Connection refused.');
     assert.equal(p.alerts[0]!.endsAt, '0001-01-01T00:00:00Z');
-    assert.equal(req.headers['idempotency-key'], `${p.alerts[0]!.fingerprint}-1`);
+    assert.match(String(req.headers['idempotency-key']), new RegExp(`^${p.alerts[0]!.fingerprint}\\.[0-9a-z]+\\.firing\\.1$`));
     assert.ok(!req.body.includes(SECRET));
   });
 
@@ -143,6 +143,31 @@ describe('notifier and webhook sink', () => {
     await second.notifier.stop();
     assert.equal(rx.accepted.length, 1);
     assert.equal(store.saved.length, 0);
+  });
+
+  test('a sink down while an alert fires, resolves and fires again gets all three changes, each with its own key', async () => {
+    // Found under faults: the key was <fingerprint>-<seq> and seq began anew with each
+    // episode, so the second firing was queued as a duplicate of the first and vanished.
+    rx.requests.length = 0;
+    rx.status = 503;
+    const { notifier, engine, store } = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/episodes` }]);
+    notifier.start();
+    engine.observe(signal(false));
+    await waitFor(() => rx.requests.length >= 1, 'the first attempt');
+    engine.observe(signal(true));
+    engine.observe(signal(false)); // the same millisecond: a new episode all the same
+    assert.equal(store.saved.length, 3, 'three distinct changes queued');
+    rx.status = 200;
+    await waitFor(() => rx.accepted.length === 3, 'every change once the sink is back', 8000);
+    await new Promise((r) => setTimeout(r, 150));
+    await notifier.stop();
+    assert.equal(rx.accepted.length, 3, 'nothing merged, nothing doubled');
+    assert.deepEqual(rx.accepted.map((r) => (r.json as { change: string }).change), ['firing', 'resolved', 'firing']);
+    const keys = rx.accepted.map((r) => r.headers['idempotency-key']);
+    assert.equal(new Set(keys).size, 3, `distinct keys: ${keys.join(' ')}`);
+    // Re-sent after a crash, the same change keeps its key: it is part of the change, not of the send.
+    const firstTry = rx.requests.find((r) => r.status >= 500)!;
+    assert.equal(firstTry.headers['idempotency-key'], keys[0]);
   });
 
   test('sinks take only what their filter names', async () => {

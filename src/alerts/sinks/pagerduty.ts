@@ -6,7 +6,7 @@
  * dropped; 429 and 5xx are retried.
  */
 import type { SinkConfig } from '../../config/schema.js';
-import type { AlertChange } from '../types.js';
+import { changeId, type AlertChange } from '../types.js';
 import { FilteredSink, postJson, statusUrl, whereOf, type Sink, type SinkContext } from './types.js';
 
 type PagerDutyConfig = Extract<SinkConfig, { kind: 'pagerduty' }>;
@@ -29,6 +29,7 @@ export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: Sin
       class: a.category,
       custom_details: {
         reason: a.annotations.reason,
+        change_id: changeId(change),
         alert: a.labels.alertname,
         ...(a.annotations.evidence_bundle ? { evidence_bundle: a.annotations.evidence_bundle } : {}),
         labels: a.labels,

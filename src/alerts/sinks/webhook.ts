@@ -2,12 +2,12 @@
  * `kind: webhook`: the Alertmanager webhook payload (version "4"), one alert per
  * request, so receivers written for Alertmanager work unchanged. With `secret`, an
  * `X-Foglet-Signature: sha256=<hex HMAC-SHA256 of the body>` header; always an
- * `Idempotency-Key` (the alert's fingerprint and change number) so a receiver can
- * drop a retried duplicate.
+ * `Idempotency-Key` (the change's own identity, changeId) so a receiver can drop
+ * a retried duplicate and never mistakes one change for another.
  */
 import { createHmac } from 'node:crypto';
 import type { SinkConfig } from '../../config/schema.js';
-import { idempotencyKey, type Alert, type AlertChange } from '../types.js';
+import { changeId, type Alert, type AlertChange } from '../types.js';
 import { FilteredSink, postJson, statusUrl, textAnnotations, type Sink, type SinkContext } from './types.js';
 
 type WebhookConfig = Extract<SinkConfig, { kind: 'webhook' }>;
@@ -54,7 +54,7 @@ export class WebhookSink extends FilteredSink<WebhookConfig> implements Sink {
   readonly kind = 'webhook' as const;
   async send(change: AlertChange): Promise<void> {
     const body = JSON.stringify(webhookPayload(change, this.name, this.ctx));
-    const headers: Record<string, string> = { ...this.cfg.headers, 'idempotency-key': idempotencyKey(change) };
+    const headers: Record<string, string> = { ...this.cfg.headers, 'idempotency-key': changeId(change) };
     if (this.cfg.secret) headers['x-foglet-signature'] = signature(this.cfg.secret, body);
     await postJson(this.cfg.url, body, headers, this.cfg.timeout.ms);
   }
