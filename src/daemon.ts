@@ -134,6 +134,7 @@ export class Daemon {
       silences: () => this.alerting?.silences,
       releases: () => this.releases,
       apiToken: () => this.config.api.token,
+      persist: () => this.state.persist(),
     });
     const { host, port } = parseListen(this.opts.listen ?? this.config.listen);
     await this.server.listen({ host, port });

@@ -21,6 +21,8 @@ export interface ServerDeps {
   silences: () => Silences | undefined;
   releases: () => ReleaseTracker | undefined;
   apiToken: () => string | undefined;
+  /** Writes the state file now; throws naming why it could not. A write API answers only after it. */
+  persist: () => Promise<void>;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -41,8 +43,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(statusRoutes, { status: deps.status });
   await app.register(statusPageRoutes, { status: deps.status });
   await app.register(logsRoutes, { ingest: deps.logIngest });
-  await app.register(silenceRoutes, { silences: deps.silences, token: deps.apiToken });
-  await app.register(releaseRoutes, { releases: deps.releases, token: deps.apiToken });
+  await app.register(silenceRoutes, { silences: deps.silences, token: deps.apiToken, persist: deps.persist });
+  await app.register(releaseRoutes, { releases: deps.releases, token: deps.apiToken, persist: deps.persist });
   return app;
 }
 

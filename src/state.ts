@@ -105,6 +105,15 @@ export class StateStore {
     return this.writing;
   }
 
+  /**
+   * Writes pending changes now and throws when they could not be written: for a write
+   * API, which must not acknowledge what a restart would forget.
+   */
+  async persist(): Promise<void> {
+    await this.flush();
+    if (this.lastError) throw new Error(`the state file cannot be written (${this.lastError.message})`);
+  }
+
   /** Stops the retries (the process is ending; `flush` first to write what is pending). */
   close(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }

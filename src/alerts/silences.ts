@@ -90,6 +90,12 @@ export class Silences {
     return s;
   }
 
+  /** Takes back a silence just added (it could not be saved): as if it had never been. */
+  withdraw(id: string): void {
+    this.silences = this.silences.filter((s) => s.id !== id);
+    this.changed();
+  }
+
   /** Ends a silence now; false when there is no such silence or it has ended already. */
   expire(id: string): boolean {
     const s = this.silences.find((x) => x.id === id);

@@ -7,6 +7,7 @@ import { API_BODY_LIMIT, parseBody } from './body.js';
 export interface ReleaseRoutesOptions {
   releases: () => ReleaseTracker | undefined;
   token: () => string | undefined;
+  persist: () => Promise<void>;
 }
 
 export const releaseRoutes: FastifyPluginAsync<ReleaseRoutesOptions> = async (app, opts) => {
@@ -18,6 +19,13 @@ export const releaseRoutes: FastifyPluginAsync<ReleaseRoutesOptions> = async (ap
     if (!mark) return reply;
     const releases = opts.releases();
     if (!releases) return reply.code(503).send({ error: 'the monitor is starting' });
-    return reply.code(200).send(releases.mark(mark));
+    const release = releases.mark(mark);
+    try {
+      await opts.persist();
+    } catch (e) {
+      // The deploy is happening whatever the disk says, so the mark applies; marks may be sent again.
+      return reply.code(503).send({ error: `the ${mark.status} mark of ${mark.version} applies until the monitor restarts, but is not saved: ${(e as Error).message}` });
+    }
+    return reply.code(200).send(release);
   });
 };

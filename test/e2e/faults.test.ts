@@ -9,10 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
 import { logTime } from '../helpers/log-time.js';
 import type { Receiver } from '../helpers/receiver.js';
 import { waitFor } from '../helpers/wait.js';
 import { healthy, scenarioConfig, settle, withWorld, type Payload } from './world.js';
+
+const API_TOKEN = 'faults-api-token-0123456789';
 
 interface Status {
   logs: { sources: Array<{ name: string; lines: number }> };
@@ -173,7 +176,7 @@ describe('faults survived', { concurrency: 3 }, () => {
   test('a full disk under the state directory: the same, with no half-written file left taking space', async (t) => {
     let mounted: string | undefined;
     let cannotMount: string | undefined;
-    await withWorld((w) => scenarioConfig(w), async (w) => {
+    await withWorld((w) => scenarioConfig(w, { api: { token: API_TOKEN } }), async (w) => {
       // Mounting needs root (CI runs as root): say why it did not run rather than pass.
       if (cannotMount) return t.skip(cannotMount);
       const dir = path.dirname(w.stateFile);
@@ -188,9 +191,31 @@ describe('faults survived', { concurrency: 3 }, () => {
       assert.equal(await metric(w.monitor.base, 'foglet_monitor_state_writable'), 0);
       assert.match(w.monitor.output(), /"err":"ENOSPC[^"]*","msg":"cannot write the state file/);
       assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temp file left behind');
+      // A write API never acknowledges what it could not persist: 503 naming why, and the CLI exits 1.
+      const api = (method: string, route: string, body?: unknown) => fetch(`${w.monitor.base}${route}`, {
+        method, headers: { authorization: `Bearer ${API_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+      });
+      const silence = { matchers: [{ name: 'check', value: 'up', isRegex: false, isEqual: true }], endsAt: new Date(Date.now() + 3600_000).toISOString(), comment: 'maintenance', createdBy: 'test' };
+      const refused = await api('POST', '/api/silences', silence);
+      assert.equal(refused.status, 503);
+      assert.match(((await refused.json()) as { error: string }).error, /not added: the state file cannot be written \(ENOSPC/);
+      assert.deepEqual(await (await api('GET', '/api/silences')).json(), [], 'the silence that was refused does not apply either');
+      const mark = await api('POST', '/api/releases', { version: 'v9', status: 'started' });
+      assert.equal(mark.status, 503);
+      assert.match(((await mark.json()) as { error: string }).error, /not saved: the state file cannot be written/);
+      const cli = await runCli(['silence', 'add', 'check=up', '--comment', 'maintenance', '--url', w.monitor.base, '--token', API_TOKEN]);
+      assert.equal(cli.code, 1, cli.stderr);
+      assert.match(cli.stderr, /503: the silence was not added/);
       rmSync(filler);
       await waitFor(async () => (await metric(w.monitor.base, 'foglet_monitor_state_writable')) === 1, 'writes to succeed again', 15_000);
       assert.ok(statSync(w.stateFile).size > 0);
+      // Once the disk has room, what is acknowledged survives a crash.
+      const ok = await api('POST', '/api/silences', silence);
+      assert.equal(ok.status, 200);
+      const { silenceID } = (await ok.json()) as { silenceID: string };
+      await w.restart('SIGKILL');
+      const kept = (await (await api('GET', '/api/silences')).json()) as Array<{ id: string }>;
+      assert.deepEqual(kept.map((s) => s.id), [silenceID]);
     }, {
       beforeStart: ({ stateFile }) => {
         const dir = path.dirname(stateFile);
