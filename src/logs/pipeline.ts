@@ -121,8 +121,10 @@ export class SourcePipeline {
       this.matches += matched.length;
       this.hooks.onMatch?.(e, matched);
       for (const rule of matched) {
-        const t = this.tracker.record(rule, e.time);
-        if (t) this.signalRule(rule, true, e.time, e, t.count);
+        for (const t of this.tracker.record(rule, e.time)) {
+          if (t.active) this.signalRule(rule, true, e.time, e, t.count);
+          else this.signalRule(rule, false, t.at);
+        }
       }
     }
     if (this.restarts) {
@@ -133,6 +135,7 @@ export class SourcePipeline {
         this.hooks.onBoot?.();
       }
       if (r?.active) this.signalRestart(true, e.time, r.boots, e);
+      else if (r) this.signalRestart(false, e.time, []);
     }
   }
 

@@ -36,7 +36,7 @@ export class RestartDetector {
     this.any = new RegExp([...markers.boot.map((b) => b.pattern), ...markers.crash].map((p) => `(?:${p})`).join('|') || '(?!)', 'u');
   }
 
-  /** Looks at one event; returns a transition when it starts a loop. */
+  /** Looks at one event; returns a transition when it starts a loop, or ends one that had ended by its time. */
   observe(text: string, time: number): RestartTransition | undefined {
     if (!this.any.test(text)) return undefined;
     if (this.crashPattern?.test(text)) {
@@ -50,11 +50,14 @@ export class RestartDetector {
       return undefined; // another marker of the same boot
     }
     this.kindsThisBoot = new Set([marker.kind]);
+    // A boot a whole window after the loop's last one: that loop ended meanwhile (the monitor
+    // may have been down). This boot cannot start a new loop on its own (starts >= 2).
+    const ended = this.expire(time);
     this.bootsSeen++;
     this.boots.push(time);
     const from = time - this.settings.windowMs;
     while (this.boots.length > 0 && this.boots[0]! < from) this.boots.shift();
-    if (this.active || this.boots.length < this.settings.starts) return undefined;
+    if (ended || this.active || this.boots.length < this.settings.starts) return ended;
     for (let i = 1; i < this.boots.length; i++) {
       if (this.boots[i]! - this.boots[i - 1]! > this.settings.minUptimeMs) return undefined;
     }

@@ -56,6 +56,8 @@ export interface RuleTransition {
   active: boolean;
   /** Matches within the window when it became active. */
   count: number;
+  /** When it happened (ms since the epoch): the match, or the end of the quiet period. */
+  at: number;
 }
 
 export interface Track {
@@ -82,12 +84,23 @@ export class RuleTracker {
     }
   }
 
-  /** Records a match at `time`; returns the transition to active, if this match made it. */
-  record(rule: LogRule, time: number): RuleTransition | undefined {
+  /**
+   * Records a match at `time`; returns the transitions it causes, in order. The one rule
+   * by which a match is absorbed: it joins the rule's open episode only when it comes
+   * less than `quiet_for` after that episode's last match. Otherwise the episode ended
+   * (at last match + quiet_for, say while the monitor was down) and is cleared first;
+   * the match then counts toward a new one.
+   */
+  record(rule: LogRule, time: number): RuleTransition[] {
     let t = this.tracks.get(rule.id);
     if (!t) { t = { times: [], active: false, lastMatch: 0 }; this.tracks.set(rule.id, t); }
+    const out: RuleTransition[] = [];
+    if (t.active && time - t.lastMatch >= rule.quietForMs) {
+      t.active = false;
+      out.push({ rule, active: false, count: 0, at: t.lastMatch + rule.quietForMs });
+    }
     t.lastMatch = Math.max(t.lastMatch, time);
-    if (t.active) return undefined;
+    if (t.active) return out;
     t.times.push(time);
     const from = time - rule.windowMs;
     while (t.times.length > 0 && t.times[0]! < from) t.times.shift();
@@ -96,9 +109,9 @@ export class RuleTracker {
       t.active = true;
       const count = t.times.length;
       t.times = [];
-      return { rule, active: true, count };
+      out.push({ rule, active: true, count, at: time });
     }
-    return undefined;
+    return out;
   }
 
   /** Rules that have been quiet for their `quiet_for` by `now` clear. */
@@ -108,7 +121,7 @@ export class RuleTracker {
       const t = this.tracks.get(rule.id);
       if (t?.active && now - t.lastMatch >= rule.quietForMs) {
         t.active = false;
-        out.push({ rule, active: false, count: 0 });
+        out.push({ rule, active: false, count: 0, at: t.lastMatch + rule.quietForMs });
       }
     }
     return out;

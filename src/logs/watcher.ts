@@ -118,12 +118,15 @@ export class LogWatcher {
     await Promise.all([...this.sources.values()].map((s) => s.source.start()));
     // Each source's first read is done: what was already in the files is history.
     for (const s of this.sources.values()) s.pipeline.markLive();
-    this.ticker = setInterval(() => {
+    const tick = () => {
       for (const [name, s] of this.sources) {
         s.pipeline.tick();
         this.saveMemory(name);
       }
-    }, TICK_MS);
+    };
+    // An episode whose quiet period ran out while the monitor was down ends now, not a tick later.
+    tick();
+    this.ticker = setInterval(tick, TICK_MS);
   }
 
   async stop(): Promise<void> {

@@ -103,6 +103,31 @@ describe('faults survived', { concurrency: 3 }, () => {
     });
   });
 
+  test('an episode whose quiet_for ran out while the monitor was down ends at start with its resolve; a later match is a new episode', async () => {
+    // The one rule: a match joins a rule's open episode only when it comes less than quiet_for
+    // after the episode's last match (by the lines' own times); otherwise that episode ended
+    // at last match + quiet_for, its resolve is sent, and the match counts toward a new one.
+    await withWorld((w) => scenarioConfig(w), async (w) => {
+      await healthy(w);
+      w.board.log!.fault('migration');
+      type Saved = { sections: { log_rules?: Record<string, { rules: Record<string, { active: boolean }> }> } };
+      const active = () => { try { return (JSON.parse(readFileSync(w.stateFile, 'utf8')) as Saved).sections.log_rules?.board?.rules.schema_migrations_table?.active; } catch { return undefined; } };
+      await waitFor(() => w.receiver.accepted.length === 1 && active() === true, 'the firing sent and the open episode saved', 15_000);
+      const firedAt = Date.now();
+      await w.restart('SIGKILL', async () => {
+        // Down for longer than the rule's quiet_for (2s), then the same failure again.
+        await new Promise((r) => setTimeout(r, Math.max(0, firedAt + 2500 - Date.now())));
+        w.board.log!.fault('migration');
+      });
+      await waitFor(() => (deliveries(w.receiver).changes.get('FogletLogRule/migration_failure') ?? []).length >= 4, 'two episodes, each fired and resolved', 20_000)
+        .catch((e) => { console.log(JSON.stringify(Object.fromEntries(deliveries(w.receiver).changes))); throw e; });
+      await settle();
+      const { accepted, changes } = deliveries(w.receiver);
+      assert.deepEqual(changes.get('FogletLogRule/migration_failure'), ['firing', 'resolved', 'firing', 'resolved']);
+      assert.deepEqual([...accepted.values()], [1, 1, 1, 1], 'four changes, four keys, each once');
+    });
+  });
+
   test('a sink down for a whole incident gets its firing and its resolve once each, in order, when it is back', async () => {
     await withWorld((w) => scenarioConfig(w), async (w) => {
       await healthy(w);
