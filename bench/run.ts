@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every benchmark, each against a peer measured in the same run,
  * printed as one table of numbers and ratios. Not a test: nothing here passes or fails.
- * `npm run bench -- ssh|scan|http|footprint|detect|tail` runs those named.
+ * `npm run bench -- ssh|scan|http|footprint|detect|idle|tail` runs those named.
  */
 import os from 'node:os';
 import { benchDetection } from './detection.js';
 import { benchFootprint } from './footprint.js';
 import { benchHttpProbe } from './http-probe.js';
+import { benchIdleFiles } from './idle-files.js';
 import { benchLogLatency } from './log-latency.js';
 import { benchLogScan } from './log-scan.js';
 import { benchSshProbe } from './ssh-probe.js';
@@ -20,6 +21,7 @@ if (want('scan')) results.push(['scan vs mtail --one_shot', await benchLogScan(N
 if (want('http')) results.push(['http probe vs blackbox_exporter', await benchHttpProbe(Number(process.env.BENCH_HTTP_RUNS ?? 2000))]);
 if (want('footprint')) results.push(['footprint: 100 SSH checks / 30 s + 3 logs at 10k lines/s, one core', await benchFootprint(Number(process.env.BENCH_ROUNDS ?? 3))]);
 if (want('detect')) results.push(['detection latency, end to end', await benchDetection(Number(process.env.BENCH_DETECT_LINES ?? 200), Number(process.env.BENCH_DETECT_OUTAGES ?? 10))]);
+if (want('idle')) results.push(['idle file sources vs tail -F', await benchIdleFiles(Number(process.env.BENCH_IDLE_MS ?? 30_000))]);
 if (want('tail')) results.push(['tailed line to signal', await benchLogLatency(Number(process.env.BENCH_TAIL_LINES ?? 1000))]);
 
 for (const [name, r] of results) {

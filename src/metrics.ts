@@ -87,6 +87,11 @@ export class Metrics {
   readonly logRotations = new client.Counter({
     name: `${P}log_file_rotations_total`, help: 'File rotations seen, by kind (rename, truncate).', labelNames: ['source', 'kind'] as const, registers: [this.registry],
   });
+  readonly logGaps = new client.Counter({
+    name: `${P}log_gaps_total`,
+    help: 'Stretches of a log file that could not be read (rotated or truncated while the monitor was down, and no readable copy), by reason.',
+    labelNames: ['source', 'reason'] as const, registers: [this.registry],
+  });
   readonly logBytesBehind = new client.Gauge({
     name: `${P}log_bytes_behind`, help: 'Bytes of a log file not yet read (lag).', labelNames: ['source'] as const, registers: [this.registry],
   });
@@ -183,7 +188,7 @@ export class Metrics {
   /** Drops every log series: the log watcher is rebuilt on a reload and creates its own again. */
   resetLogs(): void {
     for (const m of [this.logLines, this.logBytes, this.logLinesCut, this.logMatches, this.logLastMatch, this.logRuleActive,
-      this.logSourceUp, this.logSourceRestarts, this.logRotations, this.logBytesBehind, this.logBoots]) m.reset();
+      this.logSourceUp, this.logSourceRestarts, this.logRotations, this.logGaps, this.logBytesBehind, this.logBoots]) m.reset();
   }
 
   recordProbe(r: ProbeResult): void {

@@ -232,8 +232,14 @@ export const logSourceSchema = z.discriminatedUnion('kind', [
     path: z.string().min(1),
     /** Where to start in a file never seen before; a file seen before resumes at its saved offset. */
     from: z.enum(['end', 'beginning']).default('end'),
-    /** How often the file is checked when file-system events say nothing (rotation, network file systems). */
+    /**
+     * How often the file is checked where file-system events are not to be had (a directory
+     * that does not exist yet, a network file system) and while a rotated file is still
+     * followed; with events, a slow safety poll (a stat every ~30s) is all an idle file costs.
+     */
     poll_interval: duration({ min: '10ms', max: '1m' }).prefault('250ms'),
+    /** A rotated file is read until it has been quiet this long (a writer that has not reopened yet). */
+    rotate_wait: duration({ min: '0s', max: '1h' }).prefault('5s'),
   }),
   z.strictObject({
     ...sourceCommon,

@@ -89,6 +89,9 @@ export class EventAssembler {
 
   get hasPending(): boolean { return this.pending !== undefined; }
 
+  /** The line number of the event being assembled, if any. */
+  get pendingLine(): number | undefined { return this.pending?.line; }
+
   /** The pending event announced more lines ("... failed with:", "** (Error) ..."). */
   get pendingExpectsMore(): boolean { return this.pending?.expectsMore ?? false; }
 

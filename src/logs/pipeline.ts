@@ -59,12 +59,21 @@ export class SourcePipeline {
     this.bytes += bytes;
     const text = clean ? line : cleanLine(line);
     this.ring.add(this.lines, text);
+    const before = this.assembler.pendingLine;
     this.assembler.push(text, parseLine(text), this.lines);
+    const after = this.assembler.pendingLine;
+    if (after === undefined) this.unsettledBytes = 0;
+    else if (after !== before) this.unsettledBytes = bytes; // this line began a new event; the last one was matched
+    else this.unsettledBytes += bytes;
   }
+
+  /** Bytes of the lines of the event still being assembled: not matched yet. */
+  unsettledBytes = 0;
 
   /** Emits the event being assembled: at the end of input, or when the source has gone quiet. */
   flush(): void {
     this.assembler.flush();
+    this.unsettledBytes = 0;
   }
 
   get hasPending(): boolean { return this.assembler.hasPending; }

@@ -117,6 +117,7 @@ export class RuleTracker {
   /** Rules that have been quiet for their `quiet_for` by `now` clear. */
   expire(rules: LogRule[], now: number): RuleTransition[] {
     const out: RuleTransition[] = [];
+    if (this.tracks.size === 0) return out; // the usual case, every second for every source
     for (const rule of rules) {
       const t = this.tracks.get(rule.id);
       if (t?.active && now - t.lastMatch >= rule.quietForMs) {

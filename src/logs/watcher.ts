@@ -13,7 +13,7 @@ import { pipelineOptions, scanSetup } from './scan.js';
 import { CommandSource } from './sources/command.js';
 import { FileSource, type OffsetStore } from './sources/file.js';
 import { HttpSource } from './sources/http.js';
-import type { LogSource, SourceSink } from './sources/types.js';
+import type { LogGap, LogSource, SourceSink } from './sources/types.js';
 
 /**
  * How long a quiet source's last event waits for continuation lines before it is
@@ -90,6 +90,7 @@ export class LogWatcher {
           this.scheduleFlush(name, fresh);
         },
         cut: (n) => metrics.logLinesCut.inc(labels, n),
+        unsettledBytes: () => pipeline.unsettledBytes,
       };
       const events = {
         up: (isUp: boolean) => {
@@ -99,6 +100,11 @@ export class LogWatcher {
         },
         restart: () => metrics.logSourceRestarts.inc(labels),
         rotation: (kind: 'rename' | 'truncate') => metrics.logRotations.inc({ source: name, kind }),
+        gap: (g: LogGap) => {
+          metrics.logGaps.inc({ source: name, reason: g.reason });
+          deps.logger.error({ source: name, file: g.file, from_byte: g.from, reason: g.reason },
+            `log lines lost: ${g.file} ${g.reason === 'truncated_while_down' ? 'was truncated' : 'was rotated away'} while the monitor was down, and what was written after byte ${g.from} cannot be read: ${g.detail}`);
+        },
         behind: (bytes: number) => metrics.logBytesBehind.set(labels, bytes),
         warn: (obj: object, msg: string) => deps.logger.warn(obj, msg),
       };
@@ -110,6 +116,7 @@ export class LogWatcher {
       this.sources.set(name, { source, pipeline, up: false, savedRevision: pipeline.revision });
       metrics.logSourceUp.set(labels, 0);
       for (const kind of ['rename', 'truncate']) metrics.logRotations.inc({ source: name, kind }, 0);
+      if (cfg.kind === 'file') for (const reason of ['rotated_file_missing', 'truncated_while_down']) metrics.logGaps.inc({ source: name, reason }, 0);
       for (const m of [metrics.logLines, metrics.logBytes, metrics.logLinesCut, metrics.logSourceRestarts, metrics.logBoots]) m.inc(labels, 0);
     }
   }
@@ -177,6 +184,10 @@ export class LogWatcher {
     s.flushTimer = setTimeout(() => {
       s.flushTimer = undefined;
       s.pipeline.flush();
+      // The rule memory and the offset move together, so a crash finds them agreeing: a line is
+      // either in both (matched and past) or in neither (read again).
+      this.saveMemory(name);
+      s.source.settled?.();
     }, s.pipeline.pendingExpectsMore ? GROUP_WAIT_MS : GROUP_WAIT_COMPLETE_MS);
   }
 

@@ -13,7 +13,7 @@ import { runCli } from '../helpers/cli.js';
 import { logTime } from '../helpers/log-time.js';
 import type { Receiver } from '../helpers/receiver.js';
 import { waitFor } from '../helpers/wait.js';
-import { healthy, scenarioConfig, settle, withWorld, type Payload } from './world.js';
+import { healthy, payloads, scenarioConfig, settle, withWorld, type Payload } from './world.js';
 
 const API_TOKEN = 'faults-api-token-0123456789';
 
@@ -125,6 +125,20 @@ describe('faults survived', { concurrency: 3 }, () => {
       const { accepted, changes } = deliveries(w.receiver);
       assert.deepEqual(changes.get('FogletLogRule/migration_failure'), ['firing', 'resolved', 'firing', 'resolved']);
       assert.deepEqual([...accepted.values()], [1, 1, 1, 1], 'four changes, four keys, each once');
+    });
+  });
+
+  test('a rotation while the monitor is down: the failure line left in the renamed file still pages', async () => {
+    await withWorld((w) => scenarioConfig(w), async (w) => {
+      await healthy(w);
+      const log = w.board.log!.file;
+      await w.restart('SIGKILL', () => {
+        w.board.log!.fault('migration'); // written just before the rotation, while nobody watched
+        renameSync(log, `${log}.1`);
+        writeFileSync(log, `${logTime()} [info] FogletBbsWeb.Endpoint tick after rotation\n`);
+      });
+      await waitFor(() => payloads(w.receiver).some((p) => p.change === 'firing' && p.alerts[0]!.labels.category === 'migration_failure'), 'the migration page', 15_000);
+      assert.match(await (await fetch(`${w.monitor.base}/metrics`)).text(), /foglet_monitor_log_gaps_total\{source="board",reason="rotated_file_missing"\} 0/);
     });
   });
 

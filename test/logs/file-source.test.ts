@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, copyFileSync, mkdtempSync, openSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, mkdtempSync, openSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
 import { FileSource, type FileOffset } from '../../src/logs/sources/file.js';
+import type { LogGap } from '../../src/logs/sources/types.js';
 import { waitFor } from '../helpers/wait.js';
 
 class Offsets {
@@ -13,17 +14,18 @@ class Offsets {
   set(k: string, v: FileOffset) { this.map.set(k, v); }
 }
 
-function fileSource(file: string, offsets: Offsets, lines: string[], opts: { from?: 'end' | 'beginning' } = {}) {
-  const cfg = validateConfig({ logs: { sources: [{ name: 'app', kind: 'file', path: file, from: opts.from ?? 'end', poll_interval: '50ms' }] } })
+function fileSource(file: string, offsets: Offsets, lines: string[], opts: { from?: 'end' | 'beginning'; rotate_wait?: string } = {}) {
+  const cfg = validateConfig({ logs: { sources: [{ name: 'app', kind: 'file', path: file, from: opts.from ?? 'end', poll_interval: '50ms', ...(opts.rotate_wait ? { rotate_wait: opts.rotate_wait } : {}) }] } })
     .logs.sources[0] as Extract<ReturnType<typeof validateConfig>['logs']['sources'][number], { kind: 'file' }>;
   const rotations: string[] = [];
+  const gaps: LogGap[] = [];
   let cut = 0;
   const source = new FileSource(cfg, '/', 65536, {
     line: (text) => lines.push(text),
     idle: () => {},
     cut: (n) => { cut += n; },
-  }, { up: () => {}, rotation: (k) => rotations.push(k), warn: () => {} }, offsets);
-  return { source, rotations, cut: () => cut };
+  }, { up: () => {}, rotation: (k) => rotations.push(k), gap: (g) => gaps.push(g), warn: () => {} }, offsets);
+  return { source, rotations, gaps, cut: () => cut };
 }
 
 /** Appends numbered lines at a steady rate, and can rotate by rename between two writes. */
@@ -191,5 +193,124 @@ describe('file log source', () => {
     await third.source.stop();
     assert.deepEqual(third.rotations, ['rename']);
     assert.deepEqual(lines, ['a 1', 'a 2', 'a 3', 'b 1', 'c 1']);
+  });
+
+  /** A source that read the first `n` lines and stopped (the monitor going down), with the offsets it saved. */
+  async function readThenStop(file: string, w: Writer, n: number, lines: string[], offsets = new Offsets()) {
+    const first = fileSource(file, offsets, lines);
+    await first.source.start();
+    w.write(n);
+    await waitFor(() => lines.length === n, `the first ${n} lines`);
+    await first.source.stop();
+    return offsets;
+  }
+
+  test('rotated by rename while the monitor was down: the old file\'s tail is read first, then the new file', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const w = new Writer(file);
+    const offsets = await readThenStop(file, w, 100, lines);
+    w.write(50); // the failure lines written just before the rotation, while the monitor is down
+    w.rotateByRename(path.join(dir, 'app.log-20261130')); // logrotate's dateext name; the writer adds 5 more to the old file
+    w.write(20);
+    w.close();
+    const second = fileSource(file, offsets, lines);
+    await second.source.start();
+    await waitFor(() => lines.length >= w.next, `${w.next} lines`);
+    await second.source.stop();
+    assertExactlyOnce(lines, w.next);
+    assert.deepEqual(lines.slice(0, w.next).map((l) => Number(l.split(' ')[1])), [...Array(w.next).keys()], 'in the order written');
+    assert.deepEqual(second.gaps, []);
+  });
+
+  test('copytruncate while the monitor was down: what had not been read is read from the copy', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const w = new Writer(file);
+    const offsets = await readThenStop(file, w, 100, lines);
+    w.write(50);
+    copyFileSync(file, path.join(dir, 'app.log.1'));
+    truncateSync(file, 0);
+    w.write(200); // more than before: the file is longer than the saved offset again
+    w.close();
+    const second = fileSource(file, offsets, lines);
+    await second.source.start();
+    await waitFor(() => lines.length >= w.next, `${w.next} lines`);
+    await second.source.stop();
+    assertExactlyOnce(lines, w.next);
+    assert.deepEqual(second.rotations, ['truncate']);
+    assert.deepEqual(second.gaps, []);
+  });
+
+  test('what cannot be recovered (the copy was compressed) is reported once with the file and the byte offset', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const w = new Writer(file);
+    const offsets = await readThenStop(file, w, 100, lines);
+    const at = offsets.get('app')!.offset;
+    w.write(50);
+    writeFileSync(path.join(dir, 'app.log.1.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])); // copied and compressed
+    truncateSync(file, 0);
+    w.write(10);
+    w.close();
+    const second = fileSource(file, offsets, lines);
+    await second.source.start();
+    await waitFor(() => lines.length >= 110, 'the lines after the truncation');
+    await second.source.stop();
+    assert.equal(second.gaps.length, 1);
+    assert.deepEqual({ ...second.gaps[0]!, detail: undefined }, { reason: 'truncated_while_down', file, from: at, detail: undefined });
+    assert.match(second.gaps[0]!.detail, /compressed \(app\.log\.1\.gz\)/);
+    assert.deepEqual(lines.slice(100).map((l) => Number(l.split(' ')[1])), [...Array(10).keys()].map((i) => 150 + i));
+  });
+
+  test('a writer that keeps writing to the renamed file is followed until the file has been quiet for rotate_wait', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines, { rotate_wait: '600ms' });
+    await s.source.start();
+    const old = openSync(file, 'a');
+    renameSync(file, `${file}.1`);
+    appendFileSync(file, 'new 0\n');
+    // The old writer goes on for 2.5 s (longer than the fixed grace this replaced) in steps shorter than rotate_wait.
+    for (let i = 0; i < 10; i++) {
+      writeSync(old, `old ${i}\n`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    closeSync(old);
+    await waitFor(() => lines.length === 11, 'every line of both files', 5000).catch(() => assert.fail(`read: ${lines.join(', ')}`));
+    await s.source.stop();
+    assert.deepEqual(lines.filter((l) => l.startsWith('old')), [...Array(10).keys()].map((i) => `old ${i}`));
+  });
+
+  test('a crash while a rotated file is still being read: the next start finishes it from the saved offset', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const offsets = new Offsets();
+    const lines: string[] = [];
+    const s = fileSource(file, offsets, lines, { rotate_wait: '10s' });
+    await s.source.start();
+    const old = openSync(file, 'a');
+    writeSync(old, 'line 0 x\n');
+    await waitFor(() => lines.length === 1, 'the first line');
+    renameSync(file, `${file}.1`);
+    appendFileSync(file, 'line 1 x\n');
+    await waitFor(() => lines.length === 2 && (offsets.get('app')?.rotated?.length ?? 0) === 1, 'the rotated file followed and saved');
+    const atCrash = structuredClone(offsets.get('app')!); // what the state file holds at a kill -9
+    await s.source.stop();
+    writeSync(old, 'line 2 x\nline 3 x\n'); // the old writer goes on while the monitor is down
+    closeSync(old);
+    const crashed = new Offsets();
+    crashed.set('app', atCrash);
+    const again: string[] = [];
+    const second = fileSource(file, crashed, again);
+    await second.source.start();
+    await waitFor(() => again.length === 2, 'the rest of the rotated file');
+    await second.source.stop();
+    assert.deepEqual(again, ['line 2 x', 'line 3 x']);
+    assert.deepEqual(second.gaps, []);
   });
 });

@@ -1,16 +1,28 @@
 /**
- * `kind: file`: follows a file as `tail -F` does. Survives rename rotation (the old
- * file is read to its end, and for a short grace while a writer still holds it) and
- * copytruncate (a shrunken file is read again from the start); waits for a file that
- * does not exist yet; starts at the end of a file never seen (or the beginning, with
- * `from: beginning`) and resumes at the saved offset after a restart. The offset is
- * saved with the file's device and inode and a checksum of its first bytes, because
- * inodes are reused: a rotation or truncation while the monitor was down is noticed.
- * File-system events wake it; a poll every `poll_interval` is the fallback.
+ * `kind: file`: follows a file as `tail -F` does, and loses nothing quietly.
+ * - Rename rotation: the old file is read to its end before the new one, and kept
+ *   being read while a writer still appends to it, until it has been quiet for
+ *   `rotate_wait`.
+ * - copytruncate: a file emptied in place is read again from its start; what was not
+ *   read yet before the truncation is read from the copy (a sibling whose first bytes
+ *   are the file's).
+ * - While the monitor was down: the state keeps the file's identity (device, inode,
+ *   a checksum of its first bytes, since inodes are reused), its offset, and the
+ *   rotated files not yet read to their end. At start the old file is looked for
+ *   among its siblings (`name.1`, `name-20261130`: any file with its inode, or a copy
+ *   with its first bytes) and read from the saved offset first. What cannot be
+ *   recovered (the copy is compressed or gone) is said once, with the file and the
+ *   byte offset, and counted (`gap`), never silent.
+ * - A file that does not exist yet is waited for and read from its start; a file
+ *   never seen starts at its end (or the beginning, with `from: beginning`).
+ * - Idle files cost next to nothing: file-system events on the directory wake it; a
+ *   slow poll (a stat every 30 s) is the safety net, and `poll_interval` applies only where events are
+ *   not to be had (a directory that does not exist yet, a file system without them)
+ *   or while a rotated file is still being followed.
  */
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { LineSplitter } from '../line.js';
@@ -18,13 +30,20 @@ import type { LogSource, SourceEvents, SourceSink } from './types.js';
 
 type FileSourceConfig = Extract<Config['logs']['sources'][number], { kind: 'file' }>;
 
-export interface FileOffset {
+/** Which file: inodes are reused, so the checksum of its first bytes says whether it is still the one we read. */
+export interface FileIdentity {
   dev: number;
   ino: number;
-  offset: number;
-  /** sha1 of the first `headLength` bytes: tells a reused inode from the file we read. */
+  /** sha1 of the first `headLength` bytes. */
   head: string;
   headLength: number;
+}
+
+export interface FileOffset extends FileIdentity {
+  /** Bytes read and matched: a restart resumes here. */
+  offset: number;
+  /** Rotated files not yet read to their end, oldest first: a restart finishes them first. */
+  rotated?: Array<FileIdentity & { offset: number; path: string }>;
 }
 
 export interface OffsetStore {
@@ -34,22 +53,34 @@ export interface OffsetStore {
 
 const HEAD_BYTES = 128;
 const CHUNK = 256 * 1024;
-/** How long a renamed-away file is still read, for a writer that has not reopened yet. */
-const ROTATED_GRACE_MS = 2000;
+/**
+ * With file-system events working, the poll is only a safety net (a lost event, an
+ * overflowed event queue; a log that is written to raises another event soon anyway):
+ * one stat per file every 30 s, spread out so that a thousand sources do not poll in
+ * the same millisecond.
+ */
+const WATCHED_POLL_MS = 30_000;
+/** Rotated siblings are looked for among this many directory entries at most. */
+const MAX_SIBLINGS = 10_000;
+const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z|zip)$/i;
 
 interface OpenFile {
   fh: FileHandle;
+  /** Its name when we last knew it (a rotated file's may have moved on since). */
+  path: string;
   dev: number;
   ino: number;
   position: number;
   splitter: LineSplitter;
   head?: { hash: string; length: number };
+  /** ms since the epoch when it last grew: a rotated file is let go after rotate_wait of quiet. */
+  grewAt: number;
 }
 
 export class FileSource implements LogSource {
   readonly name: string;
   private current: OpenFile | undefined;
-  private rotated: Array<{ file: OpenFile; until: number }> = [];
+  private rotated: OpenFile[] = [];
   private timer: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
   private running = false;
@@ -57,8 +88,10 @@ export class FileSource implements LogSource {
   private again = false;
   private busy = false;
   private waitingLogged = false;
+  private resumed = false;
   /** The file was missing when we first looked, so when it shows up it is read from its start. */
   private appeared = false;
+  private lastSaved = '';
 
   constructor(
     private readonly cfg: FileSourceConfig,
@@ -77,17 +110,46 @@ export class FileSource implements LogSource {
 
   async start(): Promise<void> {
     this.running = true;
+    this.watchDirectory();
+    this.wake();
+    await this.pass;
+    this.schedulePoll();
+  }
+
+  private watchDirectory(): void {
+    if (this.watcher) return;
+    const base = path.basename(this.file);
     try {
       this.watcher = watch(path.dirname(this.file), { persistent: false }, (_e, name) => {
-        if (!name || name === path.basename(this.file)) this.wake();
+        // A rotated file still followed has a name of its own: any event in the directory may be it.
+        if (!name || name === base || this.rotated.length > 0) this.wake();
       });
       this.watcher.on('error', () => { this.watcher?.close(); this.watcher = undefined; });
     } catch {
-      // The directory may not exist yet: polling finds the file when it appears.
+      // The directory may not exist yet: the poll finds the file when it appears, and watches then.
     }
-    this.timer = setInterval(() => this.wake(), this.cfg.poll_interval.ms);
+  }
+
+  private schedulePoll(): void {
+    if (!this.running) return;
+    const ms = this.watcher && this.rotated.length === 0
+      ? Math.max(WATCHED_POLL_MS, this.cfg.poll_interval.ms) * (0.75 + Math.random() / 2)
+      : this.cfg.poll_interval.ms;
+    this.timer = setTimeout(() => {
+      this.watchDirectory();
+      void this.poll().finally(() => this.schedulePoll());
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** The safety poll: one stat of the path, and a pass only when the file is not as we left it. */
+  private async poll(): Promise<void> {
+    const cur = this.current;
+    if (cur && this.rotated.length === 0 && !this.busy) {
+      const st = await stat(this.file).catch(() => undefined);
+      if (st && st.ino === cur.ino && st.dev === cur.dev && st.size === cur.position) return;
+    }
     this.wake();
-    await this.pass;
   }
 
   /** Runs one pass now, or one more after the pass in progress. */
@@ -109,40 +171,44 @@ export class FileSource implements LogSource {
   }
 
   private async readPass(): Promise<void> {
-    if (!this.current) {
-      await this.openCurrent();
-      if (!this.current) return;
+    if (!this.resumed) {
+      await this.resume();
+      this.resumed = true;
     }
-    const cur = this.current;
-    await this.drain(cur);
+    if (!this.current) await this.openCurrent();
 
+    // Rotated files first: their lines were written before the current file's.
+    const now = Date.now();
     for (const r of [...this.rotated]) {
-      await this.drain(r.file);
-      if (Date.now() >= r.until) {
-        r.file.splitter.end();
-        await r.file.fh.close().catch(() => {});
-        this.rotated = this.rotated.filter((x) => x !== r);
-      }
+      if ((await this.drain(r)) > 0) r.grewAt = now;
+      else if (now - r.grewAt >= this.cfg.rotate_wait.ms) await this.letGo(r);
     }
 
-    const onDisk = await stat(this.file).catch(() => undefined);
+    const cur = this.current;
+    if (!cur) {
+      this.sink.idle();
+      this.saveOffset();
+      return;
+    }
     const mine = await cur.fh.stat();
-    // The size the lag is measured against: this stat's, unless the file in hand changes below.
-    let size = mine.size;
-    if (mine.size < cur.position) {
-      // copytruncate: the file was emptied in place; its new lines start at 0.
+    if (mine.size < cur.position || (mine.size > cur.position && !(await sameHead(cur)))) {
+      // copytruncate: emptied in place (and perhaps written again past where we were).
       this.events.rotation?.('truncate');
+      const copy = await this.findSibling(identityOf(cur), cur.position, cur.path);
+      if (copy.file) await this.readToEnd(copy.file);
       cur.splitter.end();
       cur.position = 0;
       cur.splitter = this.splitterFor(0);
       cur.head = undefined;
-      await this.drain(cur);
-      size = cur.position;
     }
+    await this.drain(cur);
+    let size = cur.position;
+    const onDisk = await stat(this.file).catch(() => undefined);
     if (onDisk && (onDisk.ino !== cur.ino || onDisk.dev !== cur.dev)) {
-      // Renamed away, and a new file is in its place.
+      // Renamed away, and a new file is in its place: follow both.
       this.events.rotation?.('rename');
-      this.rotated.push({ file: cur, until: Date.now() + ROTATED_GRACE_MS });
+      cur.grewAt = Date.now();
+      this.rotated.push(cur);
       this.current = undefined;
       await this.openCurrent(true);
       const fresh = this.current as OpenFile | undefined; // set by openCurrent
@@ -150,8 +216,57 @@ export class FileSource implements LogSource {
       size = fresh?.position ?? 0;
     }
     this.sink.idle();
-    await this.saveOffset();
+    await this.updateHead();
+    this.saveOffset();
     if (this.current) this.events.behind?.(Math.max(0, size - this.current.position));
+  }
+
+  /**
+   * What the last run left: rotated files it had not finished, and the file it was
+   * reading, which may have been truncated or rotated away meanwhile.
+   */
+  private async resume(): Promise<void> {
+    const saved = this.offsets.get(this.name);
+    if (!saved || typeof saved.offset !== 'number') return;
+    for (const r of Array.isArray(saved.rotated) ? saved.rotated : []) {
+      const found = await this.findSibling(r, r.offset);
+      if (found.file) this.rotated.push({ ...found.file, grewAt: Date.now() });
+      else this.lost('rotated_file_missing', r.path, r.offset, found.compressed);
+    }
+    const fh = await open(this.file, 'r').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    const st = fh ? await fh.stat() : undefined;
+    if (fh && st && st.dev === saved.dev && st.ino === saved.ino) {
+      if (st.size >= saved.offset && (await headOf(fh, saved.headLength)) === saved.head) {
+        this.current = this.openFile(fh, this.file, st, saved.offset);
+        return;
+      }
+      // Emptied in place while the monitor was down: the rest of what we had not read may be in a copy.
+      this.events.rotation?.('truncate');
+      const copy = await this.findSibling(saved, saved.offset, this.file);
+      if (copy.file) this.rotated.push({ ...copy.file, grewAt: 0 });
+      else this.lost('truncated_while_down', this.file, saved.offset, copy.compressed);
+      this.current = this.openFile(fh, this.file, st, 0);
+      return;
+    }
+    // Rotated away (or deleted) while the monitor was down: finish the old file first.
+    this.events.rotation?.('rename');
+    const old = await this.findSibling(saved, saved.offset, this.file);
+    if (old.file) this.rotated.push({ ...old.file, grewAt: Date.now() });
+    else this.lost('rotated_file_missing', this.file, saved.offset, old.compressed);
+    if (fh && st) this.current = this.openFile(fh, this.file, st, 0);
+    else this.appeared = true; // all of it is new when it shows up
+  }
+
+  private lost(reason: 'rotated_file_missing' | 'truncated_while_down', file: string, from: number, compressed: string[]): void {
+    this.events.gap?.({
+      reason, file, from,
+      detail: compressed.length > 0
+        ? `its rotated copy is compressed (${compressed.slice(0, 3).join(', ')}) and cannot be read`
+        : 'no rotated copy of it was found beside it',
+    });
   }
 
   private async openCurrent(afterRotation = false): Promise<void> {
@@ -170,22 +285,66 @@ export class FileSource implements LogSource {
     }
     this.waitingLogged = false;
     const st = await fh.stat();
-    let position = 0;
-    const saved = this.offsets.get(this.name);
-    if (afterRotation) {
-      position = 0;
-    } else if (saved && saved.dev === st.dev && saved.ino === st.ino) {
-      const same = st.size >= saved.offset && (await headOf(fh, saved.headLength)) === saved.head;
-      if (same) position = saved.offset;
-      else this.events.rotation?.('truncate'); // emptied in place while the monitor was down: all of it is new
-    } else if (saved) {
-      this.events.rotation?.('rename'); // replaced while the monitor was down: all of it is new
-    } else if (!this.appeared) {
-      // Never seen: start at its end, unless asked. (A file that appears while we wait is all new.)
-      position = this.cfg.from === 'beginning' ? 0 : st.size;
-    }
-    this.current = { fh, dev: st.dev, ino: st.ino, position, splitter: this.splitterFor(position) };
+    // Never seen: start at its end, unless asked. A file that appears while we wait, or replaces a rotated one, is all new.
+    const position = afterRotation || this.appeared ? 0 : this.cfg.from === 'beginning' ? 0 : st.size;
+    this.current = this.openFile(fh, this.file, st, position);
+  }
+
+  private openFile(fh: FileHandle, file: string, st: { dev: number; ino: number }, position: number): OpenFile {
     this.events.up(true);
+    return { fh, path: file, dev: st.dev, ino: st.ino, position, splitter: this.splitterFor(position), grewAt: Date.now() };
+  }
+
+  /**
+   * A file that was `id`, now under another name in the same directory: the same inode
+   * (renamed), or failing that a copy with the same first bytes and at least `minSize`
+   * bytes (copytruncate). Names of compressed siblings come back for the message.
+   */
+  private async findSibling(id: FileIdentity, minSize: number, except?: string): Promise<{ file?: Omit<OpenFile, 'grewAt'>; compressed: string[] }> {
+    const dir = path.dirname(this.file);
+    const base = path.basename(this.file);
+    const stem = base.replace(/\.[^.]*$/, '');
+    let names: string[];
+    try {
+      names = (await readdir(dir)).slice(0, MAX_SIBLINGS);
+    } catch {
+      return { compressed: [] };
+    }
+    const related = names.filter((n) => n.startsWith(stem) && path.join(dir, n) !== except);
+    const tryOpen = async (name: string, byInode: boolean): Promise<Omit<OpenFile, 'grewAt'> | undefined> => {
+      const full = path.join(dir, name);
+      const st = await stat(full).catch(() => undefined);
+      if (!st?.isFile() || st.size < minSize) return undefined;
+      if (byInode && (st.dev !== id.dev || st.ino !== id.ino)) return undefined;
+      const fh = await open(full, 'r').catch(() => undefined);
+      if (!fh) return undefined;
+      if ((await headOf(fh, id.headLength).catch(() => '')) !== id.head) { await fh.close().catch(() => {}); return undefined; }
+      return { fh, path: full, dev: st.dev, ino: st.ino, position: minSize, splitter: this.splitterFor(minSize) };
+    };
+    // The same inode anywhere in the directory; then copies, the newest name first.
+    for (const name of names) {
+      if (path.join(dir, name) === except) continue;
+      const f = await tryOpen(name, true);
+      if (f) return { file: f, compressed: [] };
+    }
+    for (const name of related.filter((n) => !COMPRESSED.test(n))) {
+      const f = await tryOpen(name, false);
+      if (f) return { file: f, compressed: [] };
+    }
+    return { compressed: related.filter((n) => COMPRESSED.test(n)) };
+  }
+
+  /** Reads a copy to its end and closes it (the copy of a file truncated in place: nobody writes to it). */
+  private async readToEnd(f: Omit<OpenFile, 'grewAt'>): Promise<void> {
+    await this.drain(f);
+    f.splitter.end();
+    await f.fh.close().catch(() => {});
+  }
+
+  private async letGo(r: OpenFile): Promise<void> {
+    r.splitter.end();
+    await r.fh.close().catch(() => {});
+    this.rotated = this.rotated.filter((x) => x !== r);
   }
 
   private splitterFor(offset: number): LineSplitter {
@@ -197,42 +356,83 @@ export class FileSource implements LogSource {
     return splitter;
   }
 
-  private async drain(f: OpenFile): Promise<void> {
+  /** Reads what is new; returns how many bytes. */
+  private async drain(f: Pick<OpenFile, 'fh' | 'position' | 'splitter'>): Promise<number> {
     const buf = Buffer.allocUnsafe(CHUNK);
+    let total = 0;
     for (;;) {
       const { bytesRead } = await f.fh.read(buf, 0, CHUNK, f.position);
-      if (bytesRead === 0) return;
+      if (bytesRead === 0) return total;
+      total += bytesRead;
       f.position += bytesRead;
       f.splitter.push(buf.subarray(0, bytesRead));
-      if (!this.running && bytesRead < CHUNK) return;
+      if (!this.running && bytesRead < CHUNK) return total;
     }
   }
 
-  private async saveOffset(): Promise<void> {
+  /** Only bytes already read go into the checksum: they do not change while the file is the same. */
+  private async updateHead(): Promise<void> {
+    for (const f of [this.current, ...this.rotated]) {
+      if (!f) continue;
+      const length = Math.min(HEAD_BYTES, f.splitter.committed);
+      if (!f.head || f.head.length !== length) f.head = { length, hash: await headOf(f.fh, length) };
+    }
+  }
+
+  /**
+   * The current file and every rotated one still followed, each at what was matched:
+   * the bytes of an event still waiting for its continuation lines are read again
+   * after a crash, not lost with it.
+   */
+  private saveOffset(): void {
     const cur = this.current;
-    if (!cur) return;
-    const offset = cur.splitter.committed;
-    // Only bytes already read go into the checksum: they do not change while the file is the same.
-    const length = Math.min(HEAD_BYTES, offset);
-    if (!cur.head || cur.head.length !== length) cur.head = { length, hash: await headOf(cur.fh, length) };
+    const rotated = this.rotated.filter((r) => r.head).map((r) => ({ ...identityOf(r), offset: r.splitter.committed, path: r.path }));
+    const unsettled = this.sink.unsettledBytes?.() ?? 0;
     const saved = this.offsets.get(this.name);
-    // An idle file is polled often: write the state file only when something moved.
-    if (saved && saved.dev === cur.dev && saved.ino === cur.ino && saved.offset === offset && saved.head === cur.head.hash) return;
-    this.offsets.set(this.name, { dev: cur.dev, ino: cur.ino, offset, head: cur.head.hash, headLength: length });
+    let next: FileOffset;
+    if (cur?.head) {
+      next = { ...identityOf(cur), offset: Math.max(0, cur.splitter.committed - unsettled) };
+    } else if (saved && typeof saved.offset === 'number') {
+      next = { dev: saved.dev, ino: saved.ino, head: saved.head, headLength: saved.headLength, offset: saved.offset };
+    } else {
+      return;
+    }
+    if (rotated.length > 0) next.rotated = rotated;
+    // An idle file is polled: write the state file only when something moved.
+    const key = JSON.stringify(next);
+    if (key === this.lastSaved) return;
+    this.lastSaved = key;
+    this.offsets.set(this.name, next);
+  }
+
+  settled(): void {
+    if (!this.busy) this.saveOffset(); // a pass in progress saves at its end
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.watcher?.close();
+    this.watcher = undefined;
     await this.pass;
     this.sink.idle();
-    await this.saveOffset();
-    for (const f of [this.current?.fh, ...this.rotated.map((r) => r.file.fh)]) await f?.close().catch(() => {});
+    await this.updateHead().catch(() => {});
+    this.saveOffset();
+    for (const f of [this.current?.fh, ...this.rotated.map((r) => r.fh)]) await f?.close().catch(() => {});
     this.current = undefined;
     this.rotated = [];
     this.events.up(false);
   }
+}
+
+function identityOf(f: Pick<OpenFile, 'dev' | 'ino' | 'head'>): FileIdentity {
+  return { dev: f.dev, ino: f.ino, head: f.head?.hash ?? hashOf(Buffer.alloc(0)), headLength: f.head?.length ?? 0 };
+}
+
+/** Whether the file still begins as it did when we read its first bytes (else it was truncated and written again). */
+async function sameHead(f: OpenFile): Promise<boolean> {
+  if (!f.head || f.head.length === 0) return true;
+  return (await headOf(f.fh, f.head.length)) === f.head.hash;
 }
 
 async function headOf(fh: FileHandle, length: number): Promise<string> {

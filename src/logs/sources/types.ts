@@ -6,12 +6,28 @@ export interface SourceSink {
   idle(): void;
   /** Lines cut at max_line_bytes. */
   cut(n: number): void;
+  /**
+   * Bytes at the end of what was handed on that belong to an event not matched yet
+   * (waiting for continuation lines): a saved offset stops before them, so a crash
+   * reads them again rather than losing them.
+   */
+  unsettledBytes?(): number;
+}
+
+/** Log bytes that could not be read, said once and counted: never a silent loss. */
+export interface LogGap {
+  reason: 'rotated_file_missing' | 'truncated_while_down';
+  /** The file whose bytes were lost, and the offset from which on they were. */
+  file: string;
+  from: number;
+  detail: string;
 }
 
 export interface SourceEvents {
   up(isUp: boolean): void;
   restart?(): void;
   rotation?(kind: 'rename' | 'truncate'): void;
+  gap?(gap: LogGap): void;
   /** Bytes not yet read (file size minus position), after each read. */
   behind?(bytes: number): void;
   warn(obj: object, msg: string): void;
@@ -22,4 +38,6 @@ export interface LogSource {
   start(): Promise<void>;
   /** Stops reading; what was read is handed on, what is saved is saved. */
   stop(): Promise<void>;
+  /** The event that waited for continuation lines is matched now: a source that saves offsets saves past it. */
+  settled?(): void;
 }
