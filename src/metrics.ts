@@ -105,6 +105,11 @@ export class Metrics {
   readonly notificationQueue = new client.Gauge({
     name: `${P}notification_queue_length`, help: 'Notifications waiting to be delivered, by sink.', labelNames: ['sink'] as const, registers: [this.registry],
   });
+  readonly sinkFailing = new client.Gauge({
+    name: `${P}sink_failing`,
+    help: '1 while a sink is failing: a change it should have had was rejected or dropped, or its deliveries have failed for alerts.delivery.failing_after.',
+    labelNames: ['sink'] as const, registers: [this.registry],
+  });
   readonly notificationOldest = new client.Gauge({
     name: `${P}notification_queue_oldest_age_seconds`, help: 'Age of the oldest notification waiting for a sink (0 when none waits).',
     labelNames: ['sink'] as const, registers: [this.registry],

@@ -7,8 +7,8 @@ export type Severity = 'critical' | 'warning' | 'info';
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 
 export interface Signal {
-  /** `probe`, `log` or `release` (a post-release verdict): who produced it. */
-  source: 'probe' | 'log' | 'release';
+  /** `probe`, `log`, `release` (a post-release verdict) or `monitor` (the monitor's own health): who produced it. */
+  source: 'probe' | 'log' | 'release' | 'monitor';
   /** Stable identity: `check:<name>`, `log:<source>:<rule>`. */
   key: string;
   /** false: the problem is present; true: it has cleared. */

@@ -4,7 +4,7 @@
  * come in redacted; a reload rebuilds the sinks and keeps every alert and every
  * queued notification.
  */
-import type { Config } from '../config/schema.js';
+import type { Config, SinkConfig } from '../config/schema.js';
 import type { Redactor } from '../config/redact.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -19,6 +19,25 @@ import { createSink } from './sinks/index.js';
 import { changeId, type Alert, type AlertChange } from './types.js';
 
 const TICK_MS = 5000;
+const SINK_KEY = 'monitor:sink:';
+
+/**
+ * A failing sink as a signal. It is as severe as the most severe alert the sink carries:
+ * a pager that cannot page is critical (and goes by the other sinks), a chat channel a warning.
+ */
+function sinkSignal(sink: SinkConfig, failing: boolean, why: string): Signal {
+  return {
+    source: 'monitor',
+    key: `${SINK_KEY}${sink.name}`,
+    ok: !failing,
+    severity: !sink.severities || sink.severities.includes('critical') ? 'critical' : 'warning',
+    category: 'monitor',
+    reason: 'sink_failing',
+    summary: failing ? `notifications to sink ${sink.name} (${sink.kind}) are not getting through: ${why}` : `sink ${sink.name} delivers again`,
+    labels: { sink: sink.name },
+    at: new Date().toISOString(),
+  };
+}
 
 export interface AlertingDeps {
   state: StateStore;
@@ -86,7 +105,8 @@ export class Alerting {
     this.engine.restore(saved);
     // A check's alerts are `check:<name>` and, for app_metrics findings, `check:<name>:<finding>`.
     const checks = new Set(config.checks.map((c) => c.name));
-    this.engine.retain((key) => !key.startsWith('check:') || checks.has(key.split(':')[1]!));
+    const sinks = new Set(config.alerts.sinks.map((c) => `${SINK_KEY}${c.name}`));
+    this.engine.retain((key) => (!key.startsWith('check:') || checks.has(key.split(':')[1]!)) && (!key.startsWith(SINK_KEY) || sinks.has(key)));
     this.notifier = this.newNotifier();
     this.notifier.start(this.firing());
     this.save();
@@ -178,7 +198,11 @@ export class Alerting {
     const d = this.config.alerts.delivery;
     return new Notifier({
       sinks: this.config.alerts.sinks.map((c) => createSink(c, ctx)),
-      delivery: { initialBackoffMs: d.initial_backoff.ms, maxBackoffMs: d.max_backoff.ms, maxAgeMs: d.max_age.ms, maxQueue: d.max_queue },
+      delivery: { initialBackoffMs: d.initial_backoff.ms, maxBackoffMs: d.max_backoff.ms, maxAgeMs: d.max_age.ms, maxQueue: d.max_queue, failingAfterMs: d.failing_after.ms },
+      onSinkHealth: (name, failing, why) => {
+        const cfg = this.config.alerts.sinks.find((c) => c.name === name);
+        if (cfg) this.observe(sinkSignal(cfg, failing, why));
+      },
       store: {
         load: () => state.get<QueuedNotification[]>(SECTIONS.notificationQueue),
         save: (q) => state.set(SECTIONS.notificationQueue, q),

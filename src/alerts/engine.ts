@@ -49,7 +49,9 @@ export interface TrackedAlert {
 /** How long a resolved alert stays in /status. */
 const KEEP_RESOLVED_MS = 60 * 60 * 1000;
 
-const ALERTNAMES: Record<Signal['source'], string> = { probe: 'FogletCheckFailing', log: 'FogletLogRule', release: 'FogletReleaseFailed' };
+const ALERTNAMES: Record<Signal['source'], string> = {
+  probe: 'FogletCheckFailing', log: 'FogletLogRule', release: 'FogletReleaseFailed', monitor: 'FogletMonitorSinkFailing',
+};
 
 const RELEASE_ALERTNAMES: Record<string, string> = {
   release_failed: 'FogletReleaseFailed', release_degraded: 'FogletReleaseDegraded', release_healthy: 'FogletReleaseHealthy',

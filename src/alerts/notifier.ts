@@ -38,6 +38,42 @@ export interface DeliverySettings {
   maxBackoffMs: number;
   maxAgeMs: number;
   maxQueue: number;
+  /** A sink whose deliveries have failed for this long (or that rejected one) is failing. */
+  failingAfterMs: number;
+}
+
+/** One sink's deliveries since the monitor started, and whether it is failing now. */
+export interface SinkStatus {
+  sink: string;
+  kind: string;
+  queued: number;
+  oldest_queued_at: string | null;
+  delivered: number;
+  retried: number;
+  dropped: number;
+  last_error: string | null;
+  last_error_at: string | null;
+  /** Since when every delivery has failed, while they do. */
+  failing_since: string | null;
+  /** Failing for longer than failing_after, or it rejected a change: alerted through the other sinks. */
+  failing: boolean;
+}
+
+/** A sink became failing (with why), or delivered again. */
+export type SinkHealthHandler = (sink: string, failing: boolean, why: string) => void;
+
+interface SinkStats {
+  delivered: number;
+  retried: number;
+  dropped: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  failingSince?: number;
+  /** A change was rejected (4xx) or dropped since the last delivery: failing at once. */
+  lost?: boolean;
+  failing: boolean;
+  /** A delivery has been told since the start (so an alert from before a restart resolves). */
+  toldOk?: boolean;
 }
 
 export interface NotifierOptions {
@@ -46,9 +82,14 @@ export interface NotifierOptions {
   store: QueueStore;
   metrics: Metrics;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Told when a sink starts or stops failing, to alert through the other sinks. */
+  onSinkHealth?: SinkHealthHandler;
   now?: () => number;
   random?: () => number;
 }
+
+/** The alert a failing sink raises, sent by every other sink. */
+export const SINK_FAILING = 'FogletMonitorSinkFailing';
 
 export class Notifier {
   private queue: QueuedNotification[] = [];
@@ -56,13 +97,16 @@ export class Notifier {
   private readonly busy = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly lastError = new Map<string, string>();
+  private readonly stats = new Map<string, SinkStats>();
   private running = false;
   private readonly now: () => number;
   private readonly random: () => number;
 
   constructor(private readonly opts: NotifierOptions) {
-    for (const s of opts.sinks) this.sinks.set(s.name, s);
+    for (const s of opts.sinks) {
+      this.sinks.set(s.name, s);
+      this.stats.set(s.name, { delivered: 0, retried: 0, dropped: 0, failing: false });
+    }
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
   }
@@ -85,6 +129,7 @@ export class Notifier {
     }
     for (const sink of this.sinks.values()) {
       this.opts.metrics.notifications.inc({ sink: sink.name, outcome: 'sent' }, 0);
+      this.opts.metrics.sinkFailing.set({ sink: sink.name }, 0);
       sink.resume?.(firing.filter((a) => sink.accepts(a)));
       sink.start?.();
     }
@@ -96,6 +141,7 @@ export class Notifier {
     const now = this.now();
     for (const sink of this.sinks.values()) {
       if (!sink.accepts(change.alert)) continue;
+      if (change.alert.labels.alertname === SINK_FAILING && change.alert.labels.sink === sink.name) continue; // it goes by the others
       const id = `${sink.name}:${changeId(change)}`;
       if (this.queue.some((q) => q.id === id)) continue;
       this.queue.push({ id, sink: sink.name, change, attempts: 0, enqueuedAt: now, nextAt: now });
@@ -115,15 +161,23 @@ export class Notifier {
     this.changed();
   }
 
-  status(): Array<{ sink: string; kind: string; queued: number; oldest_queued_at: string | null; last_error: string | null }> {
+  status(): SinkStatus[] {
+    const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
     return [...this.sinks.values()].map((s) => {
       const mine = this.queue.filter((q) => q.sink === s.name);
+      const st = this.stats.get(s.name)!;
       return {
         sink: s.name,
         kind: s.kind,
         queued: mine.length,
-        oldest_queued_at: mine.length ? new Date(Math.min(...mine.map((q) => q.enqueuedAt))).toISOString() : null,
-        last_error: this.lastError.get(s.name) ?? null,
+        oldest_queued_at: mine.length ? iso(Math.min(...mine.map((q) => q.enqueuedAt))) : null,
+        delivered: st.delivered,
+        retried: st.retried,
+        dropped: st.dropped,
+        last_error: st.lastError ?? null,
+        last_error_at: iso(st.lastErrorAt),
+        failing_since: iso(st.failingSince),
+        failing: st.failing,
       };
     });
   }
@@ -154,6 +208,7 @@ export class Notifier {
     if (this.now() - q.enqueuedAt > this.opts.delivery.maxAgeMs) {
       this.drop(q);
       this.opts.logger.error({ ...log, last_error: q.lastError }, 'dropped a notification: undelivered for longer than alerts.delivery.max_age');
+      this.failed(q.sink, `dropped a ${q.change.kind} undelivered for longer than max_age`, true);
       return;
     }
     try {
@@ -164,17 +219,19 @@ export class Notifier {
       this.remove(q);
       // Its removal on disk soon, not at the next debounce: the window for a resend after a crash.
       void this.opts.store.persist?.();
-      this.lastError.delete(q.sink);
       this.opts.metrics.notifications.inc({ sink: q.sink, outcome: 'sent' });
       this.opts.logger.info(log, 'notification sent');
+      this.delivered(q.sink);
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, true);
-      this.lastError.set(q.sink, err.message);
       if (!err.retryable) {
         this.drop(q);
         this.opts.logger.error({ ...log, err: err.message, status: err.status }, 'notification rejected by the sink; dropped (it will not be accepted on a retry)');
+        this.failed(q.sink, `rejected a ${q.change.kind}: ${err.message}`, true);
         return;
       }
+      this.failed(q.sink, err.message, false);
+      this.stats.get(q.sink)!.retried++;
       q.attempts++;
       q.lastError = err.message;
       const backoff = Math.min(this.opts.delivery.maxBackoffMs, this.opts.delivery.initialBackoffMs * 2 ** (q.attempts - 1));
@@ -188,7 +245,57 @@ export class Notifier {
 
   private drop(q: QueuedNotification): void {
     this.remove(q);
+    const st = this.stats.get(q.sink);
+    if (st) st.dropped++;
     this.opts.metrics.notifications.inc({ sink: q.sink, outcome: 'dropped' });
+  }
+
+  private delivered(name: string): void {
+    const st = this.stats.get(name)!;
+    st.delivered++;
+    st.failingSince = undefined;
+    st.lost = false;
+    this.setFailing(name, false, 'delivered again');
+  }
+
+  /** A failed delivery; `lost`: a change is gone (rejected or expired), so the sink is failing now. */
+  private failed(name: string, message: string, lost: boolean): void {
+    const st = this.stats.get(name);
+    if (!st) return;
+    const now = this.now();
+    st.lastError = message;
+    st.lastErrorAt = now;
+    st.failingSince ??= now;
+    if (lost) st.lost = true;
+    this.checkFailing(name);
+  }
+
+  /** Failing: a change lost since the last delivery, or deliveries failing for failing_after. */
+  private checkFailing(name: string): void {
+    const st = this.stats.get(name)!;
+    if (st.failing || st.failingSince === undefined) return;
+    const long = this.now() - st.failingSince >= this.opts.delivery.failingAfterMs;
+    if (st.lost || long) {
+      const why = st.lost ? st.lastError ?? 'a change was lost' : `every delivery has failed since ${new Date(st.failingSince).toISOString()} (last: ${st.lastError})`;
+      this.setFailing(name, true, why);
+    }
+  }
+
+  private setFailing(name: string, failing: boolean, why: string): void {
+    const st = this.stats.get(name)!;
+    this.opts.metrics.sinkFailing.set({ sink: name }, failing ? 1 : 0);
+    // The first delivery after a start is told too: an alert raised before a restart must resolve.
+    if (st.failing === failing && (failing || st.toldOk)) return;
+    if (!failing) st.toldOk = true;
+    const changed = st.failing !== failing;
+    st.failing = failing;
+    if (!changed) {
+      this.opts.onSinkHealth?.(name, false, why);
+      return;
+    }
+    if (failing) this.opts.logger.error({ sink: name, err: why }, 'sink failing: its notifications are not getting through; alerting through the other sinks');
+    else this.opts.logger.info({ sink: name }, 'sink delivers again');
+    this.opts.onSinkHealth?.(name, failing, why);
   }
 
   private remove(q: QueuedNotification): void {
@@ -201,7 +308,12 @@ export class Notifier {
     const over = this.queue.length - this.opts.delivery.maxQueue;
     if (over <= 0) return;
     const dropped = this.queue.splice(0, over);
-    for (const q of dropped) this.opts.metrics.notifications.inc({ sink: q.sink, outcome: 'dropped' });
+    for (const q of dropped) {
+      this.opts.metrics.notifications.inc({ sink: q.sink, outcome: 'dropped' });
+      const st = this.stats.get(q.sink);
+      if (st) st.dropped++;
+    }
+    for (const name of new Set(dropped.map((q) => q.sink))) this.failed(name, 'the notification queue was full: the oldest changes were dropped', true);
     this.opts.logger.error({ dropped: dropped.length, max_queue: this.opts.delivery.maxQueue }, 'notification queue full; dropped the oldest');
   }
 
@@ -214,6 +326,7 @@ export class Notifier {
   refreshGauges(): void {
     const now = this.now();
     for (const name of this.sinks.keys()) {
+      this.checkFailing(name); // failing_after runs out between attempts too
       const mine = this.queue.filter((q) => q.sink === name);
       this.opts.metrics.notificationQueue.set({ sink: name }, mine.length);
       this.opts.metrics.notificationOldest.set({ sink: name }, mine.length ? (now - Math.min(...mine.map((q) => q.enqueuedAt))) / 1000 : 0);

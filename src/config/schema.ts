@@ -351,6 +351,11 @@ export const alertsSchema = z.strictObject({
     max_age: duration({ min: '1m', max: '7d' }).prefault('24h'),
     /** Notifications kept waiting, all sinks together; beyond it the oldest are dropped (and counted). */
     max_queue: z.number().int().min(10).max(1_000_000).default(10_000),
+    /**
+     * A sink whose deliveries have all failed for this long is failing: FogletMonitorSinkFailing
+     * goes out through the other sinks. A sink that rejects or loses a change is failing at once.
+     */
+    failing_after: duration({ min: '1s', max: '1d' }).prefault('2m'),
   }).prefault({}),
 });
 

@@ -48,6 +48,17 @@ interface ReleaseDoc {
   verdict?: { verdict: string; at: string; final: boolean; items: Array<{ id: string; verdict: string; evidence: string[] }> };
 }
 
+export interface SinkDoc {
+  sink: string;
+  kind?: string;
+  queued: number;
+  delivered?: number;
+  retried?: number;
+  dropped?: number;
+  last_error?: string | null;
+  failing?: boolean;
+}
+
 export interface StatusDoc {
   instance: string;
   version: string;
@@ -55,7 +66,7 @@ export interface StatusDoc {
   ready: boolean;
   checks: CheckDoc[];
   logs: { sources: Array<{ name: string; up: boolean; lines: number; matches: number }> } | null;
-  alerting: { alerts: AlertDoc[]; silences: SilenceDoc[]; sinks: Array<{ sink: string; queued: number; last_error?: string | null }> } | null;
+  alerting: { alerts: AlertDoc[]; silences: SilenceDoc[]; sinks: SinkDoc[] } | null;
   release: {
     current: ReleaseDoc | null;
     deploy_window_until: string | null;
@@ -141,7 +152,7 @@ export function renderMain(doc: StatusDoc, now = Date.now()): string {
   const firing = alerts.filter((a) => a.state === 'firing' && !a.silenced).length;
   const overall = failing === 0 && firing === 0 ? 'ok' : 'failing';
   const sources = doc.logs?.sources ?? [];
-  const stuck = (doc.alerting?.sinks ?? []).filter((s) => s.queued > 0);
+  const sinks = doc.alerting?.sinks ?? [];
   return `<section class="overall ${overall}" id="overall">
   <strong>${overall === 'ok' ? 'All checks pass' : `${failing} check(s) failing, ${firing} alert(s) firing`}</strong>
   <span class="muted">updated ${ago(new Date(now).toISOString(), now)} · ${esc(doc.instance)} · monitor ${esc(doc.version)}${doc.ready ? '' : ' · <b>not ready</b>'}</span>
@@ -154,7 +165,14 @@ ${alerts.length ? `<ul class="cards">${alerts.map((a) => renderAlert(a, now)).jo
 <section><h2>Silences <span class="count">${silences.length}</span></h2>
 ${silences.length ? `<ul class="cards">${silences.map((s) => renderSilence(s, now)).join('\n')}</ul>` : '<p class="muted">No silences.</p>'}</section>
 ${sources.length ? `<section><h2>Log sources</h2><ul class="plain">${sources.map((s) => `<li>${badge(s.up ? 'up' : 'down')} ${esc(s.name)} <span class="muted">${s.lines} lines, ${s.matches} matches</span></li>`).join('')}</ul></section>` : ''}
-${stuck.length ? `<section><h2>Notifications waiting</h2><ul class="plain">${stuck.map((s) => `<li>${esc(s.sink)}: ${s.queued} queued${s.last_error ? ` <span class="muted">(${esc(s.last_error)})</span>` : ''}</li>`).join('')}</ul></section>` : ''}`;
+${sinks.length ? `<section><h2>Sinks</h2><ul class="plain">${sinks.map(renderSink).join('')}</ul></section>` : ''}`;
+}
+
+/** One line per sink: a failing one says so first, with its last error; each says what it delivered, retried and lost. */
+function renderSink(s: SinkDoc): string {
+  const state = s.failing ? badge('failing') : s.queued > 0 ? badge('waiting') : badge('ok');
+  const counts = [`${s.delivered ?? 0} delivered`, `${s.retried ?? 0} retried`, `${s.dropped ?? 0} dropped`, ...(s.queued > 0 ? [`${s.queued} queued`] : [])];
+  return `<li>${state} ${esc(s.sink)}${s.kind ? ` <span class="muted">${esc(s.kind)}</span>` : ''} <span class="muted">${counts.join(', ')}</span>${s.last_error && (s.failing || s.queued > 0) ? ` <span class="muted">(${esc(s.last_error)})</span>` : ''}</li>`;
 }
 
 const STYLE = `
@@ -170,7 +188,7 @@ ul.plain,ul.items{list-style:none;padding:0;margin:.3rem 0}
 .badge{font-size:.75em;padding:.05rem .4rem;border-radius:1rem;background:var(--muted);color:#fff}
 .badge.ok,.badge.healthy,.badge.up,.badge.passed,.badge.active.silence{background:var(--ok)}
 .badge.failing,.badge.firing,.badge.critical,.badge.failed,.badge.down{background:var(--bad)}
-.badge.pending,.badge.warning,.badge.degraded,.badge.silenced{background:var(--warn)}
+.badge.pending,.badge.warning,.badge.degraded,.badge.silenced,.badge.waiting{background:var(--warn)}
 .message{font-family:ui-monospace,monospace;font-size:.85em;white-space:pre-wrap}
 dl.phases{display:flex;flex-wrap:wrap;gap:.2rem .8rem;margin:.3rem 0 0;font-size:.85em}dl.phases div{display:flex;gap:.25rem}dt{color:var(--muted)}dd{margin:0}
 .overall{padding:.6rem;border-radius:.5rem;color:#fff;display:flex;flex-direction:column}.overall.ok{background:var(--ok)}.overall.failing{background:var(--bad)}.overall .muted{color:#eee}

@@ -50,7 +50,7 @@ function setup(sinks: unknown[], store = new FileQueue(), delivery: Partial<{ ma
   const metrics = new Metrics();
   const notifier = new Notifier({
     sinks: config.alerts.sinks.map((c) => createSink(c, { instance: 'test', warn: () => {} })),
-    delivery: { initialBackoffMs: 20, maxBackoffMs: 100, maxAgeMs: 60_000, maxQueue: 100, ...delivery },
+    delivery: { initialBackoffMs: 20, maxBackoffMs: 100, maxAgeMs: 60_000, maxQueue: 100, failingAfterMs: 60_000, ...delivery },
     store, metrics, logger: logger as never,
   });
   const engine = new AlertEngine({ instance: 'test', repeatIntervalMs: 3600_000, onChange: (c) => notifier.notify(c) });

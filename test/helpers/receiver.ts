@@ -14,7 +14,7 @@ export interface Received {
 export class Receiver {
   readonly requests: Received[] = [];
   /** The status to answer with next; a function decides per request. */
-  status: number | ((req: { n: number; body: string }) => number) = 200;
+  status: number | ((req: { n: number; body: string; path: string }) => number) = 200;
   private server!: TestServer;
 
   static async start(): Promise<Receiver> {
@@ -24,7 +24,7 @@ export class Receiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        const status = typeof r.status === 'function' ? r.status({ n: r.requests.length, body }) : r.status;
+        const status = typeof r.status === 'function' ? r.status({ n: r.requests.length, body, path: req.url ?? '/' }) : r.status;
         let json: unknown;
         try { json = JSON.parse(body); } catch { json = undefined; }
         r.requests.push({ path: req.url ?? '/', headers: req.headers, body, json, status, at: performance.timeOrigin + performance.now() });
