@@ -85,9 +85,7 @@ export class AlertEngine {
     if (t || !signal.ok) this.revision++;
     if (!signal.ok) {
       if (!t || t.alert.state === 'resolved') {
-        // An episode's start is part of its changes' identity: a new one never starts on the last one's millisecond.
-        const start = t ? new Date(Math.max(now, Date.parse(t.alert.activeAt) + 1)).toISOString() : iso;
-        t = { alert: this.newAlert(signal, start), failures: 0, successes: 0, sentFiring: false, silenced: false };
+        t = { alert: this.newAlert(signal, this.episodeStart(signal, t, now)), failures: 0, successes: 0, sentFiring: false, silenced: false };
         this.alerts.set(signal.key, t);
       }
       t.failures++;
@@ -157,6 +155,19 @@ export class AlertEngine {
   restore(saved: TrackedAlert[] | undefined): void {
     for (const t of saved ?? []) if (t?.alert?.key) this.alerts.set(t.alert.key, structuredClone(t));
     this.revision++;
+  }
+
+  /**
+   * When an episode began: the observation's own time (a log line's), so that the same
+   * episode derived again after a crash (its lines read again) has the same start, and
+   * so the same change identities. Never ahead of the clock, and never on or before the
+   * last episode's start: the start is part of each change's identity.
+   */
+  private episodeStart(signal: Signal, previous: TrackedAlert | undefined, now: number): string {
+    const at = Date.parse(signal.at);
+    let start = Number.isFinite(at) ? Math.min(at, now) : now;
+    if (previous) start = Math.max(start, Date.parse(previous.alert.activeAt) + 1);
+    return new Date(start).toISOString();
   }
 
   private holding(t: TrackedAlert, now: number): boolean {

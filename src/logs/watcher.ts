@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Signal } from '../signals.js';
 import type { KeyedStore } from '../state.js';
+import { redactLogLine } from './evidence.js';
 import { SourcePipeline, type PipelineMemory } from './pipeline.js';
 import { pipelineOptions, scanSetup } from './scan.js';
 import { CommandSource } from './sources/command.js';
@@ -64,9 +65,11 @@ export class LogWatcher {
       const name = cfg.name;
       const labels = { source: name };
       const pipeline = new SourcePipeline(name, pipelineOptions(setup, { labels: { instance: deps.instance }, since: deps.since }), {
-        onMatch: (_event, rules) => {
+        onMatch: (event, rules) => {
           const state = this.sources.get(name);
           if (state) state.lastMatchAt = new Date().toISOString();
+          // Matches are rare (healthy lines are the vast majority): each can be traced at debug level.
+          deps.logger.debug({ source: name, line: event.line, rules: rules.map((r) => r.id), text: redactLogLine(event.lines[0] ?? '').slice(0, 300) }, 'log match');
           for (const r of rules) {
             metrics.logMatches.inc({ source: name, rule: r.id, category: r.category });
             metrics.logLastMatch.set({ source: name, rule: r.id }, Date.now() / 1000);
