@@ -8,10 +8,7 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
-# recheck (used by `config check` only) works in pure JS; its optional native binary and
-# Java jar would add ~50 MB to the image.
-RUN npm run build && npm prune --omit=dev \
- && rm -rf node_modules/recheck-linux-x64 node_modules/recheck-jar
+RUN npm run build && npm prune --omit=dev
 
 FROM node:24-slim
 ENV NODE_ENV=production \

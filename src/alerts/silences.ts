@@ -6,13 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { linearRegex, linearRegexProblem, type TextMatcher } from '../linear-regex.js';
 
 export const matcherSchema = z.strictObject({
   name: z.string().max(128).regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'),
   value: z.string().max(1024),
   isRegex: z.boolean().default(false),
   isEqual: z.boolean().default(true),
-}).refine((m) => !m.isRegex || isValidRegex(m.value), { message: 'expected a valid regular expression', path: ['value'] });
+}).superRefine((m, ctx) => {
+  const problem = m.isRegex ? linearRegexProblem(anchored(m.value)) : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: `expected a regular expression: ${problem}`, path: ['value'] });
+});
 
 export const silenceInputSchema = z.strictObject({
   matchers: z.array(matcherSchema).min(1, 'expected at least one matcher').max(32),
@@ -37,14 +41,27 @@ export interface Silence {
 
 const FORGET_AFTER_MS = 24 * 3600_000;
 
-function isValidRegex(s: string): boolean {
-  try { new RegExp(s); return true; } catch { return false; }
+/** Anchored, as Alertmanager's regex matchers are. */
+function anchored(value: string): string {
+  return `^(?:${value})$`;
+}
+
+/** Compiled once per pattern (silences are asked on every alert change and tick); on the linear-time engine. */
+const compiled = new Map<string, TextMatcher | null>();
+function regexOf(value: string): TextMatcher | null {
+  let re = compiled.get(value);
+  if (re === undefined) {
+    // A pattern saved by an older version that this engine refuses matches nothing, rather than stalling.
+    try { re = linearRegex(anchored(value)); } catch { re = null; }
+    if (compiled.size > 10_000) compiled.clear();
+    compiled.set(value, re);
+  }
+  return re;
 }
 
 export function matches(matcher: Matcher, labels: Record<string, string>): boolean {
   const value = labels[matcher.name] ?? '';
-  // Anchored, as Alertmanager's regex matchers are.
-  const hit = matcher.isRegex ? new RegExp(`^(?:${matcher.value})$`).test(value) : value === matcher.value;
+  const hit = matcher.isRegex ? regexOf(matcher.value)?.test(value) ?? false : value === matcher.value;
   return matcher.isEqual ? hit : !hit;
 }
 
@@ -54,7 +71,8 @@ export function parseMatcher(text: string): Matcher {
   if (!m) throw new Error(`expected a matcher like check=ssh-login, check!=up, rule=~"smtp.*", got ${JSON.stringify(text)}`);
   const [, name, op, value] = m;
   const matcher = { name: name!, value: value!, isRegex: op!.includes('~'), isEqual: !op!.startsWith('!') };
-  if (matcher.isRegex && !isValidRegex(matcher.value)) throw new Error(`not a valid regular expression: ${matcher.value}`);
+  const problem = matcher.isRegex ? linearRegexProblem(anchored(matcher.value)) : undefined;
+  if (problem) throw new Error(`not a valid regular expression: ${matcher.value}: ${problem}`);
   return matcher;
 }
 

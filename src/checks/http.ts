@@ -13,6 +13,7 @@ import type { HttpCheckConfig } from '../config/schema.js';
 import { readBounded } from './body.js';
 import { classifyNetworkError, rootMessage } from './errors.js';
 import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeOutcome } from './types.js';
+import { linearRegex, type TextMatcher } from '../linear-regex.js';
 
 type HttpPhase = 'dns' | 'connect' | 'tls' | 'processing' | 'transfer';
 
@@ -22,7 +23,11 @@ export class HttpProbe implements Probe {
   private readonly url: URL;
   private ca: string | undefined;
 
+  /** expect.body, on the linear-time engine: no body can make it backtrack. */
+  private readonly body: TextMatcher | undefined;
+
   constructor(private readonly cfg: HttpCheckConfig, private readonly deps: ProbeDeps) {
+    this.body = cfg.expect.body !== undefined ? linearRegex(cfg.expect.body) : undefined;
     this.url = new URL(cfg.url);
     const shown = new URL(cfg.url);
     shown.username = '';
@@ -96,7 +101,7 @@ export class HttpProbe implements Probe {
           message: `got HTTP ${res.statusCode}, expected ${this.cfg.expect.status.join(' or ')}`,
         };
       }
-      if (this.cfg.expect.body !== undefined && !new RegExp(this.cfg.expect.body, 'u').test(body.text)) {
+      if (this.body && !this.body.test(body.text)) {
         return {
           ok: false, reason: 'body_mismatch', phases: clock.phases, details,
           message: `body did not match /${this.cfg.expect.body}/ (got ${JSON.stringify(body.text.slice(0, 120))})`,

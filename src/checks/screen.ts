@@ -4,6 +4,7 @@
  * against the raw byte stream.
  */
 import xterm from '@xterm/headless';
+import { linearRegex } from '../linear-regex.js';
 
 const { Terminal } = xterm;
 
@@ -58,7 +59,7 @@ export class Screen {
 export function screenMatcher(pattern: string): (text: string) => boolean {
   const m = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
   if (m) {
-    const re = new RegExp(m[1]!, m[2]!.replace('g', ''));
+    const re = linearRegex(m[1]!, m[2]); // a user's pattern: no screen can make it backtrack
     return (text) => re.test(text);
   }
   return (text) => text.includes(pattern);

@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
+import { linearRegexProblem } from '../linear-regex.js';
 import cron from 'node-cron';
 import { parseDuration, formatDuration } from './duration.js';
 
@@ -41,6 +42,7 @@ const cronSchedule = z.string({ error: 'expected a cron schedule such as "*/15 *
   { error: (iss) => `expected a cron schedule with 5 or 6 fields (seconds first), got ${JSON.stringify(iss.input)}` },
 );
 
+/** A pattern of the built-in packs: V8's engine, each one proven linear by recheck in the test suite. */
 const regex = z.string().refine(
   (s) => { try { new RegExp(s, 'u'); return true; } catch { return false; } },
   { error: (iss) => `expected a regular expression, got ${JSON.stringify(iss.input)} (${regexError(String(iss.input))})` },
@@ -48,6 +50,12 @@ const regex = z.string().refine(
 function regexError(s: string): string {
   try { new RegExp(s, 'u'); return ''; } catch (e) { return (e as Error).message; }
 }
+
+/** A user's pattern: it must compile for the linear-time engine it will run on. */
+const userRegex = z.string().refine(
+  (s) => linearRegexProblem(s) === undefined,
+  { error: (iss) => `expected a regular expression, got ${JSON.stringify(iss.input)}: ${linearRegexProblem(String(iss.input))}` },
+);
 
 const checkName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a name of letters, digits, "_", "." or "-" (at most 64)');
 
@@ -84,7 +92,7 @@ export const httpCheckSchema = z.strictObject({
   max_body_bytes: z.number().int().min(0).max(64 * 1024 * 1024).default(1024 * 1024),
   expect: z.strictObject({
     status: z.array(z.number().int().min(100).max(599)).min(1).default([200]),
-    body: regex.optional(),
+    body: userRegex.optional(),
   }).prefault({}),
   tls: z.strictObject({
     /** A PEM file of CAs to trust in addition to the system's (for a private or self-signed CA). */
@@ -98,13 +106,13 @@ const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'expected a
 
 /** A plain string is found anywhere on the rendered screen; "/.../flags" is a regular expression. */
 const screenPattern = z.string().min(1).refine(
-  (s) => {
-    const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
-    if (!m) return true;
-    try { new RegExp(m[1]!, m[2]); return true; } catch { return false; }
-  },
-  { error: (iss) => `expected text, or a regular expression written /.../flags, got ${JSON.stringify(iss.input)}` },
+  (s) => screenPatternProblem(s) === undefined,
+  { error: (iss) => `expected text, or a regular expression written /.../flags, got ${JSON.stringify(iss.input)}: ${screenPatternProblem(String(iss.input))}` },
 );
+function screenPatternProblem(s: string): string | undefined {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
+  return m ? linearRegexProblem(m[1]!, m[2]) : undefined;
+}
 
 const SSH_PHASE_KEYS = ['connect', 'handshake', 'auth', 'session', 'screen'] as const;
 
@@ -223,6 +231,9 @@ export const logRuleSchema = z.strictObject({
   summary: z.string().optional(),
 });
 
+/** A user's own rule (logs.rules, `scan --rules`): its pattern runs on the linear-time engine. */
+export const userLogRuleSchema = logRuleSchema.extend({ pattern: userRegex });
+
 const sourceCommon = { name: checkName };
 
 export const logSourceSchema = z.discriminatedUnion('kind', [
@@ -276,7 +287,7 @@ export const logsSchema = z.strictObject({
   rule_packs: z.array(z.enum(['foglet'])).default(['foglet']),
   /** Per pack rule, by id: turn it off or change its severity, threshold or quiet_for. */
   rule_overrides: z.record(z.string(), ruleOverride).default({}),
-  rules: z.array(logRuleSchema).default([]),
+  rules: z.array(userLogRuleSchema).default([]),
   restart_loop: z.strictObject({
     enabled: z.boolean().default(true),
     /** A loop: at least `starts` boots within `window`, none of which ran longer than `min_uptime`. */

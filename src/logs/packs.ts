@@ -31,9 +31,9 @@ export function loadPack(name: string): RulePack {
   return pack;
 }
 
-/** The rules in force: the packs' rules with overrides applied, then the user's own. */
-export function effectiveRules(logs: Config['logs']): LogRuleConfig[] {
-  const out: LogRuleConfig[] = [];
+/** The rules in force: the packs' rules with overrides applied, then the user's own (on the linear-time engine). */
+export function effectiveRules(logs: Config['logs']): Array<LogRuleConfig & { linear?: boolean }> {
+  const out: Array<LogRuleConfig & { linear?: boolean }> = [];
   for (const name of logs.rule_packs) {
     for (const rule of loadPack(name).rules) {
       const o = logs.rule_overrides[rule.id];
@@ -49,7 +49,7 @@ export function effectiveRules(logs: Config['logs']): LogRuleConfig[] {
   // A user rule with a pack rule's id replaces it.
   for (const rule of logs.rules) {
     const i = out.findIndex((r) => r.id === rule.id);
-    if (i >= 0) out[i] = rule; else out.push(rule);
+    if (i >= 0) out[i] = { ...rule, linear: true }; else out.push({ ...rule, linear: true });
   }
   return out;
 }

@@ -6,42 +6,51 @@
  * `quiet_for` without a match.
  */
 import type { LogRuleConfig } from '../config/schema.js';
+import { linearAny, linearRegex, type TextMatcher } from '../linear-regex.js';
 import type { Severity } from '../signals.js';
 
 export interface LogRule {
   id: string;
   category: string;
   severity: Severity;
-  pattern: RegExp;
+  pattern: TextMatcher;
   count: number;
   windowMs: number;
   quietForMs: number;
   summary?: string;
 }
 
+/** A rule as configured; `linear` for a user's own, whose pattern runs on the linear-time engine. */
+export type RuleConfig = LogRuleConfig & { linear?: boolean };
+
 export class RuleSet {
   readonly rules: LogRule[];
-  private readonly any: RegExp | undefined;
+  /** The built-in pack's patterns joined (V8, each proven linear by recheck in the test suite). */
+  private readonly packAny: RegExp | undefined;
+  /** The user's patterns joined, on the linear-time engine. */
+  private readonly userAny: TextMatcher | undefined;
 
-  constructor(configs: LogRuleConfig[]) {
+  constructor(configs: RuleConfig[]) {
     this.rules = configs.map((c) => ({
       id: c.id,
       category: c.category,
       severity: c.severity,
-      pattern: new RegExp(c.pattern, c.ignore_case ? 'iu' : 'u'),
+      pattern: c.linear ? linearRegex(c.pattern, c.ignore_case ? 'i' : '') : new RegExp(c.pattern, c.ignore_case ? 'iu' : 'u'),
       count: c.threshold.count,
       windowMs: c.threshold.window.ms,
       quietForMs: c.quiet_for.ms,
       summary: c.summary,
     }));
-    const ignoreCase = configs.some((c) => c.ignore_case);
-    this.any = configs.length === 0 ? undefined
-      : new RegExp(configs.map((c) => `(?:${c.pattern})`).join('|'), ignoreCase ? 'iu' : 'u');
+    const pack = configs.filter((c) => !c.linear);
+    const ignoreCase = pack.some((c) => c.ignore_case);
+    this.packAny = pack.length === 0 ? undefined
+      : new RegExp(pack.map((c) => `(?:${c.pattern})`).join('|'), ignoreCase ? 'iu' : 'u');
+    this.userAny = linearAny(configs.filter((c) => c.linear).map((c) => ({ pattern: c.pattern, ignoreCase: c.ignore_case })));
   }
 
   /** The rules an event's text matches, in rule order; one per category (the first). */
   match(text: string): LogRule[] {
-    if (!this.any || !this.any.test(text)) return [];
+    if (!this.packAny?.test(text) && !this.userAny?.test(text)) return [];
     const out: LogRule[] = [];
     for (const r of this.rules) {
       if (r.pattern.test(text) && !out.some((o) => o.category === r.category)) out.push(r);

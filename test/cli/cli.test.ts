@@ -84,18 +84,24 @@ describe('foglet-monitor CLI', () => {
     assert.match(r.stdout, /timeout: 10s/, 'defaults shown');
   });
 
-  test('config check warns of a user rule that can backtrack catastrophically, naming it, and passes a linear one', async () => {
-    const cfg = file('redos.yaml', [
+  test('config check accepts a nested-quantifier rule (it runs on the linear-time engine) and refuses a lookaround, naming the key, exit 2', async () => {
+    const ok = file('redos.yaml', [
       'logs:',
       '  rules:',
       '    - { id: fine, category: crash, severity: critical, pattern: "Foglet crashed: \\\\w+" }',
       '    - { id: nested, category: crash, severity: critical, pattern: "(a+)+$" }',
     ].join('\n'));
-    const r = await runCli(['config', 'check', '-c', cfg]);
+    const r = await runCli(['config', 'check', '-c', ok]);
     assert.equal(r.code, 0, r.stderr);
-    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning:'));
-    assert.equal(warnings.length, 1, r.stderr);
-    assert.match(warnings[0]!, /logs\.rules\[1\]\.pattern \(nested\): can backtrack catastrophically \(exponential/);
+    const bad = file('lookaround.yaml', [
+      'logs:',
+      '  rules:',
+      '    - { id: ahead, category: crash, severity: critical, pattern: "exited: (?!:stopped)" }',
+    ].join('\n'));
+    const refused = await runCli(['config', 'check', '-c', bad]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /lookaround\.yaml.*logs\.rules\[0\]\.pattern/);
+    assert.match(refused.stderr, /lookarounds and backreferences cannot run in linear time/);
   });
 
   test('run serves /metrics, reloads on SIGHUP (keeping the old config when the new one is broken) and stops on SIGTERM within 5 s', async () => {
