@@ -48,6 +48,8 @@ function prng(seed: number): () => number {
 class ChaosLog {
   private fd: number;
   private rotations = 0;
+  /** What happened when, for the message of a failed run. */
+  readonly timeline: string[] = [];
   failures: Array<{ id: number; at: number }> = [];
   lines = 0;
   constructor(readonly file: string) { this.fd = openSync(file, 'a'); }
@@ -65,8 +67,9 @@ class ChaosLog {
   }
 
   /** logrotate's two ways: rename (the writer writes a little more to the old file, then reopens) or copytruncate. */
-  rotate(): void {
+  rotate(why = ''): void {
     const to = `${this.file}.${++this.rotations}`;
+    this.timeline.push(`${logTime()} rotate ${this.rotations % 2 === 1 ? 'rename' : 'copytruncate'} -> ${path.basename(to)} ${why} (next failure id ${this.failures.length})`);
     if (this.rotations % 2 === 1) {
       renameSync(this.file, to);
       this.write(false);
@@ -141,7 +144,8 @@ test('chaos: every failure line read, every alert change delivered once and in o
         if (done) break;
         await w.restart('SIGKILL', () => {
           outputs.push(w.monitor.output());
-          if (rotateWhileDown[k]) log.rotate();
+          log.timeline.push(`${logTime()} killed (next failure id ${log.failures.length})`);
+          if (rotateWhileDown[k]) log.rotate('while down');
         });
       }
       await writer;
@@ -169,6 +173,10 @@ test('chaos: every failure line read, every alert change delivered once and in o
       if (m) matched.add(Number(m[1]));
     }
     const unread = log.failures.filter((f) => !matched.has(f.id)).map((f) => f.id);
+    if (unread.length > 0) {
+      const said = all.filter((r) => /rotat|truncat|lost|gap|read failed/i.test(r.msg ?? '')).map((r) => JSON.stringify(r));
+      t.diagnostic(`timeline:\n${log.timeline.join('\n')}\nthe monitor said:\n${said.join('\n')}`);
+    }
     assert.deepEqual(unread.slice(0, 20), [], `${unread.length} failure lines never read; ${context}`);
 
     // 2. Every change the monitor logged reached the receiver; nothing else did.

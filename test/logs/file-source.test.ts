@@ -244,6 +244,32 @@ describe('file log source', () => {
     assert.deepEqual(second.gaps, []);
   });
 
+  test('two rotations while the monitor was down, in either order, lose nothing', async () => {
+    for (const order of [['rename', 'copytruncate'], ['copytruncate', 'rename']] as const) {
+      const sub = mkdtempSync(path.join(dir, 'two-'));
+      const file = path.join(sub, 'app.log');
+      appendFileSync(file, '');
+      const lines: string[] = [];
+      const w = new Writer(file);
+      const offsets = await readThenStop(file, w, 100, lines);
+      await new Promise((r) => setTimeout(r, 5)); // what is written next is newer than the last save
+      let n = 0;
+      for (const step of order) {
+        w.write(30);
+        if (step === 'rename') w.rotateByRename(path.join(sub, `app.log.${++n}`));
+        else { copyFileSync(file, path.join(sub, `app.log.${++n}`)); truncateSync(file, 0); }
+        w.write(10);
+      }
+      w.close();
+      const second = fileSource(file, offsets, lines);
+      await second.source.start();
+      await waitFor(() => lines.length >= w.next, `${w.next} lines (${order.join(' then ')})`).catch(() => assertExactlyOnce(lines, w.next));
+      await second.source.stop();
+      assertExactlyOnce(lines, w.next);
+      assert.deepEqual(second.gaps, []);
+    }
+  });
+
   test('what cannot be recovered (the copy was compressed) is reported once with the file and the byte offset', async () => {
     const file = path.join(dir, 'app.log');
     appendFileSync(file, '');

@@ -42,6 +42,8 @@ export interface FileIdentity {
 export interface FileOffset extends FileIdentity {
   /** Bytes read and matched: a restart resumes here. */
   offset: number;
+  /** ms since the epoch when this was saved: a rotated sibling changed since holds lines not read yet. */
+  savedAt?: number;
   /** Rotated files not yet read to their end, oldest first: a restart finishes them first. */
   rotated?: Array<FileIdentity & { offset: number; path: string }>;
 }
@@ -92,6 +94,9 @@ export class FileSource implements LogSource {
   /** The file was missing when we first looked, so when it shows up it is read from its start. */
   private appeared = false;
   private lastSaved = '';
+  private gapSaid = false;
+  /** The file whose lines were handed on last: an event still waiting for more lines is its. */
+  private lastRead: object | undefined;
 
   constructor(
     private readonly cfg: FileSourceConfig,
@@ -181,7 +186,8 @@ export class FileSource implements LogSource {
     const now = Date.now();
     for (const r of [...this.rotated]) {
       if ((await this.drain(r)) > 0) r.grewAt = now;
-      else if (now - r.grewAt >= this.cfg.rotate_wait.ms) await this.letGo(r);
+      // Let go once quiet, and not while its last event waits to be matched (a crash would lose it).
+      else if (now - r.grewAt >= this.cfg.rotate_wait.ms && !(this.lastRead === r && (this.sink.unsettledBytes?.() ?? 0) > 0)) await this.letGo(r);
     }
 
     const cur = this.current;
@@ -194,9 +200,10 @@ export class FileSource implements LogSource {
     if (mine.size < cur.position || (mine.size > cur.position && !(await sameHead(cur)))) {
       // copytruncate: emptied in place (and perhaps written again past where we were).
       this.events.rotation?.('truncate');
-      const copy = await this.findSibling(identityOf(cur), cur.position, cur.path);
+      // The copy goes on from the last complete line: a line cut by the truncation is read whole from it.
+      const copy = await this.findSibling(identityOf(cur), cur.splitter.committed, cur.path);
       if (copy.file) await this.readToEnd(copy.file);
-      cur.splitter.end();
+      else cur.splitter.end();
       cur.position = 0;
       cur.splitter = this.splitterFor(0);
       cur.head = undefined;
@@ -248,6 +255,7 @@ export class FileSource implements LogSource {
       const copy = await this.findSibling(saved, saved.offset, this.file);
       if (copy.file) this.rotated.push({ ...copy.file, grewAt: 0 });
       else this.lost('truncated_while_down', this.file, saved.offset, copy.compressed);
+      await this.changedWhileDown(saved, st);
       this.current = this.openFile(fh, this.file, st, 0);
       return;
     }
@@ -256,11 +264,42 @@ export class FileSource implements LogSource {
     const old = await this.findSibling(saved, saved.offset, this.file);
     if (old.file) this.rotated.push({ ...old.file, grewAt: Date.now() });
     else this.lost('rotated_file_missing', this.file, saved.offset, old.compressed);
+    await this.changedWhileDown(saved, fh && st ? st : undefined);
     if (fh && st) this.current = this.openFile(fh, this.file, st, 0);
     else this.appeared = true; // all of it is new when it shows up
   }
 
+  /**
+   * More than one rotation while the monitor was down (renamed, then the new file
+   * copytruncated; or the other way round): every sibling written since the last save,
+   * other than those already being finished, holds lines nobody read. They are read
+   * whole, oldest first, after the old file's tail and before the current file.
+   */
+  private async changedWhileDown(saved: FileOffset, current: { dev: number; ino: number } | undefined): Promise<void> {
+    if (typeof saved.savedAt !== 'number') return;
+    const dir = path.dirname(this.file);
+    const stem = path.basename(this.file).replace(/\.[^.]*$/, '');
+    const known = new Set([...this.rotated, ...(current ? [current] : [])].map((f) => `${f.dev}:${f.ino}`));
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(stem) && path.join(dir, n) !== this.file).slice(0, MAX_SIBLINGS);
+    const fresh: Array<{ name: string; mtime: number; dev: number; ino: number }> = [];
+    for (const name of names) {
+      const st = await stat(path.join(dir, name)).catch(() => undefined);
+      if (!st?.isFile() || st.size === 0 || st.mtimeMs <= saved.savedAt || known.has(`${st.dev}:${st.ino}`)) continue;
+      fresh.push({ name, mtime: st.mtimeMs, dev: st.dev, ino: st.ino });
+    }
+    fresh.sort((a, b) => a.mtime - b.mtime);
+    const compressed = fresh.filter((f) => COMPRESSED.test(f.name)).map((f) => f.name);
+    // Said once per start: a compressed copy already named as the old file's is not a second gap.
+    if (compressed.length > 0 && !this.gapSaid) this.lost('rotated_file_missing', path.join(dir, compressed[0]!), 0, compressed);
+    for (const f of fresh.filter((x) => !COMPRESSED.test(x.name))) {
+      const full = path.join(dir, f.name);
+      const fh = await open(full, 'r').catch(() => undefined);
+      if (fh) this.rotated.push({ ...this.openFile(fh, full, f, 0), grewAt: 0 });
+    }
+  }
+
   private lost(reason: 'rotated_file_missing' | 'truncated_while_down', file: string, from: number, compressed: string[]): void {
+    this.gapSaid = true;
     this.events.gap?.({
       reason, file, from,
       detail: compressed.length > 0
@@ -363,6 +402,7 @@ export class FileSource implements LogSource {
     for (;;) {
       const { bytesRead } = await f.fh.read(buf, 0, CHUNK, f.position);
       if (bytesRead === 0) return total;
+      this.lastRead = f;
       total += bytesRead;
       f.position += bytesRead;
       f.splitter.push(buf.subarray(0, bytesRead));
@@ -386,12 +426,14 @@ export class FileSource implements LogSource {
    */
   private saveOffset(): void {
     const cur = this.current;
-    const rotated = this.rotated.filter((r) => r.head).map((r) => ({ ...identityOf(r), offset: r.splitter.committed, path: r.path }));
     const unsettled = this.sink.unsettledBytes?.() ?? 0;
+    // The event still waiting came from the file read last: its offset stops before that event.
+    const settledOf = (f: OpenFile) => (f === this.lastRead ? Math.max(0, f.splitter.committed - unsettled) : f.splitter.committed);
+    const rotated = this.rotated.filter((r) => r.head).map((r) => ({ ...identityOf(r), offset: settledOf(r), path: r.path }));
     const saved = this.offsets.get(this.name);
     let next: FileOffset;
     if (cur?.head) {
-      next = { ...identityOf(cur), offset: Math.max(0, cur.splitter.committed - unsettled) };
+      next = { ...identityOf(cur), offset: settledOf(cur) };
     } else if (saved && typeof saved.offset === 'number') {
       next = { dev: saved.dev, ino: saved.ino, head: saved.head, headLength: saved.headLength, offset: saved.offset };
     } else {
@@ -402,7 +444,7 @@ export class FileSource implements LogSource {
     const key = JSON.stringify(next);
     if (key === this.lastSaved) return;
     this.lastSaved = key;
-    this.offsets.set(this.name, next);
+    this.offsets.set(this.name, { ...next, savedAt: Date.now() });
   }
 
   settled(): void {
