@@ -103,7 +103,7 @@ program.command('check')
     const state = new StateStore(path.resolve(baseDir, config.state_file), { warn: (o, msg) => process.stderr.write(`warning: ${msg}\n`) });
     await state.load();
     const { runChecksOnce } = await import('./checks/once.js');
-    const results = await runChecksOnce(config, { baseDir, hostKeyPins: stateMap<PinnedKey>(state, SECTIONS.hostKeyPins) }, (r, done, total) => {
+    const results = await runChecksOnce(config, { baseDir, hostKeyPins: stateMap<PinnedKey>(state, SECTIONS.hostKeyPins), redact: (t) => redactor.redact(t) }, (r, done, total) => {
       if (progress) process.stderr.write(`  [${done}/${total}] ${r.check}: ${r.ok ? 'ok' : r.reason}\n`);
     });
     await state.flush();

@@ -152,7 +152,7 @@ export class Daemon {
         this.checkStatus.set(c.name, { runs: 0, consecutive_failures: 0, skipped_runs: 0, last_result: null });
       }
     }
-    const scheduled = checks.map((config) => ({ config, probe: createProbe(config, { baseDir: this.baseDir, hostKeyPins: this.pins, scrapeMemory: this.scrapeMemory }) }));
+    const scheduled = checks.map((config) => ({ config, probe: createProbe(config, { baseDir: this.baseDir, hostKeyPins: this.pins, scrapeMemory: this.scrapeMemory, redact: (t) => this.redactorRef.current?.redact(t) ?? t }) }));
     this.targets = new Map(scheduled.map((c) => [c.config.name, c.probe.target]));
     this.scheduler = new Scheduler(scheduled, {
       onResult: (r) => this.onResult(r),
@@ -299,7 +299,8 @@ export class Daemon {
   private saveResults(): void {
     const results: Record<string, ProbeResult> = {};
     for (const [name, s] of this.checkStatus) if (s.last_result) results[name] = s.last_result;
-    this.state.set(SECTIONS.checkResults, results);
+    // A target with ?access_token=..., a body echoing a token: the state file is as redacted as /status.
+    this.state.set(SECTIONS.checkResults, this.redactorRef.current?.redactDeep(results) ?? results);
   }
 
   private restoreResults(): void {

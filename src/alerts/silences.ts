@@ -15,7 +15,7 @@ export const matcherSchema = z.strictObject({
   isEqual: z.boolean().default(true),
 }).superRefine((m, ctx) => {
   const problem = m.isRegex ? linearRegexProblem(anchored(m.value)) : undefined;
-  if (problem) ctx.addIssue({ code: 'custom', message: `expected a regular expression: ${problem}`, path: ['value'] });
+  if (problem) ctx.addIssue({ code: 'custom', message: `expected a valid regular expression: ${problem}`, path: ['value'] });
 });
 
 export const silenceInputSchema = z.strictObject({

@@ -104,7 +104,7 @@ export class HttpProbe implements Probe {
       if (this.body && !this.body.test(body.text)) {
         return {
           ok: false, reason: 'body_mismatch', phases: clock.phases, details,
-          message: `body did not match /${this.cfg.expect.body}/ (got ${JSON.stringify(body.text.slice(0, 120))})`,
+          message: `body did not match /${this.cfg.expect.body}/ (got ${JSON.stringify((this.deps.redact?.(body.text) ?? body.text).slice(0, 120))})`,
         };
       }
       return { ok: true, phases: clock.phases, details, message: `HTTP ${res.statusCode}` };

@@ -77,6 +77,11 @@ export interface ProbeDeps {
   hostKeyPins?: HostKeyPins;
   /** What app_metrics checks remember between scrapes, by check name; kept by the daemon across reloads. */
   scrapeMemory?: Map<string, ScrapeMemory>;
+  /**
+   * Hides the config's secrets in what a target sent back: applied before any of it is
+   * cut short for a message, since a secret cut in half is no longer recognised later.
+   */
+  redact?(text: string): string;
 }
 
 /**

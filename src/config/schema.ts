@@ -460,8 +460,4 @@ export type AlertsConfig = z.output<typeof alertsSchema>;
 export type SinkConfig = z.output<typeof sinkSchema>;
 export type LogSourceConfig = z.output<typeof logSourceSchema>;
 
-/**
- * Key names whose values are secrets wherever they appear: they are redacted from
- * `config check`, /status, logs and metrics. Sinks and SSH fields use these names too.
- */
-export const SECRET_KEY = /(password|passphrase|secret|token|routing[-_]?key|private[-_]?key|api[-_]?key|authorization|cookie)$/i;
+

@@ -16,6 +16,7 @@ import { Metrics } from '../metrics.js';
 import { SECTIONS, StateStore, stateMap } from '../state.js';
 import { Checklist, type ChecklistItem, type ReleaseVerdict } from './checklist.js';
 import { safeInterval } from './rate-limit.js';
+import { Redactor } from '../config/redact.js';
 
 export interface VerifyOptions {
   config: Config;
@@ -67,6 +68,7 @@ export async function verifyRelease(opts: VerifyOptions): Promise<VerifyReport> 
   });
   await watcher.start();
 
+  const redactor = Redactor.fromConfig(config);
   const state = new StateStore(path.resolve(opts.baseDir, config.state_file));
   await state.load();
   const pins = stateMap<PinnedKey>(state, SECTIONS.hostKeyPins);
@@ -77,7 +79,7 @@ export async function verifyRelease(opts: VerifyOptions): Promise<VerifyReport> 
     while ((rounds === 0 && config.checks.length > 0) || (Date.now() < deadline && !checklist.hardFailure)) {
       const roundStart = Date.now();
       if (config.checks.length > 0) {
-        for (const r of await runChecksOnce(config, { baseDir: opts.baseDir, hostKeyPins: pins })) checklist.probe(r);
+        for (const r of await runChecksOnce(config, { baseDir: opts.baseDir, hostKeyPins: pins, redact: (t) => redactor.redact(t) })) checklist.probe(r);
         rounds++;
       }
       opts.onProgress?.({ leftMs: Math.max(0, deadline - Date.now()), items: checklist.items(), runs: rounds });

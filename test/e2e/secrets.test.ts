@@ -10,7 +10,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { logTime } from '../helpers/log-time.js';
 import { waitFor } from '../helpers/wait.js';
-import { healthy, withWorld, type Payload } from './world.js';
+import { checkRuns } from '../helpers/stack.js';
+import { startHttpServer } from '../helpers/servers.js';
+import { withWorld, type Payload } from './world.js';
 
 const S = {
   probePassword: 'Probe-Login-Pa55word-e2e',
@@ -27,6 +29,12 @@ const S = {
   changeKey: 'PD-Change-Key-e2e-fedcba',
   amPassword: 'AM-Basic-Pa55-e2e',
   grafanaToken: 'Grafana-SA-Token-e2e-5555',
+  awsSecret: 'Aws-Secret-Access-Key-e2e-6666',
+  dbPass: 'Db-Pass-e2e-7777',
+  secretHeader: 'X-Secret-Key-Value-e2e-8888',
+  echoBearer: 'Echoed-Bearer-e2e-9999',
+  echoPassword: 'Echoed-Basic-Pa55-e2e',
+  accessToken: 'Query-Access-Token-e2e-1010',
 };
 
 /** A file tree's text, every file under `dir`. */
@@ -40,6 +48,19 @@ function treeText(dir: string): string {
 }
 
 test('no secret from the config reaches a log line, a metric, /status, the status page, an evidence bundle, the state file or a notification', async () => {
+  // A target that echoes what it was sent, credentials and all: its body, not the expected one, becomes the failure's message.
+  const echo = await startHttpServer((req, res) => {
+    const bearer = String(req.headers['x-echo-auth'] ?? '').replace(/^Bearer /, '');
+    res.writeHead(200).end(`you sent ${req.headers.authorization ?? ''} and ${bearer} to ${req.url}`);
+  });
+  try {
+    await run(echo.url);
+  } finally {
+    await echo.close();
+  }
+});
+
+async function run(echoUrl: string): Promise<void> {
   await withWorld(({ board, receiver }) => {
     const r = receiver.url;
     const u = new URL(`${board.httpUrl}/up`);
@@ -55,11 +76,17 @@ test('no secret from the config reaches a log line, a metric, /status, the statu
           host_key: board.ssh.hostKeyFingerprint, expect_screen: 'Foglet BBS ▸ Home', quit_keys: 'q', login: { handle: 'probe', password: S.probePassword },
         },
         { name: 'app', kind: 'app_metrics', url: board.metricsUrl, headers: { 'X-Api-Key': S.metricsKey }, schedule: '* * * * * *' },
+        {
+          name: 'echo', kind: 'http', url: `${echoUrl.replace('http://', `http://probe:${S.echoPassword}@`)}/up?access_token=${S.accessToken}`,
+          headers: { 'X-Echo-Auth': `Bearer ${S.echoBearer}`, 'X-Secret-Key': S.secretHeader }, schedule: '* * * * * *', timeout: '2s', failure_threshold: 1,
+          expect: { body: '^ok$' },
+        },
       ],
       logs: {
         sources: [
           { name: 'board', kind: 'file', path: board.log!.file, poll_interval: '100ms' },
           { name: 'shipper', kind: 'http', token: S.logToken },
+          { name: 'fly', kind: 'command', command: ['sh', '-c', 'echo started; sleep 60'], env: { AWS_SECRET_ACCESS_KEY: S.awsSecret, DB_PASS: S.dbPass } },
         ],
       },
       alerts: {
@@ -79,7 +106,7 @@ test('no secret from the config reaches a log line, a metric, /status, the statu
     };
   }, async (w) => {
     w.board.ssh.accounts.set('probe', S.probePassword);
-    await healthy(w);
+    await waitFor(async () => (await checkRuns(w.monitor.base)).every((n) => n >= 2), 'every check to run twice', 10_000);
     const api = (p: string, body: unknown) => fetch(`${w.monitor.base}${p}`, {
       method: 'POST', headers: { authorization: `Bearer ${S.apiToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
     });
@@ -123,5 +150,8 @@ test('no secret from the config reaches a log line, a metric, /status, the statu
     const leaks = Object.entries(S).flatMap(([name, secret]) =>
       Object.entries(texts).filter(([, text]) => text.includes(secret)).map(([where]) => `${name} in ${where}`));
     assert.deepEqual(leaks, []);
+    // The echo was there to leak: the target's answer is in /status, with only the secrets gone.
+    assert.match(texts.status!, /you sent Basic <redacted> and <redacted> to \/up\?access_token=<redacted>/);
+    assert.match(texts['state file']!, /"target":"http:\/\/127\.0\.0\.1:\d+\/up\?access_token=<redacted>"/);
   });
-});
+}

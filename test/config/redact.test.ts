@@ -1,0 +1,64 @@
+/**
+ * Secrets by what they are, not by where they end: a key is secret when its name says
+ * so anywhere (`X-Secret-Key`, `AWS_SECRET_ACCESS_KEY`, `DB_PASS`), and a secret is
+ * hidden only as a whole value of at least 8 characters, in the forms a target echoes
+ * it in; nothing that is not a secret's value is ever altered.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { REDACTED, Redactor, isSecretKey, redactConfig } from '../../src/config/redact.js';
+import { parseConfigText, validateConfig } from '../../src/config/load.js';
+
+test('config check of config/example.yaml hides exactly the secrets, and leaves every path and URL whole', () => {
+  const env = { FOGLET_PROBE_PASSWORD: 'probe-password-1', PD_ROUTING_KEY: 'pd-routing-key-1', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/abcdefghijklmnopqrstuvwx',
+    WEBHOOK_SECRET: 'webhook-secret-1', FOGLET_MONITOR_API_TOKEN: 'api-token-0123456789', FOGLET_LOG_TOKEN: 'log-token-0123456789', PD_CHANGE_ROUTING_KEY: 'pd-change-key-1', GRAFANA_TOKEN: 'grafana-token-1' };
+  const text = readFileSync('config/example.yaml', 'utf8');
+  const printed = redactConfig(parseConfigText(text, 'config/example.yaml', env));
+  const redacted: string[] = [];
+  const walk = (v: unknown, at: string) => {
+    if (v === REDACTED) redacted.push(at);
+    else if (typeof v === 'string') assert.ok(!v.includes(REDACTED), `${at} was altered: ${v}`);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, at ? `${at}.${k}` : k);
+  };
+  walk(printed, '');
+  assert.deepEqual(redacted.map((p) => p.replace(/\.\d+\./g, '[].')).sort(), [
+    'alerts.sinks[].routing_key', 'alerts.sinks[].secret', 'alerts.sinks[].url', 'alerts.sinks[].url', 'api.token',
+    'checks[].login.password', 'logs.sources[].token', 'releases.announce.grafana.token', 'releases.announce.pagerduty.routing_key',
+  ].sort());
+  const out = JSON.stringify(printed);
+  // (The webhook sink's URL is redacted as a whole: it is the credential. Its path word elsewhere is not.)
+  for (const whole of ['/etc/foglet-monitor/probe_ed25519', 'http://foglet-bbs.internal:9091/metrics', '/var/log/foglet/foglet.log']) {
+    assert.ok(text.includes(whole), `example.yaml has ${whole}`);
+    assert.ok(out.includes(whole), `${whole} is printed whole`);
+  }
+});
+
+test('a key is secret when its name says so anywhere in it; paths, host keys and ordinary words are not', () => {
+  for (const k of ['password', 'AWS_SECRET_ACCESS_KEY', 'DB_PASS', 'X-Secret-Key', 'X-Api-Key', 'routing_key', 'Authorization', 'dbPassword', 'MYSQL_PWD', 'X-Auth-Token', 'SENTRY_DSN', 'Cookie', 'session']) {
+    assert.ok(isSecretKey(k), k);
+  }
+  for (const k of ['host_key', 'private_key_file', 'ca_file', 'monkey', 'author', 'auth_success_outcomes', 'url', 'handle', 'path', 'key']) {
+    assert.ok(!isSecretKey(k), k);
+  }
+});
+
+test('a secret is hidden whole, in the forms a target echoes it, and nothing else is touched', () => {
+  const r = Redactor.fromConfig(validateConfig({
+    checks: [{
+      name: 'up', kind: 'http', url: 'http://probe:Basic-Pa55word@board.example.net/up?access_token=Query-Token-12345',
+      headers: { 'X-Echo': 'Bearer Bearer-Token-12345' },
+    }],
+    alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: 'https://hooks.example.net/foglet' }] },
+  }));
+  const basic = Buffer.from('probe:Basic-Pa55word').toString('base64');
+  assert.equal(r.redact(`got Basic ${basic} and Bearer-Token-12345 for Query-Token-12345`), `got Basic ${REDACTED} and ${REDACTED} for ${REDACTED}`);
+  assert.equal(r.redact('{"password":"Basic-Pa55word"}'), '{"password":"<redacted>"}');
+  // The webhook URL is a credential as a whole; its ordinary path word is not.
+  assert.equal(r.redact('posting to https://hooks.example.net/foglet'), `posting to ${REDACTED}`);
+  assert.equal(r.redact('/var/log/foglet/foglet.log and /foglet'), '/var/log/foglet/foglet.log and /foglet');
+  // Only whole values: a longer word that contains a secret is not cut open.
+  assert.equal(r.redact('xQuery-Token-12345x'), 'xQuery-Token-12345x');
+  // Short values are never secrets on their own (they would hide ordinary words).
+  assert.equal(new Redactor(['short']).redact('a short word'), 'a short word');
+});
