@@ -102,7 +102,10 @@ export class LogWatcher {
           if (st) st.up = isUp;
         },
         restart: () => metrics.logSourceRestarts.inc(labels),
-        rotation: (kind: 'rename' | 'truncate') => metrics.logRotations.inc({ source: name, kind }),
+        rotation: (kind: 'rename' | 'truncate') => {
+          metrics.logRotations.inc({ source: name, kind });
+          deps.logger.info({ source: name, kind }, kind === 'rename' ? 'log file rotated: renamed away and replaced' : 'log file rotated: truncated in place');
+        },
         gap: (g: LogGap) => {
           metrics.logGaps.inc({ source: name, reason: g.reason });
           deps.logger.error({ source: name, file: g.file, from_byte: g.from, reason: g.reason },
@@ -110,6 +113,7 @@ export class LogWatcher {
         },
         behind: (bytes: number) => metrics.logBytesBehind.set(labels, bytes),
         warn: (obj: object, msg: string) => deps.logger.warn(obj, msg),
+        info: (obj: object, msg: string) => deps.logger.info(obj, msg),
       };
       const source: LogSource = cfg.kind === 'file'
         ? new FileSource(cfg, deps.baseDir, logs.max_line_bytes, sink, events, deps.offsets)

@@ -174,7 +174,7 @@ test('chaos: every failure line read, every alert change delivered once and in o
     }
     const unread = log.failures.filter((f) => !matched.has(f.id)).map((f) => f.id);
     if (unread.length > 0) {
-      const said = all.filter((r) => /rotat|truncat|lost|gap|read failed/i.test(r.msg ?? '')).map((r) => JSON.stringify(r));
+      const said = all.filter((r) => /rotat|truncat|lost|gap|read failed|reading|listening|started/i.test(r.msg ?? '')).map((r) => JSON.stringify(r).slice(0, 300));
       t.diagnostic(`timeline:\n${log.timeline.join('\n')}\nthe monitor said:\n${said.join('\n')}`);
     }
     assert.deepEqual(unread.slice(0, 20), [], `${unread.length} failure lines never read; ${context}`);

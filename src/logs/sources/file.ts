@@ -202,6 +202,7 @@ export class FileSource implements LogSource {
       this.events.rotation?.('truncate');
       // The copy goes on from the last complete line: a line cut by the truncation is read whole from it.
       const copy = await this.findSibling(identityOf(cur), cur.splitter.committed, cur.path);
+      if (copy.file) this.recovered(copy.file.path, cur.splitter.committed, 'the copy of the file truncated in place');
       if (copy.file) await this.readToEnd(copy.file);
       else cur.splitter.end();
       cur.position = 0;
@@ -237,6 +238,7 @@ export class FileSource implements LogSource {
     if (!saved || typeof saved.offset !== 'number') return;
     for (const r of Array.isArray(saved.rotated) ? saved.rotated : []) {
       const found = await this.findSibling(r, r.offset);
+      if (found.file) this.recovered(found.file.path, r.offset, 'a rotated file the last run had not finished');
       if (found.file) this.rotated.push({ ...found.file, grewAt: Date.now() });
       else this.lost('rotated_file_missing', r.path, r.offset, found.compressed);
     }
@@ -253,6 +255,7 @@ export class FileSource implements LogSource {
       // Emptied in place while the monitor was down: the rest of what we had not read may be in a copy.
       this.events.rotation?.('truncate');
       const copy = await this.findSibling(saved, saved.offset, this.file);
+      if (copy.file) this.recovered(copy.file.path, saved.offset, 'the copy of the file truncated while the monitor was down');
       if (copy.file) this.rotated.push({ ...copy.file, grewAt: 0 });
       else this.lost('truncated_while_down', this.file, saved.offset, copy.compressed);
       await this.changedWhileDown(saved, st);
@@ -262,6 +265,7 @@ export class FileSource implements LogSource {
     // Rotated away (or deleted) while the monitor was down: finish the old file first.
     this.events.rotation?.('rename');
     const old = await this.findSibling(saved, saved.offset, this.file);
+    if (old.file) this.recovered(old.file.path, saved.offset, 'the file rotated away while the monitor was down');
     if (old.file) this.rotated.push({ ...old.file, grewAt: Date.now() });
     else this.lost('rotated_file_missing', this.file, saved.offset, old.compressed);
     await this.changedWhileDown(saved, fh && st ? st : undefined);
@@ -294,8 +298,13 @@ export class FileSource implements LogSource {
     for (const f of fresh.filter((x) => !COMPRESSED.test(x.name))) {
       const full = path.join(dir, f.name);
       const fh = await open(full, 'r').catch(() => undefined);
+      if (fh) this.recovered(full, 0, 'a sibling written while the monitor was down');
       if (fh) this.rotated.push({ ...this.openFile(fh, full, f, 0), grewAt: 0 });
     }
+  }
+
+  private recovered(file: string, from: number, what: string): void {
+    this.events.info?.({ source: this.name, file, from_byte: from }, `reading ${what} from byte ${from}`);
   }
 
   private lost(reason: 'rotated_file_missing' | 'truncated_while_down', file: string, from: number, compressed: string[]): void {

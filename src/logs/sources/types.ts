@@ -31,6 +31,8 @@ export interface SourceEvents {
   /** Bytes not yet read (file size minus position), after each read. */
   behind?(bytes: number): void;
   warn(obj: object, msg: string): void;
+  /** What an operator may want to know happened (a rotated file recovered). */
+  info?(obj: object, msg: string): void;
 }
 
 export interface LogSource {
