@@ -249,7 +249,7 @@ export class FileSource implements LogSource {
     const st = fh ? await fh.stat() : undefined;
     if (fh && st && st.dev === saved.dev && st.ino === saved.ino) {
       if (st.size >= saved.offset && (await headOf(fh, saved.headLength)) === saved.head) {
-        this.current = this.openFile(fh, this.file, st, saved.offset);
+        this.current = await this.openFile(fh, this.file, st, saved.offset);
         return;
       }
       // Emptied in place while the monitor was down: the rest of what we had not read may be in a copy.
@@ -259,7 +259,7 @@ export class FileSource implements LogSource {
       if (copy.file) this.rotated.push({ ...copy.file, grewAt: 0 });
       else this.lost('truncated_while_down', this.file, saved.offset, copy.compressed);
       await this.changedWhileDown(saved, st);
-      this.current = this.openFile(fh, this.file, st, 0);
+      this.current = await this.openFile(fh, this.file, st, 0);
       return;
     }
     // Rotated away (or deleted) while the monitor was down: finish the old file first.
@@ -269,7 +269,7 @@ export class FileSource implements LogSource {
     if (old.file) this.rotated.push({ ...old.file, grewAt: Date.now() });
     else this.lost('rotated_file_missing', this.file, saved.offset, old.compressed);
     await this.changedWhileDown(saved, fh && st ? st : undefined);
-    if (fh && st) this.current = this.openFile(fh, this.file, st, 0);
+    if (fh && st) this.current = await this.openFile(fh, this.file, st, 0);
     else this.appeared = true; // all of it is new when it shows up
   }
 
@@ -285,11 +285,11 @@ export class FileSource implements LogSource {
     const stem = path.basename(this.file).replace(/\.[^.]*$/, '');
     const known = new Set([...this.rotated, ...(current ? [current] : [])].map((f) => `${f.dev}:${f.ino}`));
     const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(stem) && path.join(dir, n) !== this.file).slice(0, MAX_SIBLINGS);
-    const fresh: Array<{ name: string; mtime: number; dev: number; ino: number }> = [];
+    const fresh: Array<{ name: string; mtime: number; dev: number; ino: number; size: number }> = [];
     for (const name of names) {
       const st = await stat(path.join(dir, name)).catch(() => undefined);
       if (!st?.isFile() || st.size === 0 || st.mtimeMs <= saved.savedAt || known.has(`${st.dev}:${st.ino}`)) continue;
-      fresh.push({ name, mtime: st.mtimeMs, dev: st.dev, ino: st.ino });
+      fresh.push({ name, mtime: st.mtimeMs, dev: st.dev, ino: st.ino, size: st.size });
     }
     fresh.sort((a, b) => a.mtime - b.mtime);
     const compressed = fresh.filter((f) => COMPRESSED.test(f.name)).map((f) => f.name);
@@ -299,7 +299,7 @@ export class FileSource implements LogSource {
       const full = path.join(dir, f.name);
       const fh = await open(full, 'r').catch(() => undefined);
       if (fh) this.recovered(full, 0, 'a sibling written while the monitor was down');
-      if (fh) this.rotated.push({ ...this.openFile(fh, full, f, 0), grewAt: 0 });
+      if (fh) this.rotated.push({ ...(await this.openFile(fh, full, f, 0)), grewAt: 0 });
     }
   }
 
@@ -335,12 +335,19 @@ export class FileSource implements LogSource {
     const st = await fh.stat();
     // Never seen: start at its end, unless asked. A file that appears while we wait, or replaces a rotated one, is all new.
     const position = afterRotation || this.appeared ? 0 : this.cfg.from === 'beginning' ? 0 : st.size;
-    this.current = this.openFile(fh, this.file, st, position);
+    this.current = await this.openFile(fh, this.file, st, position);
   }
 
-  private openFile(fh: FileHandle, file: string, st: { dev: number; ino: number }, position: number): OpenFile {
+  /**
+   * A file to follow from `position`. Its first bytes are hashed now, before anything is
+   * read: a file truncated and written again before our first read is told from the one
+   * we opened (and its copy found), not read from the middle.
+   */
+  private async openFile(fh: FileHandle, file: string, st: { dev: number; ino: number; size: number }, position: number): Promise<OpenFile> {
     this.events.up(true);
-    return { fh, path: file, dev: st.dev, ino: st.ino, position, splitter: this.splitterFor(position), grewAt: Date.now() };
+    const length = Math.min(HEAD_BYTES, st.size);
+    const head = { length, hash: await headOf(fh, length) };
+    return { fh, path: file, dev: st.dev, ino: st.ino, position, splitter: this.splitterFor(position), head, grewAt: Date.now() };
   }
 
   /**
@@ -423,8 +430,9 @@ export class FileSource implements LogSource {
   private async updateHead(): Promise<void> {
     for (const f of [this.current, ...this.rotated]) {
       if (!f) continue;
-      const length = Math.min(HEAD_BYTES, f.splitter.committed);
-      if (!f.head || f.head.length !== length) f.head = { length, hash: await headOf(f.fh, length) };
+      // Longer as more is read (up to HEAD_BYTES), never shorter: the bytes hashed at open do not change while the file is the same.
+      const length = Math.min(HEAD_BYTES, Math.max(f.splitter.committed, f.head?.length ?? 0));
+      if (!f.head || f.head.length < length) f.head = { length, hash: await headOf(f.fh, length) };
     }
   }
 
