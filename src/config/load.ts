@@ -3,8 +3,8 @@
  * values, validate against the schema. Every problem names the file, the key path
  * (`checks[1].timeout`), the line where it can be found, and what was expected.
  */
-import { readFile } from 'node:fs/promises';
-import YAML, { LineCounter, isMap, isScalar, type Document, type Node } from 'yaml';
+import { readFile, stat } from 'node:fs/promises';
+import YAML, { LineCounter, isMap, isScalar, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { overrideProblems } from '../logs/packs.js';
@@ -33,9 +33,24 @@ function formatProblems(file: string, problems: ConfigProblem[]): string {
 
 export type Env = Record<string, string | undefined>;
 
+/** A config is a page or two of YAML; one of megabytes is a mistake (or an attack), refused before it is parsed. */
+const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
+/**
+ * How much aliasing a config may do (yaml's count: uses of an anchor times the aliases
+ * inside it). A real config reuses `&defaults` for hundreds of checks; an exponential
+ * alias bomb needs millions.
+ */
+const MAX_ALIAS_COUNT = 20_000;
+/** Problems listed at most; the rest are counted, so a file of a million bad keys is reported in linear time. */
+const MAX_PROBLEMS = 100;
+
 export async function loadConfigFile(file: string, env: Env = process.env): Promise<Config> {
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > MAX_CONFIG_BYTES) {
+      throw new Error(`it is ${(size / 1024 / 1024).toFixed(1)} MB; a config may be at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB`);
+    }
     text = await readFile(file, 'utf8');
   } catch (e) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(e as Error).message}` }]);
@@ -44,15 +59,31 @@ export async function loadConfigFile(file: string, env: Env = process.env): Prom
 }
 
 export function parseConfigText(text: string, file: string, env: Env = process.env): Config {
+  if (text.length > MAX_CONFIG_BYTES) {
+    throw new ConfigError(file, [{ path: '', message: `the config is ${(text.length / 1024 / 1024).toFixed(1)} MB; it may be at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB` }]);
+  }
   const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  // merge: YAML 1.1 merge keys (`<<: *defaults`), which configs with many similar checks use.
+  // Duplicate keys are found below in linear time (yaml's own uniqueKeys check is quadratic: 21 s for 40,000 keys).
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, merge: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => {
+    throw new ConfigError(file, doc.errors.slice(0, MAX_PROBLEMS).map((e) => {
       const pos = e.linePos?.[0];
       return { path: '', message: `YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, line: pos?.line, column: pos?.col };
     }));
   }
-  const raw = doc.toJS() ?? {};
+  const duplicates = duplicateKeys(doc, lineCounter);
+  if (duplicates.length > 0) throw new ConfigError(file, duplicates);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (e) {
+    // yaml's guard against an exponential alias bomb: name the file and the first alias.
+    let line: number | undefined;
+    let column: number | undefined;
+    visit(doc, { Alias(_k, node) { if (node.range && line === undefined) ({ line, col: column } = lineCounter.linePos(node.range[0])); return visit.BREAK; } });
+    throw new ConfigError(file, [{ path: '', message: `YAML: ${(e as Error).message} (aliases expand to more than ${MAX_ALIAS_COUNT} nodes)`, line, column }]);
+  }
   const locate = (path: PropertyKey[]): Pick<ConfigProblem, 'line' | 'column'> => {
     const node = findNode(doc, path);
     if (!node?.range) return {};
@@ -60,6 +91,10 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
     return { line: pos.line, column: pos.col };
   };
 
+  // Top-level `x-...` keys are the config's own scratch space (as in Compose files): a place for `&anchors`.
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('x-')));
+  }
   const envProblems: ConfigProblem[] = [];
   const interpolated = interpolateEnv(raw, env, [], envProblems);
   if (envProblems.length > 0) {
@@ -81,18 +116,43 @@ export function validateConfig(
     throw new ConfigError(file, later.map((p) => ({ path: formatPath(p.path), message: p.message, ...locate(p.path) })));
   }
   const problems: ConfigProblem[] = [];
+  let more = 0;
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
+        // Each one listed is located and matched against the schema's keys: only the first MAX_PROBLEMS are.
+        if (problems.length >= MAX_PROBLEMS) { more++; continue; }
         const path = [...issue.path, key];
         const hint = suggest(key, schemaKeys());
         problems.push({ path: formatPath(path), message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`, ...locate(path) });
       }
+    } else if (problems.length >= MAX_PROBLEMS) {
+      more++;
     } else {
       problems.push({ path: formatPath(issue.path), message: issue.message, ...locateNearest(issue.path, locate) });
     }
   }
+  if (more > 0) problems.push({ path: '', message: `and ${more} more problem${more === 1 ? '' : 's'} like these` });
   throw new ConfigError(file, problems);
+}
+
+/** Keys given twice in one mapping (the second would silently win), each with its line; at most MAX_PROBLEMS. */
+function duplicateKeys(doc: Document, lineCounter: LineCounter): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const item of map.items) {
+        if (!isScalar(item.key) || item.key.value === '<<') continue;
+        if (seen.has(item.key.value) && out.length < MAX_PROBLEMS) {
+          const pos = item.key.range ? lineCounter.linePos(item.key.range[0]) : undefined;
+          out.push({ path: '', message: `YAML: map keys must be unique: ${JSON.stringify(item.key.value)} is given again`, line: pos?.line, column: pos?.col });
+        }
+        seen.add(item.key.value);
+      }
+    },
+  });
+  return out;
 }
 
 /** A missing key has no node of its own: point at the closest parent that exists. */

@@ -1,0 +1,62 @@
+/**
+ * Config edges a real config meets, and the ones an attacker would try: merge keys and
+ * anchors reused hundreds of times work; an exponential alias bomb, a file of megabytes
+ * and a flood of unknown keys are refused with exit 2, the file and (where there is one)
+ * the line, in bounded time and memory.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { ConfigError, parseConfigText } from '../../src/config/load.js';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-config-edges-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function refused(text: string): ConfigError {
+  try { parseConfigText(text, 'monitor.yaml', {}); } catch (e) { if (e instanceof ConfigError) return e; throw e; }
+  return assert.fail('accepted');
+}
+
+test('merge keys and an anchor reused by 300 checks: one config, every check with the shared settings', () => {
+  const lines = ['x-check: &check', '  kind: http', '  schedule: "*/30 * * * * *"', '  timeout: 7s', 'checks:'];
+  for (let i = 0; i < 300; i++) lines.push('  - <<: *check', `    name: up-${i}`, `    url: http://127.0.0.1:${2000 + i}/up`);
+  const config = parseConfigText(lines.join('\n'), 'monitor.yaml', {});
+  assert.equal(config.checks.length, 300);
+  assert.ok(config.checks.every((c) => c.kind === 'http' && c.timeout.ms === 7000));
+});
+
+test('an exponential alias bomb is refused naming the file and the line of its first alias, and the CLI exits 2', async () => {
+  const lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]`);
+  lines.push('instance: *a9');
+  const e = refused(lines.join('\n'));
+  assert.match(e.message, /monitor\.yaml:2:\d+: YAML: Excessive alias count/);
+  const file = path.join(dir, 'bomb.yaml');
+  writeFileSync(file, lines.join('\n'));
+  const r = await runCli(['config', 'check', '-c', file]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /bomb\.yaml:2:\d+: YAML: Excessive alias count/);
+});
+
+test('40,000 unknown keys: the first hundred listed with their lines, the rest counted', () => {
+  const text = Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`).join('\n');
+  const e = refused(text);
+  assert.equal(e.problems.length, 101);
+  assert.match(e.message, /monitor\.yaml:1:1: k0: unknown key/);
+  assert.match(e.message, /and 39900 more problems like these/);
+});
+
+test('a key given twice in one mapping is refused with the line of the second', () => {
+  assert.match(refused('instance: a\nlisten: 127.0.0.1:1\ninstance: b\n').message, /monitor\.yaml:3:1: YAML: map keys must be unique: "instance" is given again/);
+});
+
+test('a config over 5 MB is refused before it is parsed, with its size', async () => {
+  const file = path.join(dir, 'huge.yaml');
+  writeFileSync(file, `instance: x\n# ${'x'.repeat(6 * 1024 * 1024)}\n`);
+  const r = await runCli(['config', 'check', '-c', file]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /huge\.yaml: cannot read the file: it is 6\.0 MB; a config may be at most 5 MB/);
+});
