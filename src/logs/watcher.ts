@@ -135,7 +135,9 @@ export class LogWatcher {
     const tick = () => {
       for (const [name, s] of this.sources) {
         s.pipeline.tick();
-        this.saveMemory(name);
+        // Not in the middle of a read: the memory would then hold lines past the saved offset,
+        // and a crash would read them again into a memory that has already counted them.
+        if (!s.source.reading) this.saveMemory(name);
       }
     };
     // An episode whose quiet period ran out while the monitor was down ends now, not a tick later.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, copyFileSync, mkdtempSync, openSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -338,5 +338,116 @@ describe('file log source', () => {
     await second.source.stop();
     assert.deepEqual(again, ['line 2 x', 'line 3 x']);
     assert.deepEqual(second.gaps, []);
+  });
+
+  test('a file renamed away and not replaced: its tail is read once, however often the monitor restarts', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const w = new Writer(file);
+    const offsets = await readThenStop(file, w, 10, lines);
+    w.write(5);
+    w.close();
+    renameSync(file, `${file}.1`); // and no new app.log
+    for (let run = 0; run < 3; run++) {
+      const s = fileSource(file, offsets, lines);
+      await s.source.start();
+      await waitFor(() => lines.length >= 15, 'the tail of the renamed file');
+      await new Promise((r) => setTimeout(r, 100));
+      await s.source.stop();
+      assert.deepEqual(s.gaps, [], `run ${run}`);
+    }
+    assertExactlyOnce(lines, 15);
+  });
+
+  test('a file that was empty, copytruncated while the monitor was down: what the copy holds is read', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const offsets = new Offsets();
+    const s1 = fileSource(file, offsets, lines);
+    await s1.source.start();
+    await s1.source.stop();
+    await new Promise((r) => setTimeout(r, 5));
+    const w = new Writer(file);
+    w.write(5);
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    w.write(3);
+    w.close();
+    const s2 = fileSource(file, offsets, lines);
+    await s2.source.start();
+    await waitFor(() => lines.length >= 8, 'the copy and the file');
+    await s2.source.stop();
+    assertExactlyOnce(lines, 8);
+  });
+
+  test('truncated while down to a size that keeps its first bytes, then written past the old offset: the new lines are read', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const w = new Writer(file);
+    const offsets = await readThenStop(file, w, 10, lines);
+    w.close();
+    truncateSync(file, readFileSync(file, 'utf8').split('\n').slice(0, 4).join('\n').length + 1); // the first four lines stay as they were
+    const again = new Writer(file);
+    again.next = 10;
+    again.write(20);
+    again.close();
+    const s = fileSource(file, offsets, lines);
+    await s.source.start();
+    await waitFor(() => lines.some((l) => l.startsWith('line 29 ')), 'the lines written after the truncation', 3000).catch(() => {});
+    await s.source.stop();
+    const seen = new Set(lines.map((l) => Number(l.split(' ')[1])));
+    assert.deepEqual([...Array(20).keys()].map((i) => i + 10).filter((n) => !seen.has(n)), [], 'none of the new lines lost');
+  });
+
+  test('dated copies that all begin alike: each truncation is finished from its own copy, nothing twice', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines);
+    await s.source.start();
+    const fd = openSync(file, 'a');
+    for (let day = 1; day <= 3; day++) {
+      writeSync(fd, `${'heartbeat\n'.repeat(9)}BOOM id=${day}\n`);
+      await waitFor(() => lines.filter((l) => l.startsWith('BOOM')).length === day, `BOOM ${day}`);
+      writeSync(fd, 'heartbeat\n'.repeat(2)); // written, then the rotation before the reader sees it
+      copyFileSync(file, path.join(dir, `app.log-2026112${6 + day}`));
+      truncateSync(file, 0);
+    }
+    writeSync(fd, 'after\n');
+    closeSync(fd);
+    await waitFor(() => lines.includes('after'), 'the line after the last rotation');
+    await s.source.stop();
+    assert.deepEqual(lines.filter((l) => l.startsWith('BOOM')), ['BOOM id=1', 'BOOM id=2', 'BOOM id=3']);
+    assert.equal(lines.filter((l) => l === 'heartbeat').length, 33, 'every heartbeat once');
+  });
+
+  test('a directory removed and made again, and a path that is a symbolic link: new lines are read at once, not at the next safety poll', async () => {
+    const sub = path.join(dir, 'logs');
+    mkdirSync(sub);
+    const file = path.join(sub, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines);
+    await s.source.start();
+    rmSync(sub, { recursive: true });
+    await new Promise((r) => setTimeout(r, 150));
+    mkdirSync(sub);
+    appendFileSync(file, 'after the directory came back\n');
+    await waitFor(() => lines.includes('after the directory came back'), 'the line, well before the 30 s safety poll', 3000);
+    await s.source.stop();
+
+    const target = path.join(dir, 'app-20261130.log');
+    appendFileSync(target, '');
+    const link = path.join(dir, 'current.log');
+    symlinkSync(target, link);
+    const viaLink: string[] = [];
+    const l = fileSource(link, new Offsets(), viaLink);
+    await l.source.start();
+    appendFileSync(target, 'through the link\n');
+    await waitFor(() => viaLink.includes('through the link'), 'the line, well before the 30 s safety poll', 3000);
+    await l.source.stop();
   });
 });

@@ -22,7 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { LineSplitter } from '../line.js';
@@ -44,6 +44,14 @@ export interface FileOffset extends FileIdentity {
   offset: number;
   /** ms since the epoch when this was saved: a rotated sibling changed since holds lines not read yet. */
   savedAt?: number;
+  /**
+   * sha1 of the CHECK_BYTES bytes ending at `at` (at most the offset): a file truncated and
+   * written again while the monitor was down is told apart even when its first bytes are
+   * the same, and of several copies with the same first bytes the right one is found.
+   */
+  check?: { at: number; hash: string };
+  /** The file at the path was gone when this was saved: whatever is there at the next start is new. */
+  gone?: boolean;
   /** Rotated files not yet read to their end, oldest first: a restart finishes them first. */
   rotated?: Array<FileIdentity & { offset: number; path: string }>;
 }
@@ -54,6 +62,7 @@ export interface OffsetStore {
 }
 
 const HEAD_BYTES = 128;
+const CHECK_BYTES = 64;
 const CHUNK = 256 * 1024;
 /**
  * With file-system events working, the poll is only a safety net (a lost event, an
@@ -75,6 +84,9 @@ interface OpenFile {
   position: number;
   splitter: LineSplitter;
   head?: { hash: string; length: number };
+  check?: { at: number; hash: string };
+  /** Its modification time at the last pass. */
+  mtimeMs?: number;
   /** ms since the epoch when it last grew: a rotated file is let go after rotate_wait of quiet. */
   grewAt: number;
 }
@@ -94,6 +106,13 @@ export class FileSource implements LogSource {
   /** The file was missing when we first looked, so when it shows up it is read from its start. */
   private appeared = false;
   private lastSaved = '';
+  /** The directory watched (its inode) and the name at the path's end when it is a symbolic link (null: one elsewhere). */
+  private dirIno: number | undefined;
+  private target: string | null | undefined;
+  /** The last poll found events not to be trusted: poll at poll_interval. */
+  private deaf = false;
+  /** The path was gone at the last pass. */
+  private pathGone = false;
   private gapSaid = false;
   /** The file whose lines were handed on last: an event still waiting for more lines is its. */
   private lastRead: object | undefined;
@@ -126,20 +145,41 @@ export class FileSource implements LogSource {
     const base = path.basename(this.file);
     try {
       this.watcher = watch(path.dirname(this.file), { persistent: false }, (_e, name) => {
-        // A rotated file still followed has a name of its own: any event in the directory may be it.
-        if (!name || name === base || this.rotated.length > 0) this.wake();
+        // A rotated file still followed has a name of its own: any event in the directory may be it;
+        // so may the file a symbolic link at the path points to.
+        if (!name || name === base || name === this.target || this.rotated.length > 0) this.wake();
       });
-      this.watcher.on('error', () => { this.watcher?.close(); this.watcher = undefined; });
+      this.watcher.on('error', () => this.unwatch());
     } catch {
       // The directory may not exist yet: the poll finds the file when it appears, and watches then.
     }
   }
 
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  /**
+   * Whether events can be trusted to wake this source: a watch on the directory that is
+   * there now (one removed and made again leaves the old watch deaf), and the file itself
+   * in that directory (a symbolic link to a file elsewhere changes no name we hear of).
+   */
+  private async eventsWork(): Promise<boolean> {
+    if (!this.watcher) return false;
+    const dir = await stat(path.dirname(this.file)).catch(() => undefined);
+    if (!dir || (this.dirIno !== undefined && dir.ino !== this.dirIno)) {
+      this.unwatch();
+      return false;
+    }
+    this.dirIno = dir.ino;
+    return this.target !== null;
+  }
+
   private schedulePoll(): void {
     if (!this.running) return;
-    const ms = this.watcher && this.rotated.length === 0
-      ? Math.max(WATCHED_POLL_MS, this.cfg.poll_interval.ms) * (0.75 + Math.random() / 2)
-      : this.cfg.poll_interval.ms;
+    const slow = this.watcher && !this.deaf && !this.pathGone && this.current && this.rotated.length === 0;
+    const ms = slow ? Math.max(WATCHED_POLL_MS, this.cfg.poll_interval.ms) * (0.75 + Math.random() / 2) : this.cfg.poll_interval.ms;
     this.timer = setTimeout(() => {
       this.watchDirectory();
       void this.poll().finally(() => this.schedulePoll());
@@ -147,8 +187,16 @@ export class FileSource implements LogSource {
     this.timer.unref();
   }
 
+  /** The next poll now rather than when its timer was due (the polling rate changed). */
+  private pollSoon(): void {
+    if (!this.running || !this.timer) return;
+    clearTimeout(this.timer);
+    this.schedulePoll();
+  }
+
   /** The safety poll: one stat of the path, and a pass only when the file is not as we left it. */
   private async poll(): Promise<void> {
+    this.deaf = !(await this.eventsWork());
     const cur = this.current;
     if (cur && this.rotated.length === 0 && !this.busy) {
       const st = await stat(this.file).catch(() => undefined);
@@ -197,21 +245,31 @@ export class FileSource implements LogSource {
       return;
     }
     const mine = await cur.fh.stat();
-    if (mine.size < cur.position || (mine.size > cur.position && !(await sameHead(cur)))) {
+    // Written again to the very size we had read (the same lines after a truncation): only its time says so.
+    const rewritten = mine.size === cur.position && cur.position > 0 && mine.mtimeMs !== cur.mtimeMs;
+    if (mine.size < cur.position || ((mine.size > cur.position || rewritten) && !(await unchanged(cur)))) {
       // copytruncate: emptied in place (and perhaps written again past where we were).
       this.events.rotation?.('truncate');
       // The copy goes on from the last complete line: a line cut by the truncation is read whole from it.
-      const copy = await this.findSibling(identityOf(cur), cur.splitter.committed, cur.path);
+      const copy = await this.findSibling({ ...identityOf(cur), check: cur.check }, cur.splitter.committed, cur.path);
       if (copy.file) this.recovered(copy.file.path, cur.splitter.committed, 'the copy of the file truncated in place');
       if (copy.file) await this.readToEnd(copy.file);
       else cur.splitter.end();
       cur.position = 0;
       cur.splitter = this.splitterFor(0);
-      cur.head = undefined;
+      const length = Math.min(HEAD_BYTES, mine.size);
+      cur.head = { length, hash: await headOf(cur.fh, length) };
+      cur.check = undefined;
     }
+    cur.mtimeMs = mine.mtimeMs;
     await this.drain(cur);
     let size = cur.position;
     const onDisk = await stat(this.file).catch(() => undefined);
+    // The path is gone (the file deleted, its directory removed): poll quickly until it is back, events may be deaf.
+    if (!onDisk !== this.pathGone) {
+      this.pathGone = !onDisk;
+      this.pollSoon();
+    }
     if (onDisk && (onDisk.ino !== cur.ino || onDisk.dev !== cur.dev)) {
       // Renamed away, and a new file is in its place: follow both.
       this.events.rotation?.('rename');
@@ -236,7 +294,10 @@ export class FileSource implements LogSource {
   private async resume(): Promise<void> {
     const saved = this.offsets.get(this.name);
     if (!saved || typeof saved.offset !== 'number') return;
+    const seen = new Set<string>();
     for (const r of Array.isArray(saved.rotated) ? saved.rotated : []) {
+      if (seen.has(`${r.dev}:${r.ino}`)) continue; // written twice by an older version: finished once
+      seen.add(`${r.dev}:${r.ino}`);
       const found = await this.findSibling(r, r.offset);
       if (found.file) this.recovered(found.file.path, r.offset, 'a rotated file the last run had not finished');
       if (found.file) this.rotated.push({ ...found.file, grewAt: Date.now() });
@@ -247,9 +308,18 @@ export class FileSource implements LogSource {
       throw e;
     });
     const st = fh ? await fh.stat() : undefined;
+    if (saved.gone) {
+      // There was no file at the path when the last run stopped: one there now is all new.
+      await this.changedWhileDown(saved, fh && st ? st : undefined);
+      if (fh && st) this.current = await this.openFile(fh, this.file, st, 0);
+      else this.appeared = true;
+      return;
+    }
     if (fh && st && st.dev === saved.dev && st.ino === saved.ino) {
-      if (st.size >= saved.offset && (await headOf(fh, saved.headLength)) === saved.head) {
+      if (st.size >= Math.max(saved.offset, saved.check?.at ?? 0) && (await headOf(fh, saved.headLength)) === saved.head && (await checkHolds(fh, saved.check))) {
         this.current = await this.openFile(fh, this.file, st, saved.offset);
+        // A file that was empty has nothing to check: a copytruncate of what was written to it since is only seen in a copy.
+        if (saved.headLength === 0) await this.changedWhileDown(saved, st);
         return;
       }
       // Emptied in place while the monitor was down: the rest of what we had not read may be in a copy.
@@ -282,9 +352,8 @@ export class FileSource implements LogSource {
   private async changedWhileDown(saved: FileOffset, current: { dev: number; ino: number } | undefined): Promise<void> {
     if (typeof saved.savedAt !== 'number') return;
     const dir = path.dirname(this.file);
-    const stem = path.basename(this.file).replace(/\.[^.]*$/, '');
     const known = new Set([...this.rotated, ...(current ? [current] : [])].map((f) => `${f.dev}:${f.ino}`));
-    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(stem) && path.join(dir, n) !== this.file).slice(0, MAX_SIBLINGS);
+    const names = await this.siblingNames();
     const fresh: Array<{ name: string; mtime: number; dev: number; ino: number; size: number }> = [];
     for (const name of names) {
       const st = await stat(path.join(dir, name)).catch(() => undefined);
@@ -345,6 +414,10 @@ export class FileSource implements LogSource {
    */
   private async openFile(fh: FileHandle, file: string, st: { dev: number; ino: number; size: number }, position: number): Promise<OpenFile> {
     this.events.up(true);
+    if (file === this.file) {
+      const real = await realpath(file).catch(() => file);
+      this.target = real === file ? undefined : path.dirname(real) === path.dirname(file) ? path.basename(real) : null;
+    }
     const length = Math.min(HEAD_BYTES, st.size);
     const head = { length, hash: await headOf(fh, length) };
     return { fh, path: file, dev: st.dev, ino: st.ino, position, splitter: this.splitterFor(position), head, grewAt: Date.now() };
@@ -355,38 +428,54 @@ export class FileSource implements LogSource {
    * (renamed), or failing that a copy with the same first bytes and at least `minSize`
    * bytes (copytruncate). Names of compressed siblings come back for the message.
    */
-  private async findSibling(id: FileIdentity, minSize: number, except?: string): Promise<{ file?: Omit<OpenFile, 'grewAt'>; compressed: string[] }> {
+  private async findSibling(id: FileIdentity & Pick<FileOffset, 'check'>, minSize: number, except?: string): Promise<{ file?: Omit<OpenFile, 'grewAt'>; compressed: string[] }> {
     const dir = path.dirname(this.file);
-    const base = path.basename(this.file);
-    const stem = base.replace(/\.[^.]*$/, '');
-    let names: string[];
+    let all: string[];
     try {
-      names = (await readdir(dir)).slice(0, MAX_SIBLINGS);
+      all = (await readdir(dir)).slice(0, MAX_SIBLINGS);
     } catch {
       return { compressed: [] };
     }
-    const related = names.filter((n) => n.startsWith(stem) && path.join(dir, n) !== except);
+    const related = await this.siblingNames(all);
     const tryOpen = async (name: string, byInode: boolean): Promise<Omit<OpenFile, 'grewAt'> | undefined> => {
       const full = path.join(dir, name);
+      if (full === except) return undefined;
       const st = await stat(full).catch(() => undefined);
-      if (!st?.isFile() || st.size < minSize) return undefined;
+      if (!st?.isFile() || st.size < Math.max(minSize, id.check?.at ?? 0)) return undefined;
       if (byInode && (st.dev !== id.dev || st.ino !== id.ino)) return undefined;
       const fh = await open(full, 'r').catch(() => undefined);
       if (!fh) return undefined;
-      if ((await headOf(fh, id.headLength).catch(() => '')) !== id.head) { await fh.close().catch(() => {}); return undefined; }
+      const same = (await headOf(fh, id.headLength).catch(() => '')) === id.head && (await checkHolds(fh, id.check).catch(() => false));
+      if (!same) { await fh.close().catch(() => {}); return undefined; }
       return { fh, path: full, dev: st.dev, ino: st.ino, position: minSize, splitter: this.splitterFor(minSize) };
     };
-    // The same inode anywhere in the directory; then copies, the newest name first.
-    for (const name of names) {
-      if (path.join(dir, name) === except) continue;
+    // The same inode anywhere in the directory; then copies with the same bytes, the newest first
+    // (dated names sort oldest first, and copies of a file that always begins alike share first bytes).
+    for (const name of all) {
       const f = await tryOpen(name, true);
       if (f) return { file: f, compressed: [] };
     }
-    for (const name of related.filter((n) => !COMPRESSED.test(n))) {
+    const mtimes = new Map<string, number>();
+    for (const name of related) mtimes.set(name, (await stat(path.join(dir, name)).catch(() => undefined))?.mtimeMs ?? 0);
+    for (const name of related.filter((n) => !COMPRESSED.test(n)).sort((a, b) => mtimes.get(b)! - mtimes.get(a)!)) {
       const f = await tryOpen(name, false);
       if (f) return { file: f, compressed: [] };
     }
     return { compressed: related.filter((n) => COMPRESSED.test(n)) };
+  }
+
+  /**
+   * The names logrotate and its kin give the file's rotations: `foglet.log.1`,
+   * `foglet.log-20261130`, `foglet.log.2.gz`, `foglet-20261130.log`; not another log that
+   * merely begins alike (`foglet-error.log`).
+   */
+  private async siblingNames(names?: string[]): Promise<string[]> {
+    const dir = path.dirname(this.file);
+    const base = path.basename(this.file);
+    const stem = base.replace(/\.[^.]*$/, '');
+    const list = names ?? (await readdir(dir).catch(() => [] as string[])).slice(0, MAX_SIBLINGS);
+    return list.filter((n) => n !== base && (n.startsWith(`${base}.`) || n.startsWith(`${base}-`) || n.startsWith(`${base}_`)
+      || (n.startsWith(stem) && /^[-._]\d/.test(n.slice(stem.length)))));
   }
 
   /** Reads a copy to its end and closes it (the copy of a file truncated in place: nobody writes to it). */
@@ -433,6 +522,8 @@ export class FileSource implements LogSource {
       // Longer as more is read (up to HEAD_BYTES), never shorter: the bytes hashed at open do not change while the file is the same.
       const length = Math.min(HEAD_BYTES, Math.max(f.splitter.committed, f.head?.length ?? 0));
       if (!f.head || f.head.length < length) f.head = { length, hash: await headOf(f.fh, length) };
+      const at = f.splitter.committed;
+      if (at >= CHECK_BYTES && f.check?.at !== at) f.check = { at, hash: await bytesHash(f.fh, at - CHECK_BYTES, CHECK_BYTES) };
     }
   }
 
@@ -446,13 +537,17 @@ export class FileSource implements LogSource {
     const unsettled = this.sink.unsettledBytes?.() ?? 0;
     // The event still waiting came from the file read last: its offset stops before that event.
     const settledOf = (f: OpenFile) => (f === this.lastRead ? Math.max(0, f.splitter.committed - unsettled) : f.splitter.committed);
-    const rotated = this.rotated.filter((r) => r.head).map((r) => ({ ...identityOf(r), offset: settledOf(r), path: r.path }));
-    const saved = this.offsets.get(this.name);
+    const rotated = this.rotated.filter((r) => r.head).map((r) => {
+      const offset = settledOf(r);
+      return { ...identityOf(r), offset, path: r.path, ...(r.check && r.check.at <= offset ? { check: r.check } : {}) };
+    });
     let next: FileOffset;
     if (cur?.head) {
-      next = { ...identityOf(cur), offset: settledOf(cur) };
-    } else if (saved && typeof saved.offset === 'number') {
-      next = { dev: saved.dev, ino: saved.ino, head: saved.head, headLength: saved.headLength, offset: saved.offset };
+      const offset = settledOf(cur);
+      next = { ...identityOf(cur), offset, ...(cur.check && cur.check.at <= offset ? { check: cur.check } : {}) };
+    } else if (this.resumed && this.running) {
+      // No file at the path now (rotated away, not yet replaced): the next start takes any file there as new.
+      next = { dev: 0, ino: 0, head: '', headLength: 0, offset: 0, gone: true };
     } else {
       return;
     }
@@ -462,6 +557,10 @@ export class FileSource implements LogSource {
     if (key === this.lastSaved) return;
     this.lastSaved = key;
     this.offsets.set(this.name, { ...next, savedAt: Date.now() });
+  }
+
+  get reading(): boolean {
+    return this.busy;
   }
 
   settled(): void {
@@ -488,10 +587,22 @@ function identityOf(f: Pick<OpenFile, 'dev' | 'ino' | 'head'>): FileIdentity {
   return { dev: f.dev, ino: f.ino, head: f.head?.hash ?? hashOf(Buffer.alloc(0)), headLength: f.head?.length ?? 0 };
 }
 
-/** Whether the file still begins as it did when we read its first bytes (else it was truncated and written again). */
-async function sameHead(f: OpenFile): Promise<boolean> {
-  if (!f.head || f.head.length === 0) return true;
-  return (await headOf(f.fh, f.head.length)) === f.head.hash;
+/** Whether the bytes we hashed (its first ones, and those before where we were) are as they were: else it was truncated and written again. */
+async function unchanged(f: OpenFile): Promise<boolean> {
+  if (f.head && f.head.length > 0 && (await headOf(f.fh, f.head.length)) !== f.head.hash) return false;
+  return checkHolds(f.fh, f.check);
+}
+
+/** Whether the bytes that `check` hashed are still the same in this file. */
+async function checkHolds(fh: FileHandle, check: FileOffset['check']): Promise<boolean> {
+  if (!check) return true;
+  return (await bytesHash(fh, check.at - CHECK_BYTES, CHECK_BYTES)) === check.hash;
+}
+
+async function bytesHash(fh: FileHandle, from: number, length: number): Promise<string> {
+  const buf = Buffer.alloc(length);
+  const { bytesRead } = await fh.read(buf, 0, length, from);
+  return hashOf(buf.subarray(0, bytesRead));
 }
 
 async function headOf(fh: FileHandle, length: number): Promise<string> {

@@ -42,4 +42,6 @@ export interface LogSource {
   stop(): Promise<void>;
   /** The event that waited for continuation lines is matched now: a source that saves offsets saves past it. */
   settled?(): void;
+  /** True while a read is under way whose offset is not saved yet. */
+  readonly reading?: boolean;
 }
