@@ -195,6 +195,16 @@ describe('file log source', () => {
     assert.deepEqual(lines, ['a 1', 'a 2', 'a 3', 'b 1', 'c 1']);
   });
 
+  /** An empty app.log in `where`, a writer, and a source that read its first `n` lines and stopped. */
+  async function readThenStopIn(where: string, n: number) {
+    const file = path.join(where, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const w = new Writer(file);
+    const offsets = await readThenStop(file, w, n, lines);
+    return { file, lines, w, offsets };
+  }
+
   /** A source that read the first `n` lines and stopped (the monitor going down), with the offsets it saved. */
   async function readThenStop(file: string, w: Writer, n: number, lines: string[], offsets = new Offsets()) {
     const first = fileSource(file, offsets, lines);
@@ -206,11 +216,7 @@ describe('file log source', () => {
   }
 
   test('rotated by rename while the monitor was down: the old file\'s tail is read first, then the new file', async () => {
-    const file = path.join(dir, 'app.log');
-    appendFileSync(file, '');
-    const lines: string[] = [];
-    const w = new Writer(file);
-    const offsets = await readThenStop(file, w, 100, lines);
+    const { file, lines, w, offsets } = await readThenStopIn(dir, 100);
     w.write(50); // the failure lines written just before the rotation, while the monitor is down
     w.rotateByRename(path.join(dir, 'app.log-20261130')); // logrotate's dateext name; the writer adds 5 more to the old file
     w.write(20);
@@ -225,11 +231,7 @@ describe('file log source', () => {
   });
 
   test('copytruncate while the monitor was down: what had not been read is read from the copy', async () => {
-    const file = path.join(dir, 'app.log');
-    appendFileSync(file, '');
-    const lines: string[] = [];
-    const w = new Writer(file);
-    const offsets = await readThenStop(file, w, 100, lines);
+    const { file, lines, w, offsets } = await readThenStopIn(dir, 100);
     w.write(50);
     copyFileSync(file, path.join(dir, 'app.log.1'));
     truncateSync(file, 0);
@@ -247,11 +249,7 @@ describe('file log source', () => {
   test('two rotations while the monitor was down, in either order, lose nothing', async () => {
     for (const order of [['rename', 'copytruncate'], ['copytruncate', 'rename']] as const) {
       const sub = mkdtempSync(path.join(dir, 'two-'));
-      const file = path.join(sub, 'app.log');
-      appendFileSync(file, '');
-      const lines: string[] = [];
-      const w = new Writer(file);
-      const offsets = await readThenStop(file, w, 100, lines);
+      const { file, lines, w, offsets } = await readThenStopIn(sub, 100);
       await new Promise((r) => setTimeout(r, 5)); // what is written next is newer than the last save
       let n = 0;
       for (const step of order) {
@@ -271,11 +269,7 @@ describe('file log source', () => {
   });
 
   test('what cannot be recovered (the copy was compressed) is reported once with the file and the byte offset', async () => {
-    const file = path.join(dir, 'app.log');
-    appendFileSync(file, '');
-    const lines: string[] = [];
-    const w = new Writer(file);
-    const offsets = await readThenStop(file, w, 100, lines);
+    const { file, lines, w, offsets } = await readThenStopIn(dir, 100);
     const at = offsets.get('app')!.offset;
     w.write(50);
     writeFileSync(path.join(dir, 'app.log.1.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])); // copied and compressed
@@ -341,11 +335,7 @@ describe('file log source', () => {
   });
 
   test('a file renamed away and not replaced: its tail is read once, however often the monitor restarts', async () => {
-    const file = path.join(dir, 'app.log');
-    appendFileSync(file, '');
-    const lines: string[] = [];
-    const w = new Writer(file);
-    const offsets = await readThenStop(file, w, 10, lines);
+    const { file, lines, w, offsets } = await readThenStopIn(dir, 10);
     w.write(5);
     w.close();
     renameSync(file, `${file}.1`); // and no new app.log
@@ -383,11 +373,7 @@ describe('file log source', () => {
   });
 
   test('truncated while down to a size that keeps its first bytes, then written past the old offset: the new lines are read', async () => {
-    const file = path.join(dir, 'app.log');
-    appendFileSync(file, '');
-    const lines: string[] = [];
-    const w = new Writer(file);
-    const offsets = await readThenStop(file, w, 10, lines);
+    const { file, lines, w, offsets } = await readThenStopIn(dir, 10);
     w.close();
     truncateSync(file, readFileSync(file, 'utf8').split('\n').slice(0, 4).join('\n').length + 1); // the first four lines stay as they were
     const again = new Writer(file);

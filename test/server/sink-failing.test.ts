@@ -12,12 +12,9 @@ import { waitFor } from '../helpers/wait.js';
 interface Payload { status: string; change: string; alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> }
 interface SinkStatus { sink: string; delivered: number; retried: number; dropped: number; last_error: string | null; failing: boolean }
 
-const sinkStatus = async (base: string) =>
-  ((await (await fetch(`${base}/status`)).json()) as { alerting: { sinks: SinkStatus[] } }).alerting.sinks;
-
-test('a sink that rejects a change (410 Gone) raises FogletMonitorSinkFailing through the others, never through itself, and resolves when it delivers again', async () => {
-  let pagerStatus = 410;
-  const stack = await startStack(({ board, receiver }) => ({
+/** /up checked every second, failing at once; two webhook sinks, `pager` and `chat`, on one receiver. */
+function pagerAndChat(delivery: Record<string, string>) {
+  return startStack(({ board, receiver }) => ({
     instance: 'sinks',
     checks: [{ name: 'up', kind: 'http', url: `${board.httpUrl}/up`, schedule: '* * * * * *', timeout: '2s', expect: { status: [200] } }],
     alerts: {
@@ -26,9 +23,17 @@ test('a sink that rejects a change (410 Gone) raises FogletMonitorSinkFailing th
         { name: 'pager', kind: 'webhook', url: `${receiver.url}/pager` },
         { name: 'chat', kind: 'webhook', url: `${receiver.url}/chat` },
       ],
-      delivery: { initial_backoff: '50ms', max_backoff: '200ms' },
+      delivery: { initial_backoff: '50ms', max_backoff: '200ms', ...delivery },
     },
   }));
+}
+
+const sinkStatus = async (base: string) =>
+  ((await (await fetch(`${base}/status`)).json()) as { alerting: { sinks: SinkStatus[] } }).alerting.sinks;
+
+test('a sink that rejects a change (410 Gone) raises FogletMonitorSinkFailing through the others, never through itself, and resolves when it delivers again', async () => {
+  let pagerStatus = 410;
+  const stack = await pagerAndChat({});
   try {
     stack.receiver.status = ({ path }) => (path === '/pager' ? pagerStatus : 200);
     const at = (p: string) => stack.receiver.accepted.filter((r) => r.path === p).map((r) => r.json as Payload);
@@ -61,18 +66,7 @@ test('a sink that rejects a change (410 Gone) raises FogletMonitorSinkFailing th
 });
 
 test('a sink that keeps failing with retryable errors is failing after failing_after, and its changes still wait for it', async () => {
-  const stack = await startStack(({ board, receiver }) => ({
-    instance: 'sinks',
-    checks: [{ name: 'up', kind: 'http', url: `${board.httpUrl}/up`, schedule: '* * * * * *', timeout: '2s', expect: { status: [200] } }],
-    alerts: {
-      failure_threshold: 1,
-      sinks: [
-        { name: 'pager', kind: 'webhook', url: `${receiver.url}/pager` },
-        { name: 'chat', kind: 'webhook', url: `${receiver.url}/chat`, severities: ['warning', 'critical'] },
-      ],
-      delivery: { initial_backoff: '50ms', max_backoff: '200ms', failing_after: '1s' },
-    },
-  }));
+  const stack = await pagerAndChat({ failing_after: '1s' });
   try {
     stack.receiver.status = ({ path }) => (path === '/pager' ? 503 : 200);
     stack.board.httpFault = 'status_500';
