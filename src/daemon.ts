@@ -135,6 +135,7 @@ export class Daemon {
       releases: () => this.releases,
       apiToken: () => this.config.api.token,
       persist: () => this.state.persist(),
+      maxConnections: this.config.max_connections,
     });
     const { host, port } = parseListen(this.opts.listen ?? this.config.listen);
     await this.server.listen({ host, port });

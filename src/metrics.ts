@@ -105,6 +105,10 @@ export class Metrics {
   readonly notificationQueue = new client.Gauge({
     name: `${P}notification_queue_length`, help: 'Notifications waiting to be delivered, by sink.', labelNames: ['sink'] as const, registers: [this.registry],
   });
+  readonly httpConnectionsRefused = new client.Counter({
+    name: `${P}http_connections_refused_total`, help: 'Connections to the monitor\'s HTTP server refused because max_connections were open.',
+    registers: [this.registry],
+  });
   readonly sinkFailing = new client.Gauge({
     name: `${P}sink_failing`,
     help: '1 while a sink is failing: a change it should have had was rejected or dropped, or its deliveries have failed for alerts.delivery.failing_after.',

@@ -23,7 +23,13 @@ export interface ServerDeps {
   apiToken: () => string | undefined;
   /** Writes the state file now; throws naming why it could not. A write API answers only after it. */
   persist: () => Promise<void>;
+  /** Open connections at most (max_connections). */
+  maxConnections: number;
 }
+
+/** A request's headers must arrive within this, and the whole request within REQUEST_TIMEOUT_MS: a trickle holds nothing for long. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -31,11 +37,23 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Prometheus scrapes every few seconds: one log line per request would drown the real ones.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+  });
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  app.server.maxConnections = deps.maxConnections;
+  // Refused connections: counted, and said at most once a minute (a flood would otherwise flood the log too).
+  let saidAt = 0;
+  app.server.on('drop', () => {
+    deps.metrics().httpConnectionsRefused.inc();
+    if (Date.now() - saidAt < 60_000) return;
+    saidAt = Date.now();
+    deps.logger.warn({ max_connections: deps.maxConnections }, 'HTTP server at max_connections: refusing new connections');
   });
   // One error shape for every route: `{ error }`, as the API's own 4xx answers; a 5xx says no more than that.
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err: err.message, url: req.url }, 'request failed');
+    if (status === 413) void reply.header('connection', 'close'); // the rest of the body is not read
     return reply.code(status).send({ error: status < 500 ? err.message : 'internal error' });
   });
   await app.register(healthRoutes, { readiness: deps.readiness });

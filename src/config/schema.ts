@@ -385,6 +385,12 @@ export const configSchema = z.strictObject({
   /** Label on every alert and metric that names this monitor (one per region). */
   instance: z.string().min(1).default(os.hostname()),
   listen: listenAddress.default('127.0.0.1:9477'),
+  /**
+   * Connections the HTTP server keeps open at most; beyond it new ones are refused (and
+   * counted), so a flood of idle connections cannot take the descriptors that probes,
+   * log files and the state file need.
+   */
+  max_connections: z.number().int().min(8).max(100_000).default(256),
   state_file: z.string().min(1).default('./data/state.json'),
   /** Probes running at once; more that are due wait their turn (their timeout starts with their turn). */
   max_concurrent_probes: z.number().int().min(1).max(10_000).default(25),

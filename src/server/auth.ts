@@ -12,13 +12,14 @@ export function tokenMatches(given: string, expected: string): boolean {
 /** True when the request carries the token; otherwise answers 401 (or 403 when no token is configured) and returns false. */
 export function checkBearer(req: FastifyRequest, reply: FastifyReply, expected: string | undefined, setting: string): boolean {
   if (!expected) {
-    void reply.code(403).send({ error: `this API is off: set ${setting} in the config to use it` });
+    // Connection: close: the body that may follow is not read, the socket goes.
+    void reply.code(403).header('connection', 'close').send({ error: `this API is off: set ${setting} in the config to use it` });
     return false;
   }
   const auth = req.headers.authorization ?? '';
   const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
   if (token && tokenMatches(token, expected)) return true;
-  void reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token' });
+  void reply.code(401).header('www-authenticate', 'Bearer').header('connection', 'close').send({ error: 'missing or wrong bearer token' });
   return false;
 }
 

@@ -17,9 +17,27 @@ const HARD_LIMIT = 64 * 1024 * 1024;
 
 export const logsRoutes: FastifyPluginAsync<{ ingest: () => LogIngest | undefined }> = async (app, opts) => {
   // Every body as raw bytes, whatever its content type (this plugin's scope only).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: HARD_LIMIT }, (_req, body, done) => done(null, body));
   const sourceOf = (name: string | undefined) => opts.ingest()?.source(name);
+  app.removeAllContentTypeParsers();
+  // The source's max_body_bytes holds while the body streams (a chunked body declares no length): past it, 413 and the socket goes.
+  app.addContentTypeParser('*', (req, payload, done) => {
+    const limit = sourceOf((req.query as { source?: string }).source)?.cfg.max_body_bytes ?? HARD_LIMIT;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const finish = (err: Error | null, body?: Buffer) => { if (!finished) { finished = true; done(err, body); } };
+    payload.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        finish(Object.assign(new Error(`body over ${limit} bytes`), { statusCode: 413 }));
+        payload.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    payload.on('end', () => finish(null, Buffer.concat(chunks)));
+    payload.on('error', (e) => finish(e));
+  });
   // The source, the token and the declared length are checked before the body is read.
   const admit = async (req: FastifyRequest<{ Querystring: { source?: string } }>, reply: FastifyReply) => {
     const source = sourceOf(req.query.source);
@@ -28,7 +46,7 @@ export const logsRoutes: FastifyPluginAsync<{ ingest: () => LogIngest | undefine
     }
     if (!checkBearer(req, reply, source.cfg.token, 'logs.sources[].token')) return reply;
     if (Number(req.headers['content-length']) > source.cfg.max_body_bytes) {
-      return reply.code(413).send({ error: `body over ${source.cfg.max_body_bytes} bytes` });
+      return reply.code(413).header('connection', 'close').send({ error: `body over ${source.cfg.max_body_bytes} bytes` });
     }
   };
   app.post<{ Querystring: { source?: string } }>('/api/logs', { bodyLimit: HARD_LIMIT, onRequest: admit }, async (req, reply) => {
