@@ -194,7 +194,8 @@ export class LogWatcher {
       s.flushTimer = undefined;
       s.pipeline.flush();
       // The rule memory and the offset move together, so a crash finds them agreeing: a line is
-      // either in both (matched and past) or in neither (read again).
+      // either in both (matched and past) or in neither (read again). A read under way saves both at its end.
+      if (s.source.reading) return;
       this.saveMemory(name);
       s.source.settled?.();
     }, s.pipeline.pendingExpectsMore ? GROUP_WAIT_MS : GROUP_WAIT_COMPLETE_MS);

@@ -216,6 +216,11 @@ test('chaos: every failure line read, every alert change delivered once and in o
     // (stamped to the millisecond): a new episode wherever the gap reaches quiet_for.
     let expected = 0;
     for (let i = 0; i < log.failures.length; i++) if (i === 0 || log.failures[i]!.at - log.failures[i - 1]!.at >= QUIET_FOR_MS) expected++;
+    if (changes.length !== expected * 2) {
+      const starts = changes.filter((c) => c.kind === 'firing').map((c) => new Date(c.episode).toISOString().slice(11, 23));
+      const bursts = log.failures.filter((f, i) => i === 0 || f.at - log.failures[i - 1]!.at >= QUIET_FOR_MS).map((f) => `${new Date(f.at).toISOString().slice(11, 23)} (id ${f.id})`);
+      t.diagnostic(`episodes began at ${starts.join(', ')}\nbursts began at ${bursts.join(', ')}\ntimeline:\n${log.timeline.join('\n')}`);
+    }
     assert.equal(changes.length, expected * 2, `${expected} episodes, each fired and resolved once; ${context}`);
     const resent = [...received.values()].filter((b) => b.length > 1).length;
     t.diagnostic(`${context}; ${outputs.length - 1} kills; ${expected} episodes; ${received.size} changes delivered, ${resent} re-sent after a crash; ${w.receiver.requests.length - w.receiver.accepted.length} refused while the receiver was down`);

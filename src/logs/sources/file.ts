@@ -281,8 +281,9 @@ export class FileSource implements LogSource {
       if (fresh) await this.drain(fresh);
       size = fresh?.position ?? 0;
     }
-    this.sink.idle();
     await this.updateHead();
+    // idle() saves the rule memory: the offset is saved in the same turn, so no state write falls between them.
+    this.sink.idle();
     this.saveOffset();
     if (this.current) this.events.behind?.(Math.max(0, size - this.current.position));
   }
