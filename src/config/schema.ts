@@ -246,7 +246,7 @@ export const logSourceSchema = z.discriminatedUnion('kind', [
     /**
      * How often the file is checked where file-system events are not to be had (a directory
      * that does not exist yet, a network file system) and while a rotated file is still
-     * followed; with events, a slow safety poll (a stat every ~30s) is all an idle file costs.
+     * followed; with events, a slow safety poll (a stat a minute) is all an idle file costs.
      */
     poll_interval: duration({ min: '10ms', max: '1m' }).prefault('250ms'),
     /** A rotated file is read until it has been quiet this long (a writer that has not reopened yet). */

@@ -91,6 +91,9 @@ export class SourcePipeline {
 
   get pendingExpectsMore(): boolean { return this.assembler.pendingExpectsMore; }
 
+  /** Nothing for tick() to clear (the usual case): a thousand idle sources cost nothing a second. */
+  get quiet(): boolean { return this.tracker.empty && !this.restarts?.isActive; }
+
   /** Clears rules and restart loops that have been quiet long enough. */
   tick(now = this.now()): void {
     for (const t of this.tracker.expire(this.opts.rules.rules, now)) {

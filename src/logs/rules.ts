@@ -137,6 +137,9 @@ export class RuleTracker {
     return out;
   }
 
+  /** Nothing remembered: no rule active, no match counting toward a threshold. */
+  get empty(): boolean { return this.tracks.size === 0; }
+
   isActive(ruleId: string): boolean {
     return this.tracks.get(ruleId)?.active === true;
   }

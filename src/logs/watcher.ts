@@ -134,6 +134,7 @@ export class LogWatcher {
     for (const s of this.sources.values()) s.pipeline.markLive();
     const tick = () => {
       for (const [name, s] of this.sources) {
+        if (s.pipeline.quiet) continue;
         s.pipeline.tick();
         // Not in the middle of a read: the memory would then hold lines past the saved offset,
         // and a crash would read them again into a memory that has already counted them.

@@ -422,7 +422,7 @@ describe('file log source', () => {
     await new Promise((r) => setTimeout(r, 150));
     mkdirSync(sub);
     appendFileSync(file, 'after the directory came back\n');
-    await waitFor(() => lines.includes('after the directory came back'), 'the line, well before the 30 s safety poll', 3000);
+    await waitFor(() => lines.includes('after the directory came back'), 'the line, well before the one-minute safety poll', 3000);
     await s.source.stop();
 
     const target = path.join(dir, 'app-20261130.log');
@@ -433,7 +433,7 @@ describe('file log source', () => {
     const l = fileSource(link, new Offsets(), viaLink);
     await l.source.start();
     appendFileSync(target, 'through the link\n');
-    await waitFor(() => viaLink.includes('through the link'), 'the line, well before the 30 s safety poll', 3000);
+    await waitFor(() => viaLink.includes('through the link'), 'the line, well before the one-minute safety poll', 3000);
     await l.source.stop();
   });
 });
