@@ -179,21 +179,24 @@ describe('file log source', () => {
 
     truncateSync(file, 0);
     appendFileSync(file, 'b 1\n');
-    const second = fileSource(file, offsets, lines);
-    await second.source.start();
-    await waitFor(() => lines.length === 4, 'the line after the truncation');
-    await second.source.stop();
+    const second = await readUntil(file, offsets, lines, () => lines.length === 4, 'the line after the truncation');
     assert.deepEqual(second.rotations, ['truncate']);
 
     renameSync(file, `${file}.1`);
     appendFileSync(file, 'c 1\n');
-    const third = fileSource(file, offsets, lines);
-    await third.source.start();
-    await waitFor(() => lines.length === 5, 'the line of the new file');
-    await third.source.stop();
+    const third = await readUntil(file, offsets, lines, () => lines.length === 5, 'the line of the new file');
     assert.deepEqual(third.rotations, ['rename']);
     assert.deepEqual(lines, ['a 1', 'a 2', 'a 3', 'b 1', 'c 1']);
   });
+
+  /** A source started on what a stopped one saved, run until `done`, then stopped: the next start of the monitor. */
+  async function readUntil(file: string, offsets: Offsets, lines: string[], done: () => boolean, what: string) {
+    const s = fileSource(file, offsets, lines);
+    await s.source.start();
+    await waitFor(done, what);
+    await s.source.stop();
+    return s;
+  }
 
   /** An empty app.log in `where`, a writer, and a source that read its first `n` lines and stopped. */
   async function readThenStopIn(where: string, n: number) {
@@ -221,10 +224,7 @@ describe('file log source', () => {
     w.rotateByRename(path.join(dir, 'app.log-20261130')); // logrotate's dateext name; the writer adds 5 more to the old file
     w.write(20);
     w.close();
-    const second = fileSource(file, offsets, lines);
-    await second.source.start();
-    await waitFor(() => lines.length >= w.next, `${w.next} lines`);
-    await second.source.stop();
+    const second = await readUntil(file, offsets, lines, () => lines.length >= w.next, `${w.next} lines`);
     assertExactlyOnce(lines, w.next);
     assert.deepEqual(lines.slice(0, w.next).map((l) => Number(l.split(' ')[1])), [...Array(w.next).keys()], 'in the order written');
     assert.deepEqual(second.gaps, []);
@@ -237,10 +237,7 @@ describe('file log source', () => {
     truncateSync(file, 0);
     w.write(200); // more than before: the file is longer than the saved offset again
     w.close();
-    const second = fileSource(file, offsets, lines);
-    await second.source.start();
-    await waitFor(() => lines.length >= w.next, `${w.next} lines`);
-    await second.source.stop();
+    const second = await readUntil(file, offsets, lines, () => lines.length >= w.next, `${w.next} lines`);
     assertExactlyOnce(lines, w.next);
     assert.deepEqual(second.rotations, ['truncate']);
     assert.deepEqual(second.gaps, []);
@@ -276,10 +273,7 @@ describe('file log source', () => {
     truncateSync(file, 0);
     w.write(10);
     w.close();
-    const second = fileSource(file, offsets, lines);
-    await second.source.start();
-    await waitFor(() => lines.length >= 110, 'the lines after the truncation');
-    await second.source.stop();
+    const second = await readUntil(file, offsets, lines, () => lines.length >= 110, 'the lines after the truncation');
     assert.equal(second.gaps.length, 1);
     assert.deepEqual({ ...second.gaps[0]!, detail: undefined }, { reason: 'truncated_while_down', file, from: at, detail: undefined });
     assert.match(second.gaps[0]!.detail, /compressed \(app\.log\.1\.gz\)/);
@@ -365,10 +359,7 @@ describe('file log source', () => {
     truncateSync(file, 0);
     w.write(3);
     w.close();
-    const s2 = fileSource(file, offsets, lines);
-    await s2.source.start();
-    await waitFor(() => lines.length >= 8, 'the copy and the file');
-    await s2.source.stop();
+    await readUntil(file, offsets, lines, () => lines.length >= 8, 'the copy and the file');
     assertExactlyOnce(lines, 8);
   });
 

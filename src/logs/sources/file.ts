@@ -106,6 +106,8 @@ export class FileSource implements LogSource {
   /** The file was missing when we first looked, so when it shows up it is read from its start. */
   private appeared = false;
   private lastSaved = '';
+  /** The path followed, resolved once (it is asked for several times a pass). */
+  private readonly file: string;
   /** The directory watched (its inode) and the name at the path's end when it is a symbolic link (null: one elsewhere). */
   private dirIno: number | undefined;
   private target: string | null | undefined;
@@ -120,18 +122,16 @@ export class FileSource implements LogSource {
 
   constructor(
     private readonly cfg: FileSourceConfig,
-    private readonly baseDir: string,
+    baseDir: string,
     private readonly maxLineBytes: number,
     private readonly sink: SourceSink,
     private readonly events: SourceEvents,
     private readonly offsets: OffsetStore,
   ) {
     this.name = cfg.name;
+    this.file = path.resolve(baseDir, cfg.path);
   }
 
-  private get file(): string {
-    return path.resolve(this.baseDir, this.cfg.path);
-  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -259,9 +259,12 @@ export class FileSource implements LogSource {
       this.events.rotation?.('truncate');
       // The copy goes on from the last complete line: a line cut by the truncation is read whole from it.
       const copy = await this.findSibling({ ...identityOf(cur), check: cur.check }, cur.splitter.committed, cur.path);
-      if (copy.file) this.recovered(copy.file.path, cur.splitter.committed, 'the copy of the file truncated in place');
-      if (copy.file) await this.readToEnd(copy.file);
-      else cur.splitter.end();
+      if (copy.file) {
+        this.recovered(copy.file.path, cur.splitter.committed, 'the copy of the file truncated in place');
+        await this.readToEnd(copy.file);
+      } else {
+        cur.splitter.end();
+      }
       cur.position = 0;
       cur.splitter = this.splitterFor(0);
       const length = Math.min(HEAD_BYTES, mine.size);
@@ -307,8 +310,7 @@ export class FileSource implements LogSource {
       if (seen.has(`${r.dev}:${r.ino}`)) continue; // written twice by an older version: finished once
       seen.add(`${r.dev}:${r.ino}`);
       const found = await this.findSibling(r, r.offset);
-      if (found.file) this.recovered(found.file.path, r.offset, 'a rotated file the last run had not finished');
-      if (found.file) this.rotated.push({ ...found.file, grewAt: Date.now() });
+      if (found.file) this.follow(found.file, 'a rotated file the last run had not finished');
       else this.lost('rotated_file_missing', r.path, r.offset, found.compressed);
     }
     const fh = await open(this.file, 'r').catch((e: NodeJS.ErrnoException) => {
@@ -333,8 +335,7 @@ export class FileSource implements LogSource {
       // Emptied in place while the monitor was down: the rest of what we had not read may be in a copy.
       this.events.rotation?.('truncate');
       const copy = await this.findSibling(saved, saved.offset, this.file);
-      if (copy.file) this.recovered(copy.file.path, saved.offset, 'the copy of the file truncated while the monitor was down');
-      if (copy.file) this.rotated.push({ ...copy.file, grewAt: 0 });
+      if (copy.file) this.follow(copy.file, 'the copy of the file truncated while the monitor was down', true);
       else this.lost('truncated_while_down', this.file, saved.offset, copy.compressed);
       await this.changedWhileDown(saved, st);
       this.current = await this.openFile(fh, this.file, st, 0);
@@ -343,8 +344,7 @@ export class FileSource implements LogSource {
     // Rotated away (or deleted) while the monitor was down: finish the old file first.
     this.events.rotation?.('rename');
     const old = await this.findSibling(saved, saved.offset, this.file);
-    if (old.file) this.recovered(old.file.path, saved.offset, 'the file rotated away while the monitor was down');
-    if (old.file) this.rotated.push({ ...old.file, grewAt: Date.now() });
+    if (old.file) this.follow(old.file, 'the file rotated away while the monitor was down');
     else this.lost('rotated_file_missing', this.file, saved.offset, old.compressed);
     await this.changedWhileDown(saved, fh && st ? st : undefined);
     if (fh && st) this.current = await this.openFile(fh, this.file, st, 0);
@@ -375,13 +375,21 @@ export class FileSource implements LogSource {
     for (const f of fresh.filter((x) => !COMPRESSED.test(x.name))) {
       const full = path.join(dir, f.name);
       const fh = await open(full, 'r').catch(() => undefined);
-      if (fh) this.recovered(full, 0, 'a sibling written while the monitor was down');
-      if (fh) this.rotated.push({ ...(await this.openFile(fh, full, f, 0)), grewAt: 0 });
+      if (fh) this.follow(await this.openFile(fh, full, f, 0), 'a sibling written while the monitor was down', true);
     }
   }
 
   private recovered(file: string, from: number, what: string): void {
     this.events.info?.({ source: this.name, file, from_byte: from }, `reading ${what} from byte ${from}`);
+  }
+
+  /**
+   * Reads a recovered file before the current one, from where it stands, and says so;
+   * `finished`: nobody writes to it any more (a copy), so it is let go once read.
+   */
+  private follow(f: Omit<OpenFile, 'grewAt'>, what: string, finished = false): void {
+    this.recovered(f.path, f.position, what);
+    this.rotated.push({ ...f, grewAt: finished ? 0 : Date.now() });
   }
 
   private lost(reason: 'rotated_file_missing' | 'truncated_while_down', file: string, from: number, compressed: string[]): void {
