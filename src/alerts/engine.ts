@@ -105,6 +105,10 @@ export class AlertEngine {
       return;
     }
     if (!t || t.alert.state === 'resolved') return;
+    // A clear of an earlier episode (a log source whose memory, restored after a crash, is older
+    // than the alert table: it ends the episode before the one firing now) resolves nothing.
+    const at = Date.parse(signal.at);
+    if (Number.isFinite(at) && at < Date.parse(t.alert.activeAt)) return;
     if (t.alert.state === 'pending') {
       this.alerts.delete(signal.key); // never fired: nothing to tell anyone
       return;

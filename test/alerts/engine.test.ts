@@ -25,6 +25,21 @@ function engine(opts: { silenced?: (l: Record<string, string>) => boolean } = {}
 const T2 = { failure: 2, success: 1 };
 
 describe('alert engine', () => {
+  test('a clear dated before the firing episode began is of an earlier episode: it resolves nothing', () => {
+    const { e, kinds, advance } = engine();
+    const log = (ok: boolean, at: string): Signal => ({
+      source: 'log', key: 'log:app:repo', ok, severity: 'critical', category: 'db_connection', reason: 'repo',
+      summary: ok ? 'quiet' : 'Repo errors', labels: { log_source: 'app', rule: 'repo' }, at,
+    });
+    e.observe(log(false, '2026-11-25T10:00:00.000Z'));
+    advance(5000);
+    // Found under kill -9: the source's memory, restored older than the alert table, ended the episode before.
+    e.observe(log(true, '2026-11-25T09:59:58.000Z'));
+    assert.deepEqual(kinds(), ['firing']);
+    e.observe(log(true, '2026-11-25T10:00:04.000Z'));
+    assert.deepEqual(kinds(), ['firing', 'resolved']);
+  });
+
   test('fires after failure_threshold consecutive failures, resolves after success_threshold passes', () => {
     const { e, kinds, changes } = engine();
     e.observe(probe(false), T2);
