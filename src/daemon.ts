@@ -29,6 +29,7 @@ import type { ScrapeMemory } from './checks/foglet-metrics.js';
 import { LogWatcher } from './logs/watcher.js';
 import type { PipelineMemory } from './logs/pipeline.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
+import { connectionCap, descriptorReserve, openFilesLimit } from './server/connections.js';
 import type { Signal } from './signals.js';
 import type { AlertChange } from './alerts/types.js';
 import { VERSION } from './version.js';
@@ -135,12 +136,26 @@ export class Daemon {
       releases: () => this.releases,
       apiToken: () => this.config.api.token,
       persist: () => this.state.persist(),
-      maxConnections: this.config.max_connections,
+      maxConnections: this.connectionCap(),
     });
     const { host, port } = parseListen(this.opts.listen ?? this.config.listen);
     await this.server.listen({ host, port });
     this.logger.info({ listen: this.address, checks: this.config.checks.map((c) => c.name), version: VERSION },
       'foglet-monitor started');
+  }
+
+  /** max_connections, lowered (and said) when the open-files limit cannot hold it beside what probes, logs and sinks need. */
+  private connectionCap(): number {
+    const limit = openFilesLimit();
+    const reserve = descriptorReserve({
+      checks: this.config.checks.length, sources: this.config.logs.sources.length, sinks: this.config.alerts.sinks.length,
+    });
+    const { cap, lowered } = connectionCap(this.config.max_connections, limit, reserve);
+    if (lowered) {
+      this.logger.warn({ max_connections: this.config.max_connections, open_files_limit: limit, reserved: reserve, connections: cap },
+        'max_connections lowered: the open-files limit must also hold the probes, log files, state and alert sinks (raise it with ulimit -n or LimitNOFILE)');
+    }
+    return cap;
   }
 
   private startScheduler(checks: CheckConfig[], runAtStart = true): void {

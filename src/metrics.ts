@@ -106,8 +106,17 @@ export class Metrics {
     name: `${P}notification_queue_length`, help: 'Notifications waiting to be delivered, by sink.', labelNames: ['sink'] as const, registers: [this.registry],
   });
   readonly httpConnectionsRefused = new client.Counter({
-    name: `${P}http_connections_refused_total`, help: 'Connections to the monitor\'s HTTP server refused because max_connections were open.',
+    name: `${P}http_connections_refused_total`,
+    help: 'Connections to the monitor\'s HTTP server refused: max_connections were open, each with a request in flight.',
     registers: [this.registry],
+  });
+  readonly httpConnectionsEvicted = new client.Counter({
+    name: `${P}http_connections_evicted_total`,
+    help: 'Idle connections to the monitor\'s HTTP server closed to admit a new one while max_connections were open.',
+    registers: [this.registry],
+  });
+  readonly httpConnectionsOpen = new client.Gauge({
+    name: `${P}http_connections_open`, help: 'Connections open to the monitor\'s HTTP server.', registers: [this.registry],
   });
   readonly sinkFailing = new client.Gauge({
     name: `${P}sink_failing`,

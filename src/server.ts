@@ -11,6 +11,7 @@ import type { ReleaseTracker } from './release/marks.js';
 import type { Silences } from './alerts/silences.js';
 import { statusRoutes } from './server/status.js';
 import { statusPageRoutes } from './server/status-page.js';
+import { guardConnections } from './server/connections.js';
 
 export interface ServerDeps {
   logger: Logger;
@@ -23,7 +24,7 @@ export interface ServerDeps {
   apiToken: () => string | undefined;
   /** Writes the state file now; throws naming why it could not. A write API answers only after it. */
   persist: () => Promise<void>;
-  /** Open connections at most (max_connections). */
+  /** Open connections at most: max_connections, or lower when the open-files limit needs it (see server/connections.ts). */
   maxConnections: number;
 }
 
@@ -40,14 +41,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestTimeout: REQUEST_TIMEOUT_MS,
   });
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
-  app.server.maxConnections = deps.maxConnections;
-  // Refused connections: counted, and said at most once a minute (a flood would otherwise flood the log too).
-  let saidAt = 0;
-  app.server.on('drop', () => {
-    deps.metrics().httpConnectionsRefused.inc();
-    if (Date.now() - saidAt < 60_000) return;
-    saidAt = Date.now();
-    deps.logger.warn({ max_connections: deps.maxConnections }, 'HTTP server at max_connections: refusing new connections');
+  // At the cap the longest-idle connection makes room; a new one is refused only when all are busy.
+  // Both are counted, and said at most once a minute (a flood would otherwise flood the log too).
+  const saidAt = new Map<string, number>();
+  const atCap = (what: string) => {
+    if (Date.now() - (saidAt.get(what) ?? 0) < 60_000) return;
+    saidAt.set(what, Date.now());
+    deps.logger.warn({ max_connections: deps.maxConnections }, `HTTP server at max_connections: ${what}`);
+  };
+  guardConnections(app.server, deps.maxConnections, {
+    evicted: () => { deps.metrics().httpConnectionsEvicted.inc(); atCap('closing the longest-idle connections'); },
+    refused: () => { deps.metrics().httpConnectionsRefused.inc(); atCap('every connection is busy, refusing new ones'); },
+    count: (open) => deps.metrics().httpConnectionsOpen.set(open),
   });
   // One error shape for every route: `{ error }`, as the API's own 4xx answers; a 5xx says no more than that.
   app.setErrorHandler((err: FastifyError, req, reply) => {

@@ -36,7 +36,8 @@ export const logsRoutes: FastifyPluginAsync<{ ingest: () => LogIngest | undefine
       chunks.push(chunk);
     });
     payload.on('end', () => finish(null, Buffer.concat(chunks)));
-    payload.on('error', (e) => finish(e));
+    // A client that hangs up mid-body is its own failure, not the server's (no error line per aborted upload).
+    payload.on('error', (e) => finish(Object.assign(e, { statusCode: 400 })));
   });
   // The source, the token and the declared length are checked before the body is read.
   const admit = async (req: FastifyRequest<{ Querystring: { source?: string } }>, reply: FastifyReply) => {

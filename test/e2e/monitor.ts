@@ -22,10 +22,10 @@ export function writeConfig(file: string, config: Record<string, unknown>): void
   writeFileSync(file, stringify(config));
 }
 
-export async function startMonitor(configFile: string, env: NodeJS.ProcessEnv = {}): Promise<MonitorProcess> {
+export async function startMonitor(configFile: string, env: NodeJS.ProcessEnv = {}, opts: { fdLimit?: number } = {}): Promise<MonitorProcess> {
   const port = await closedPort();
   const base = `http://127.0.0.1:${port}`;
-  const cli = startCli(['run', '--config', configFile, '--listen', `127.0.0.1:${port}`, '--log-format', 'json'], env);
+  const cli = startCli(['run', '--config', configFile, '--listen', `127.0.0.1:${port}`, '--log-format', 'json'], env, opts);
   let exited = false;
   void cli.exited.then(() => { exited = true; });
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {

@@ -40,6 +40,8 @@ export interface WorldOptions {
   beforeStart?(w: Pick<World, 'board' | 'receiver' | 'dir' | 'stateFile'>): void | Promise<void>;
   /** Runs once the monitor has stopped, before the directory goes (to unmount what beforeStart mounted). */
   afterStop?(): void;
+  /** The monitor's open-files limit (`ulimit -n`). */
+  fdLimit?: number;
 }
 
 export async function withWorld(
@@ -60,11 +62,11 @@ export async function withWorld(
     await opts.beforeStart?.({ board, receiver, dir, stateFile });
     const w: World = {
       board, receiver, dir, configFile, stateFile,
-      monitor: await startMonitor(configFile),
+      monitor: await startMonitor(configFile, {}, { fdLimit: opts.fdLimit }),
       async restart(signal = 'SIGTERM', between) {
         await w.monitor.stop(signal);
         await between?.();
-        w.monitor = await startMonitor(configFile);
+        w.monitor = await startMonitor(configFile, {}, { fdLimit: opts.fdLimit });
       },
     };
     world = w;

@@ -18,9 +18,15 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutM
   });
 }
 
-/** Starts a long-running command; the caller stops it. Output is collected as it comes. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts a long-running command; the caller stops it. Output is collected as it comes.
+ * `fdLimit` runs it under `ulimit -n` (soft and hard, so node cannot raise it).
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, opts: { fdLimit?: number } = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const [command, argv] = opts.fdLimit === undefined
+    ? [process.execPath, [CLI, ...args]]
+    : ['bash', ['-c', `ulimit -n ${opts.fdLimit} && exec "$0" "$@"`, process.execPath, CLI, ...args]];
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d; });
   child.stderr!.on('data', (d: Buffer) => { out += d; });

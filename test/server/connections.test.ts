@@ -2,43 +2,20 @@
  * The server stays reachable and the checks keep passing under hostile connections:
  * an upload without the token is answered and cut off, not read to its end; a chunked
  * log upload past its source's max_body_bytes is refused while it streams; a flood of
- * idle connections past max_connections is refused and counted, and the checks go on.
+ * idle connections past max_connections closes the longest idle, so /healthz still answers
+ * and the checks go on; only when every connection is busy is a new one refused.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { connectionCap, descriptorReserve, openFilesLimit } from '../../src/server/connections.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { streamChunked } from '../helpers/upload.js';
 import { waitFor } from '../helpers/wait.js';
 
 const API_TOKEN = 'conn-api-token-0123456789';
 const LOG_TOKEN = 'conn-log-token-0123456789';
-
-/** Sends a chunked body as fast as the socket takes it (at most `maxBytes`); resolves with the answer's status line and the bytes the server let in. */
-function streamChunked(base: string, path: string, token: string, maxBytes: number): Promise<{ status: string; sent: number }> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(url.port), url.hostname);
-    let sent = 0;
-    let answer = '';
-    const chunk = Buffer.alloc(64 * 1024, 'a');
-    const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]);
-    const pump = () => {
-      while (sent < maxBytes && !socket.destroyed) {
-        sent += chunk.length;
-        if (!socket.write(frame)) return void socket.once('drain', pump);
-      }
-      if (!socket.destroyed) socket.end('0\r\n\r\n');
-    };
-    socket.on('connect', () => {
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`);
-      pump();
-    });
-    socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
-    socket.on('error', () => { /* reset by the server: what the test expects */ });
-    socket.on('close', () => resolve({ status: answer.split('\r\n')[0] ?? '', sent }));
-    setTimeout(() => { socket.destroy(); reject(new Error(`no answer after ${sent} bytes`)); }, 20_000).unref();
-  });
-}
 
 describe('hostile connections', () => {
   let stack: Stack;
@@ -64,28 +41,71 @@ describe('hostile connections', () => {
     assert.ok(r.sent < 64 * 1024 * 1024, `the server took ${r.sent} bytes before closing`);
   });
 
-  test('more idle connections than max_connections: the rest are refused and counted, and the check keeps passing', async () => {
+  test('more idle connections than max_connections: the longest idle make room, /healthz answers during the flood, the check keeps passing', async () => {
     const runsBefore = await upRuns(stack.base);
     const flood: net.Socket[] = [];
     try {
-      for (let i = 0; i < 40; i++) {
-        const s = net.connect(Number(new URL(stack.base).port), '127.0.0.1');
-        s.on('error', () => {});
-        flood.push(s);
+      for (let i = 0; i < 40; i++) flood.push(await connected(stack.base));
+      await waitFor(() => flood.filter((s) => s.closed).length >= 40 - 16, 'the longest-idle connections to be closed');
+      for (let i = 0; i < 5; i++) {
+        const r = await fetch(`${stack.base}/healthz`, { headers: { connection: 'close' } });
+        assert.equal(r.status, 200, 'the server answers while the flood holds it full');
+        await r.arrayBuffer();
       }
-      await waitFor(() => flood.filter((s) => s.destroyed || s.closed).length >= 40 - 16, 'the connections past the cap to be refused');
-      // The check goes on while the server is full: its runs are counted by the daemon, read here without a connection.
       await waitFor(() => daemonChecks(stack)[0]!.runs >= runsBefore + 2, 'two more runs of the check', 10_000);
+      assert.equal(daemonChecks(stack)[0]!.state, 'ok');
     } finally {
       for (const s of flood) s.destroy();
     }
-    assert.equal(daemonChecks(stack)[0]!.state, 'ok');
-    const metrics = await waitFor(async () => (await fetch(`${stack.base}/metrics`)).text(), 'the server to answer again');
+    const metrics = await (await fetch(`${stack.base}/metrics`)).text();
+    const evicted = Number(/^foglet_monitor_http_connections_evicted_total (\d+)/m.exec(metrics)?.[1]);
+    assert.ok(evicted >= 40 - 16 + 1, `evicted ${evicted}`);
+    assert.match(stack.logs.text, /HTTP server at max_connections: closing the longest-idle connections/);
+  });
+
+  test('when every connection has a request in flight, a new one is refused and counted, and the server answers once they end', async () => {
+    const uploads: net.Socket[] = [];
+    try {
+      // A request is in flight once the server has said "100 Continue" to it; its body never comes.
+      for (let i = 0; i < 16; i++) uploads.push(await uploadInFlight(stack.base, LOG_TOKEN));
+      const extra = await connected(stack.base);
+      let got = 0;
+      extra.on('data', (d: Buffer) => { got += d.length; });
+      extra.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      await waitFor(() => extra.closed, 'the connection past the cap to be closed');
+      assert.equal(got, 0, 'the refused connection got no answer');
+    } finally {
+      for (const s of uploads) s.destroy();
+    }
+    const metrics = await waitFor(() => fetch(`${stack.base}/metrics`).then((r) => r.text(), () => ''), 'the server to answer again');
     const refused = Number(/^foglet_monitor_http_connections_refused_total (\d+)/m.exec(metrics)?.[1]);
-    assert.ok(refused >= 40 - 16, `refused ${refused}`);
-    assert.match(stack.logs.text, /HTTP server at max_connections: refusing new connections/);
+    assert.ok(refused >= 1, `refused ${refused}`);
+    assert.match(stack.logs.text, /HTTP server at max_connections: every connection is busy, refusing new ones/);
+    assert.doesNotMatch(stack.logs.text, /"level":50.*"err":"aborted"/, 'an upload the client gave up is not a server error');
   });
 });
+
+/** A raw connection, once connected. */
+function connected(base: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(Number(new URL(base).port), '127.0.0.1');
+    s.on('error', () => { /* closed by the server: what the tests expect */ });
+    s.once('connect', () => resolve(s));
+    s.once('close', () => reject(new Error('closed before it connected')));
+  });
+}
+
+/** A log upload whose headers the server has taken (it said 100 Continue) and whose body never comes. */
+async function uploadInFlight(base: string, token: string): Promise<net.Socket> {
+  const s = await connected(base);
+  let answer = '';
+  s.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+  s.write(`POST /api/logs?source=shipper HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: text/plain\r\n`
+    + 'Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n');
+  await waitFor(() => answer.startsWith('HTTP/1.1 100 Continue') || s.closed, 'the server to take the request');
+  assert.ok(!s.closed, `the upload was closed: ${answer}`);
+  return s;
+}
 
 /** The daemon's own view of its checks, read without a connection (the server may be full). */
 function daemonChecks(stack: Stack): Array<{ runs: number; state: string }> {
@@ -96,3 +116,21 @@ async function upRuns(base: string): Promise<number> {
   const s = (await (await fetch(`${base}/status`)).json()) as { checks: Array<{ runs: number }> };
   return s.checks[0]!.runs;
 }
+
+describe('the connection cap and the open-files limit', () => {
+  test('max_connections holds when the limit has room for it and the reserve; otherwise it is lowered to fit, never below 8', () => {
+    const reserve = descriptorReserve({ checks: 2, sources: 2, sinks: 1 });
+    assert.equal(reserve, 84);
+    assert.deepEqual(connectionCap(256, 1024, reserve), { cap: 256, lowered: false });
+    assert.deepEqual(connectionCap(256, 128, reserve), { cap: 44, lowered: true });
+    assert.deepEqual(connectionCap(256, 64, reserve), { cap: 8, lowered: true });
+    assert.deepEqual(connectionCap(256, undefined, reserve), { cap: 256, lowered: false });
+  });
+
+  test('the open-files limit read is the one the process has (node raises the soft limit to the hard one)', () => {
+    const limit = openFilesLimit();
+    assert.ok(limit !== undefined && limit > 0, `limit ${limit}`);
+    const hard = /^Max open files\s+\d+\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))![1]!;
+    assert.equal(String(limit), hard === 'unlimited' ? String(limit) : hard);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Keeps the monitor's HTTP server reachable, and its descriptors free, under a flood of
+ * connections. Every open connection costs a descriptor, and the probes, log files, the
+ * state file and the alert sinks need descriptors too: so the server holds at most `cap`
+ * connections, and `cap` stays below the process's open-files limit by a reserve.
+ *
+ * At the cap a new connection does not simply bounce: the connection idle the longest
+ * (no request in flight: a keep-alive between scrapes, or one that never finished its
+ * headers) is closed to make room. Idle connections, the cheap attack, thus cannot lock
+ * out /healthz or Prometheus; only when every connection is busy with a request (each
+ * bounded by the request timeout) is the new one refused.
+ */
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface ConnectionGuard {
+  /** Connections open now. */
+  open(): number;
+}
+
+export interface GuardEvents {
+  /** An idle connection was closed to admit a new one. */
+  evicted(): void;
+  /** A new connection was refused: every open one had a request in flight. */
+  refused(): void;
+  /** The number of open connections changed. */
+  count(open: number): void;
+}
+
+export function guardConnections(server: Server, cap: number, events: GuardEvents): ConnectionGuard {
+  // Idle sockets by the time they became idle; a Map keeps insertion order, so the first is the longest idle.
+  const idle = new Map<Socket, number>();
+  const inFlight = new Map<Socket, number>();
+  const open = () => idle.size + inFlight.size;
+
+  server.on('connection', (socket: Socket) => {
+    if (open() >= cap) {
+      const oldest = idle.keys().next();
+      if (oldest.done) {
+        socket.destroy();
+        events.refused();
+        return;
+      }
+      idle.delete(oldest.value);
+      oldest.value.destroy();
+      events.evicted();
+    }
+    idle.set(socket, Date.now());
+    events.count(open());
+    socket.once('close', () => {
+      idle.delete(socket);
+      inFlight.delete(socket);
+      events.count(open());
+    });
+  });
+
+  server.on('request', (req, res) => {
+    const socket = req.socket;
+    if (socket.destroyed) return;
+    idle.delete(socket);
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (inFlight.get(socket) ?? 1) - 1;
+      if (left > 0) return void inFlight.set(socket, left);
+      inFlight.delete(socket);
+      if (!socket.destroyed) idle.set(socket, Date.now());
+    });
+  });
+
+  return { open };
+}
+
+/**
+ * Descriptors kept back from the server: a base for the process itself (stdio, the event
+ * loop, the thread pool, the state file) and a few per check, log source and sink (a probe's
+ * socket, a file and its rotated predecessor, a command's pipes, a sink's connections).
+ */
+export function descriptorReserve(parts: { checks: number; sources: number; sinks: number }): number {
+  return 64 + 4 * (parts.checks + parts.sources + parts.sinks);
+}
+
+/** The connection cap: max_connections, lowered when the open-files limit cannot hold it and the reserve. */
+export function connectionCap(maxConnections: number, openFilesLimit: number | undefined, reserve: number): { cap: number; lowered: boolean } {
+  if (openFilesLimit === undefined) return { cap: maxConnections, lowered: false };
+  const room = Math.max(8, openFilesLimit - reserve);
+  return room < maxConnections ? { cap: room, lowered: true } : { cap: maxConnections, lowered: false };
+}
+
+/**
+ * The process's soft open-files limit (Linux: /proc/self/limits), or undefined where it
+ * cannot be read. Node itself raises the soft limit to the hard one at start, so this is
+ * what the process really has.
+ */
+export function openFilesLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
+    return soft && /^\d+$/.test(soft) ? Number(soft) : undefined;
+  } catch {
+    return undefined;
+  }
+}
