@@ -48,6 +48,7 @@ export function guardConnections(server: Server, cap: number, events: GuardEvent
     }
     idle.set(socket, Date.now());
     events.count(open());
+    lingerOnClose(socket);
     socket.once('close', () => {
       idle.delete(socket);
       inFlight.delete(socket);
@@ -69,6 +70,35 @@ export function guardConnections(server: Server, cap: number, events: GuardEvent
   });
 
   return { open };
+}
+
+/** How long, and for how many more request bytes, a socket closed after its answer still reads before it goes. */
+const LINGER_MS = 1000;
+const LINGER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Node closes a connection after a `Connection: close` answer (a 401, 403 or 413 sent while
+ * the body still streams) by destroying it at once; with request bytes unread that sends a
+ * reset, and a reset can make the client drop the answer it has not read yet: the log
+ * shipper sees "connection reset", not "413, body too large". As nginx's lingering close,
+ * the socket half-closes after the answer and goes only after LINGER_MS or LINGER_BYTES more
+ * bytes, whichever comes first: a client that stops sending reads its answer, one that goes
+ * on costs at most that.
+ */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    if (this.destroyed) return;
+    this.end();
+    let read = 0;
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.on('data', (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > LINGER_BYTES) this.destroy();
+    });
+    this.once('close', () => clearTimeout(timer));
+    this.resume();
+  };
 }
 
 /**

@@ -30,7 +30,9 @@ export const logsRoutes: FastifyPluginAsync<{ ingest: () => LogIngest | undefine
       size += chunk.length;
       if (size > limit) {
         finish(Object.assign(new Error(`body over ${limit} bytes`), { statusCode: 413 }));
-        payload.destroy();
+        // The 413 goes out with Connection: close; what still comes is dropped until the socket goes (server/connections.ts).
+        payload.removeAllListeners('data');
+        payload.resume();
         return;
       }
       chunks.push(chunk);

@@ -110,9 +110,13 @@ describe('faults survived', { concurrency: 3 }, () => {
     await withWorld((w) => scenarioConfig(w), async (w) => {
       await healthy(w);
       w.board.log!.fault('migration');
-      type Saved = { sections: { log_rules?: Record<string, { rules: Record<string, { active: boolean }> }> } };
-      const active = () => { try { return (JSON.parse(readFileSync(w.stateFile, 'utf8')) as Saved).sections.log_rules?.board?.rules.schema_migrations_table?.active; } catch { return undefined; } };
-      await waitFor(() => w.receiver.accepted.length === 1 && active() === true, 'the firing sent and the open episode saved', 15_000);
+      type Saved = { sections: { log_rules?: Record<string, { rules: Record<string, { active: boolean }> }>; notification_queue?: unknown[] } };
+      const saved = () => { try { return JSON.parse(readFileSync(w.stateFile, 'utf8')) as Saved; } catch { return undefined; } };
+      const active = () => saved()?.sections.log_rules?.board?.rules.schema_migrations_table?.active;
+      // The kill comes once the delivery is on disk too: killed between the receiver's 200 and that
+      // save, the monitor sends the change again with the same key (at least once; the key dedupes).
+      const delivered = () => saved()?.sections.notification_queue?.length === 0;
+      await waitFor(() => w.receiver.accepted.length === 1 && active() === true && delivered(), 'the firing sent, saved as sent, and the open episode saved', 15_000);
       const firedAt = Date.now();
       await w.restart('SIGKILL', async () => {
         // Down for longer than the rule's quiet_for (2s), then the same failure again.
