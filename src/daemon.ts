@@ -301,7 +301,10 @@ export class Daemon {
 
   /** Foglet's own metrics: each finding is a signal; a counter reset is a restart, recorded as a boot. */
   private onAppMetrics(r: ProbeResult, check: AppMetricsCheckConfig): void {
-    for (const signal of appMetricsSignals(r, check)) this.alerting?.observe(signal, { failure: 1, success: 1 });
+    const active = this.alerting?.activeKeys(`check:${r.check}:`) ?? [];
+    for (const signal of appMetricsSignals(r, check, active)) {
+      this.alerting?.observe(signal, { failure: 1, success: this.alerting.thresholdsFor(check).success });
+    }
     if (r.details?.restarted !== true) return;
     this.metrics.appRestarts.inc({ check: r.check });
     this.logger.warn({ check: r.check, target: r.target }, 'Foglet restarted (its metrics counters reset)');

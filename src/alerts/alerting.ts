@@ -120,10 +120,19 @@ export class Alerting {
 
   status(): unknown {
     return {
-      alerts: this.engine.list().map((t) => ({ ...t.alert, silenced: t.silenced })),
+      alerts: this.engine.list().map((t) => ({
+        ...t.alert, silenced: t.silenced,
+        ...(t.held ? { held_until: heldUntil(this.deps.releases) } : {}),
+        ...(t.heldCleared ? { held_cleared: true } : {}),
+      })),
       sinks: this.notifier.status(),
       silences: this.silences.list().filter((x) => x.status.state !== 'expired'),
     };
+  }
+
+  /** Keys of the alerts not resolved (pending, held or firing) that start with `prefix`. */
+  activeKeys(prefix: string): string[] {
+    return this.engine.list().filter((t) => t.alert.state !== 'resolved' && t.alert.key.startsWith(prefix)).map((t) => t.alert.key);
   }
 
   /** Alerts firing whose firing was sent: what a sink like Alertmanager must keep re-sending. */
@@ -212,4 +221,10 @@ export class Alerting {
       logger,
     });
   }
+}
+
+/** When a held alert is looked at again: the deploy window's end. */
+function heldUntil(releases: ReleaseTracker): string | undefined {
+  const end = releases.windowEndsAt();
+  return end === undefined ? undefined : new Date(end).toISOString();
 }

@@ -44,6 +44,8 @@ export interface TrackedAlert {
   silenced: boolean;
   /** Due to fire but held back (a deploy window). */
   held?: boolean;
+  /** Held back, and its condition ended before the window closed: nothing was sent (kept a while to be shown). */
+  heldCleared?: boolean;
 }
 
 /** How long a resolved alert stays in /status. */
@@ -110,7 +112,15 @@ export class AlertEngine {
     const at = Date.parse(signal.at);
     if (Number.isFinite(at) && at < Date.parse(t.alert.activeAt)) return;
     if (t.alert.state === 'pending') {
-      this.alerts.delete(signal.key); // never fired: nothing to tell anyone
+      if (!t.held) {
+        this.alerts.delete(signal.key); // never fired: nothing to tell anyone
+        return;
+      }
+      // Held by a deploy window and over before it closed: nothing is sent, but the status shows it was held.
+      t.held = false;
+      t.heldCleared = true;
+      t.alert.state = 'resolved';
+      t.alert.endsAt = iso;
       return;
     }
     t.successes++;
@@ -179,11 +189,12 @@ export class AlertEngine {
     return until !== undefined && until > now;
   }
 
+  /** Fires: `startsAt` is when the episode began (its first failure, its log line), not when a window let it through. */
   private fire(t: TrackedAlert, now: number): void {
     this.revision++;
     t.held = false;
     t.alert.state = 'firing';
-    t.alert.startsAt = new Date(now).toISOString();
+    t.alert.startsAt = t.alert.activeAt;
     this.change(t, 'firing', now);
   }
 

@@ -88,9 +88,15 @@ export const createAppMetricsProbe = (cfg: AppMetricsCheckConfig, deps: ProbeDep
  * Each judged finding of a scrape as its own signal, `check:<name>:<finding>`. A
  * restart loop is category restart_loop (as the log rule's); the rest are app_metrics.
  */
-export function appMetricsSignals(r: ProbeResult, check: AppMetricsCheckConfig): Signal[] {
+export function appMetricsSignals(r: ProbeResult, check: AppMetricsCheckConfig, active: string[] = []): Signal[] {
   const findings = (r.details?.findings ?? []) as Finding[];
-  return findings.map((f) => {
+  // A finding is a condition: one that was raised and is not judged in this scrape (its metric
+  // gone, no data since the last scrape) no longer holds. Only a scrape that worked says so.
+  const gone: Finding[] = !r.ok ? [] : active
+    .map((key) => key.slice(`check:${r.check}:`.length))
+    .filter((id) => !findings.some((f) => f.id === id))
+    .map((id) => ({ id: id as Finding['id'], ok: true, value: 0, threshold: 0, summary: `${id}: no longer seen in the scrape` }));
+  return [...findings, ...gone].map((f) => {
     const loop = f.id === 'restart_loop';
     return {
       source: 'probe',

@@ -191,13 +191,14 @@ export class FogletMetricsAnalyser {
 
     const queued = { phase: 'queue_time' };
     const queries = grew(named('foglet_bbs_repo_query_duration_seconds_count', queued));
-    if (queries > 0) {
-      const mean = grew(named('foglet_bbs_repo_query_duration_seconds_sum', queued)) / queries;
-      out.push({
-        id: 'repo_queue_time', ok: mean < t.repo_queue_seconds, value: round(mean, 6), threshold: t.repo_queue_seconds,
-        summary: `Repo queries waited ${(mean * 1000).toFixed(1)} ms on average for a connection (${queries} queries; warning at ${t.repo_queue_seconds * 1000} ms: pool saturated)`,
-      });
-    }
+    // No query since the last scrape is no wait: the finding holds (and resolves) like the others.
+    const mean = queries > 0 ? grew(named('foglet_bbs_repo_query_duration_seconds_sum', queued)) / queries : 0;
+    out.push({
+      id: 'repo_queue_time', ok: mean < t.repo_queue_seconds, value: round(mean, 6), threshold: t.repo_queue_seconds,
+      summary: queries > 0
+        ? `Repo queries waited ${(mean * 1000).toFixed(1)} ms on average for a connection (${queries} queries; warning at ${t.repo_queue_seconds * 1000} ms: pool saturated)`
+        : 'No Repo query since the last scrape',
+    });
     return out;
   }
 }

@@ -410,7 +410,6 @@ export const configSchema = z.strictObject({
     watch_interval: duration({ min: '1s', max: '59s' }).prefault('10s'),
     /** A `started` mark without `finished` holds alerts back at most this long. */
     max_window: duration({ min: '1m', max: '6h' }).prefault('30m'),
-    /** Inside a deploy window these still page at once: a bad release, not a deploy's own restart. */
     /** Each release mark is also sent here, so the pager and the dashboards show when releases landed. */
     announce: z.strictObject({
       /** A PagerDuty change event (Events API v2) per mark. */
@@ -426,9 +425,13 @@ export const configSchema = z.strictObject({
         tags: z.array(z.string()).default(['foglet', 'release']),
       }).optional(),
     }).prefault({}),
+    /**
+     * Inside a deploy window these page at once too, besides what never waits (release/window.ts:
+     * restart loops, failed migrations, missing secrets, host-key changes, a crash after a second boot).
+     */
     page_at_once: z.strictObject({
-      categories: z.array(z.string().min(1)).default(['migration_failure', 'missing_secret', 'ssh_host_key']),
-      reasons: z.array(z.string().min(1)).default(['hostkey_mismatch']),
+      categories: z.array(z.string().min(1)).default([]),
+      reasons: z.array(z.string().min(1)).default([]),
     }).prefault({}),
   }).prefault({}),
   evidence: z.strictObject({

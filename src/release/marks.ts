@@ -1,11 +1,11 @@
 /**
  * Release marks from deploy pipelines (`started`, `finished`, `failed`) and the
  * deploy window they open: from `started` until `finished` plus a grace period.
- * Inside it, what a deploy causes anyway (a restart, a brief /up or SSH outage)
- * waits; what a bad release causes (a failed migration, a missing secret, a new
- * host key) pages at once. Without marks, a boot marker in the logs opens a window
- * of its own. The current release is a label on new alerts; the history is kept in
- * the state file.
+ * Inside it, what a deploy causes anyway (one restart, a brief /up or SSH outage)
+ * waits; what a bad release causes pages at once (window.ts says which). Without
+ * marks, a boot in the logs opens a window of `grace` of its own, which later boots
+ * do not extend. The current release is a label on new alerts; the history is kept
+ * in the state file.
  */
 import { z } from 'zod';
 
@@ -23,6 +23,8 @@ export interface Release {
   startedAt: string;
   finishedAt?: string;
   failedAt?: string;
+  /** Boots seen in the logs while this release's window was open (a boot-opened window starts at 1). */
+  boots?: number;
   /** The post-release watch's verdict, once it has one. */
   verdict?: { verdict: 'healthy' | 'degraded' | 'failed'; at: string; final: boolean; items: Array<{ id: string; verdict: string; evidence: string[] }> };
 }
@@ -70,19 +72,30 @@ export class ReleaseTracker {
     return r;
   }
 
-  /** A boot seen in the logs: opens a window when no marked release is in progress. */
+  /**
+   * A boot seen in the logs (or a counter reset in Foglet's metrics). Inside an open window it is
+   * counted (a crash after the second boot is no deploy's doing), never extends it: a restart loop
+   * must not keep its own alerts held back. With no window open it opens one of `grace`, so at
+   * most one such window per `grace`.
+   */
   boot(): void {
     const now = this.now();
-    if (this.windowEndsAt(now) !== undefined && this.current?.status !== 'booted') return;
-    const at = new Date(now).toISOString();
-    const last = this.current;
-    if (last?.status === 'booted') {
-      last.finishedAt = at; // every boot extends the unmarked window
+    const r = this.current;
+    if (r && this.windowEndsAt(now) !== undefined) {
+      r.boots = this.bootsInWindow(now) + 1;
     } else {
-      this.history.push({ version: last?.version ?? 'unknown', status: 'booted', startedAt: at, finishedAt: at });
+      const at = new Date(now).toISOString();
+      this.history.push({ version: r?.version ?? 'unknown', status: 'booted', startedAt: at, finishedAt: at, boots: 1 });
+      this.trim();
     }
-    this.trim();
     this.onChange(this.history);
+  }
+
+  /** Boots seen while the current window has been open (0 when none is open). */
+  bootsInWindow(now = this.now()): number {
+    const r = this.current;
+    if (!r || this.windowEndsAt(now) === undefined) return 0;
+    return r.boots ?? (r.status === 'booted' ? 1 : 0);
   }
 
   /** ms since the epoch when the deploy window closes, or undefined when none is open. */
@@ -93,6 +106,7 @@ export class ReleaseTracker {
     let end: number;
     if (r.status === 'started') end = start + this.settings().maxWindowMs;
     else if (r.status === 'failed') return undefined; // a failed release holds nothing back
+    else if (r.status === 'booted') end = start + this.settings().graceMs; // later boots never extend it
     else end = Date.parse(r.finishedAt ?? r.startedAt) + this.settings().graceMs;
     return now < end ? end : undefined;
   }
@@ -106,12 +120,14 @@ export class ReleaseTracker {
   }
 
   /**
-   * `release:<version>` while a marked release is being deployed or watched: the
-   * failures that begin then are one incident for the pager.
+   * `release:<version>` while a marked release is being deployed or watched, `boot:<time>`
+   * while a boot-opened window is: the failures that begin then are one incident for the
+   * pager (a restart loop's crashes and its loop are one page).
    */
   incidentKey(now = this.now()): string | undefined {
     const r = this.current;
-    if (!r || r.status === 'booted') return undefined;
+    if (!r) return undefined;
+    if (r.status === 'booted') return this.windowEndsAt(now) !== undefined ? `boot:${r.startedAt}` : undefined;
     if (r.status === 'started') return this.windowEndsAt(now) !== undefined ? `release:${r.version}` : undefined;
     const end = Date.parse(r.finishedAt ?? r.failedAt ?? r.startedAt) + Math.max(this.settings().graceMs, this.settings().watchForMs);
     return now < end ? `release:${r.version}` : undefined;

@@ -29,6 +29,10 @@ interface AlertDoc {
   startsAt?: string;
   endsAt?: string;
   silenced?: boolean;
+  /** Due to fire, held back by a deploy window until then. */
+  held_until?: string;
+  /** Was held back, and its condition ended inside the window: nothing was sent. */
+  held_cleared?: boolean;
 }
 
 interface SilenceDoc {
@@ -87,6 +91,11 @@ function ago(iso: string | undefined, now: number): string {
   return `<time datetime="${esc(iso)}" title="${esc(iso)}">${text}</time>`;
 }
 
+/** An absolute time: ISO in the page, turned into the viewer's local time by the page's script. */
+function at(iso: string): string {
+  return `<time class="at" datetime="${esc(iso)}" title="${esc(iso)}">${esc(iso.replace('T', ' ').slice(0, 19))} UTC</time>`;
+}
+
 const ms = (seconds: number | undefined) => (seconds === undefined ? '' : seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)} s`);
 
 function badge(state: string): string {
@@ -109,10 +118,14 @@ function renderCheck(c: CheckDoc, now: number): string {
 function renderAlert(a: AlertDoc, now: number): string {
   // Every label but release: a silence that outlives the release still matches.
   const matchers = Object.entries(a.labels).filter(([k]) => k !== 'release').map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
+  const state = a.held_cleared ? badge('held, cleared') : a.held_until ? badge('held') : badge(a.state);
+  const held = a.held_cleared
+    ? ` · held by the deploy window, over ${ago(a.endsAt, now)}: not sent`
+    : a.held_until ? ` · held by the deploy window until ${at(a.held_until)}: fires then if it still holds` : '';
   return `<li class="card alert ${esc(a.severity)} ${esc(a.state)}" data-fingerprint="${esc(a.fingerprint)}">
-  <div class="row">${badge(a.state)} ${badge(a.severity)}${a.silenced ? ' <span class="badge silenced">silenced</span>' : ''}<span class="muted">${esc(a.category)}</span></div>
+  <div class="row">${state} ${badge(a.severity)}${a.silenced ? ' <span class="badge silenced">silenced</span>' : ''}<span class="muted">${esc(a.category)}</span></div>
   <div class="summary">${esc(a.annotations.summary)}</div>
-  <div class="muted">${esc(a.key)} · since ${ago(a.startsAt ?? a.activeAt, now)}</div>
+  <div class="muted">${esc(a.key)} · since ${ago(a.startsAt ?? a.activeAt, now)}${held}</div>
   <button class="act" data-action="silence" data-matchers="${esc(JSON.stringify(matchers))}">Silence 1h</button>
 </li>`;
 }
@@ -139,14 +152,14 @@ function renderRelease(rel: StatusDoc['release'], now: number): string {
   const items = rel.watching?.items ?? c.verdict?.items ?? [];
   return `<div class="card release">
   <div class="row"><strong>${esc(c.version)}</strong> ${badge(c.status)} ${badge(verdict.replace('watching: ', ''))}<span class="muted">${esc(verdict)}</span></div>
-  <div class="muted">started ${ago(c.startedAt, now)}${c.finishedAt ? `, finished ${ago(c.finishedAt, now)}` : ''}${rel.deploy_window_until ? ` · deploy window open until ${esc(rel.deploy_window_until)}` : ''}</div>
+  <div class="muted">started ${ago(c.startedAt, now)}${c.finishedAt ? `, finished ${ago(c.finishedAt, now)}` : ''}${rel.deploy_window_until ? ` · deploy window open until ${at(rel.deploy_window_until)}` : ''}</div>
   ${items.length ? `<ul class="items">${items.map((i) => `<li>${badge(i.verdict)} ${esc(i.id)}</li>`).join('')}</ul>` : ''}
 </div>`;
 }
 
 /** The refreshable part of the page. */
 export function renderMain(doc: StatusDoc, now = Date.now()): string {
-  const alerts = (doc.alerting?.alerts ?? []).filter((a) => a.state !== 'resolved');
+  const alerts = (doc.alerting?.alerts ?? []).filter((a) => a.state !== 'resolved' || a.held_cleared);
   const silences = doc.alerting?.silences ?? [];
   const failing = doc.checks.filter((c) => c.state === 'failing').length;
   const firing = alerts.filter((a) => a.state === 'firing' && !a.silenced).length;
@@ -188,7 +201,7 @@ ul.plain,ul.items{list-style:none;padding:0;margin:.3rem 0}
 .badge{font-size:.75em;padding:.05rem .4rem;border-radius:1rem;background:var(--muted);color:#fff}
 .badge.ok,.badge.healthy,.badge.up,.badge.passed,.badge.active.silence{background:var(--ok)}
 .badge.failing,.badge.firing,.badge.critical,.badge.failed,.badge.down{background:var(--bad)}
-.badge.pending,.badge.warning,.badge.degraded,.badge.silenced,.badge.waiting{background:var(--warn)}
+.badge.pending,.badge.held,.badge.warning,.badge.degraded,.badge.silenced,.badge.waiting{background:var(--warn)}
 .message{font-family:ui-monospace,monospace;font-size:.85em;white-space:pre-wrap}
 dl.phases{display:flex;flex-wrap:wrap;gap:.2rem .8rem;margin:.3rem 0 0;font-size:.85em}dl.phases div{display:flex;gap:.25rem}dt{color:var(--muted)}dd{margin:0}
 .overall{padding:.6rem;border-radius:.5rem;color:#fff;display:flex;flex-direction:column}.overall.ok{background:var(--ok)}.overall.failing{background:var(--bad)}.overall .muted{color:#eee}
@@ -225,12 +238,22 @@ export const PAGE_SCRIPT = `'use strict';
   const result = document.getElementById('act-result');
   const token = () => sessionStorage.getItem('foglet-monitor-token');
   const showActions = () => document.body.classList.toggle('can-act', Boolean(token()));
+  // Times come as UTC; the reader wants their own clock: absolute times are rewritten, relative ones get it on hover.
+  function localTimes() {
+    for (const t of main.querySelectorAll('time[datetime]')) {
+      const d = new Date(t.getAttribute('datetime'));
+      if (Number.isNaN(d.getTime())) continue;
+      t.title = d.toLocaleString();
+      if (t.classList.contains('at')) t.textContent = d.toLocaleString();
+    }
+  }
   async function reload() {
     try {
       const res = await fetch('/?part=main', { cache: 'no-store' });
-      if (res.ok) { main.innerHTML = await res.text(); document.body.dataset.refreshedAt = String(Date.now()); }
+      if (res.ok) { main.innerHTML = await res.text(); localTimes(); document.body.dataset.refreshedAt = String(Date.now()); }
     } catch (e) { /* the monitor restarting: try again at the next tick */ }
   }
+  localTimes();
   setInterval(reload, refresh);
   document.getElementById('token-form').addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AppMetricsProbe } from '../../src/checks/app-metrics.js';
+import { AppMetricsProbe, appMetricsSignals } from '../../src/checks/app-metrics.js';
 import type { Finding, ScrapeMemory } from '../../src/checks/foglet-metrics.js';
 import { runProbe } from '../../src/checks/runner.js';
 import type { ProbeResult } from '../../src/checks/types.js';
@@ -83,7 +83,7 @@ describe('app_metrics against the fake board', () => {
     board.metrics.fault('none');
     const good = await s.run();
     for (const id of ['sessions_near_cap', 'memory', 'door_launch_errors']) assert.equal(finding(good, id)?.ok, true, id);
-    assert.equal(finding(good, 'repo_queue_time'), undefined, 'no queries since the last scrape: not judged');
+    assert.equal(finding(good, 'repo_queue_time')?.ok, true, 'no queries since the last scrape: no wait, the finding clears');
   });
 });
 
@@ -201,4 +201,35 @@ describe('app_metrics in the daemon', () => {
       await stack.stop();
     }
   });
+
+  test('a slow Repo pages and resolves at the first scrape where it no longer holds', async () => {
+    const stack = await startStack(({ board, receiver }) => ({
+      checks: [{ name: 'app', kind: 'app_metrics', url: board.metricsUrl, schedule: '* * * * * *', timeout: '2s' }],
+      logs: { rule_packs: [] },
+      alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: receiver.url }] },
+      releases: { grace: '0s' },
+    }));
+    try {
+      const runs = async () => ((await (await fetch(`${stack.base}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs;
+      await waitFor(async () => (await runs()) >= 2, 'two scrapes', 5000);
+      stack.board.metrics.fault('slow_repo');
+      const slow = () => stack.receiver.accepted.filter((r) => r.body.includes('repo_queue_time')).map((r) => (r.json as { status: string }).status);
+      await waitFor(() => slow().length >= 2, 'the slow-Repo alert and its resolve', 6000);
+      assert.deepEqual(slow(), ['firing', 'resolved']);
+    } finally {
+      await stack.stop();
+    }
+  });
 });
+
+test('a finding raised before and not judged in a scrape that worked is over; a failed scrape says nothing', () => {
+  const check = validateConfig({ checks: [{ name: 'app', kind: 'app_metrics', url: 'http://127.0.0.1:9/metrics' }] }).checks[0] as AppMetricsCheckConfig;
+  const result = (ok: boolean): ProbeResult => ({
+    check: 'app', kind: 'app_metrics', target: 't', ok, phases: {}, duration_seconds: 0, started_at: new Date().toISOString(),
+    details: { findings: [] }, ...(ok ? {} : { reason: 'timeout' }),
+  } as unknown as ProbeResult);
+  const signals = appMetricsSignals(result(true), check, ['check:app:repo_queue_time']);
+  assert.deepEqual(signals.map((x) => [x.key, x.ok]), [['check:app:repo_queue_time', true]]);
+  assert.deepEqual(appMetricsSignals(result(false), check, ['check:app:repo_queue_time']), []);
+});
+

@@ -82,6 +82,101 @@ describe('release marks and the deploy window', () => {
   });
 });
 
+describe('the deploy window holds back one planned restart and nothing else', () => {
+  const setup = (page_at_once: Record<string, string[]> = {}) => {
+    const clock = { now: Date.parse('2026-11-25T10:00:00Z') };
+    const releases = new ReleaseTracker(undefined, () => ({ graceMs: 5 * MIN, maxWindowMs: 30 * MIN, watchForMs: 15 * MIN }), () => {}, () => clock.now);
+    const changes: AlertChange[] = [];
+    const engine = new AlertEngine({
+      instance: 'i', repeatIntervalMs: 3600_000, onChange: (c) => changes.push(c), now: () => clock.now,
+      holdUntil: deployHold(releases, validateConfig({ releases: { page_at_once } }).releases),
+      incidentKey: (now) => releases.incidentKey(now),
+    });
+    return { clock, releases, changes, engine };
+  };
+  const log = (rule: string, category: string, ok = false, at = ''): Signal => ({
+    source: 'log', key: `log:board:${rule}`, ok, severity: 'critical', category, reason: rule, summary: rule, labels: { rule }, at,
+  });
+
+  test('boots seen only in the logs open a window of grace and never extend it', () => {
+    const { clock, releases } = setup();
+    releases.boot();
+    const end = releases.windowEndsAt();
+    assert.equal(end, clock.now + 5 * MIN);
+    for (let i = 0; i < 4; i++) {
+      clock.now += MIN;
+      releases.boot();
+      assert.equal(releases.windowEndsAt(), end, 'a later boot does not extend it');
+    }
+    assert.equal(releases.bootsInWindow(), 5);
+    clock.now = end! + 1;
+    assert.equal(releases.windowEndsAt(), undefined, 'the window closed on time despite boots every minute');
+    releases.boot();
+    assert.equal(releases.bootsInWindow(), 1, 'the next boot opens a new window of its own');
+  });
+
+  test('a restart loop in a boot-opened window pages at once; its crashes page from the second boot; one incident', () => {
+    const { releases, changes, engine, clock } = setup();
+    releases.boot();
+    engine.observe(log('application_exited', 'crash'));
+    assert.equal(changes.length, 0, 'one crash before a boot: what a planned restart looks like, held');
+    clock.now += 10_000;
+    releases.boot();
+    engine.tick();
+    assert.deepEqual(changes.map((c) => `${c.kind}:${c.alert.key}`), ['firing:log:board:application_exited'], 'a crash after a second boot is no planned restart');
+    clock.now += 10_000;
+    releases.boot();
+    engine.observe({ ...log('restart_loop', 'restart_loop'), key: 'log:board:restart_loop' });
+    assert.deepEqual(changes.map((c) => c.alert.key), ['log:board:application_exited', 'log:board:restart_loop'], 'the loop is never held');
+    assert.equal(changes[0]!.alert.incident, changes[1]!.alert.incident, 'one incident for the pager');
+    assert.match(changes[0]!.alert.incident ?? '', /^boot:/);
+  });
+
+  test('a failed migration, a missing secret, a host-key change are never held, even with page_at_once emptied', () => {
+    const { releases, changes, engine } = setup({ categories: [], reasons: [] });
+    releases.mark({ version: 'v9', status: 'started' });
+    engine.observe(log('schema_migrations_table', 'migration_failure'));
+    engine.observe(log('missing_secret_key_base', 'missing_secret'));
+    engine.observe(log('ssh_daemon_refusing', 'ssh_host_key'));
+    engine.observe({ source: 'probe', key: 'check:ssh', ok: false, severity: 'critical', category: 'ssh', reason: 'hostkey_mismatch', summary: '', labels: {}, at: '' });
+    assert.equal(changes.length, 4);
+  });
+
+  test('page_at_once adds to what never waits', () => {
+    const { releases, changes, engine } = setup({ categories: ['smtp'] });
+    releases.mark({ version: 'v9', status: 'started' });
+    engine.observe(log('sysop_test_email_failed', 'smtp'));
+    engine.observe(log('endpoint_500', 'http'));
+    assert.deepEqual(changes.map((c) => c.alert.key), ['log:board:sysop_test_email_failed']);
+  });
+
+  test('held and over inside the window: nothing is sent, the alert shows as held and cleared; one that outlives it fires with startsAt at its start', () => {
+    const { releases, changes, engine, clock } = setup();
+    releases.mark({ version: 'v9', status: 'started' });
+    const began = clock.now;
+    engine.observe(log('endpoint_500', 'http', false, new Date(began).toISOString()));
+    assert.equal(engine.list()[0]!.held, true);
+    clock.now += MIN;
+    engine.observe(log('endpoint_500', 'http', true, new Date(clock.now).toISOString()));
+    releases.mark({ version: 'v9', status: 'finished' });
+    clock.now += 10 * MIN;
+    engine.tick();
+    assert.equal(changes.length, 0, 'over before the window closed: never sent');
+    const t = engine.list()[0]!;
+    assert.equal(t.heldCleared, true);
+    assert.equal(t.alert.state, 'resolved');
+
+    releases.mark({ version: 'v10', status: 'started' });
+    const start = clock.now;
+    engine.observe(log('endpoint_500', 'http', false, new Date(start).toISOString()));
+    releases.mark({ version: 'v10', status: 'finished' });
+    clock.now += 6 * MIN;
+    engine.tick();
+    assert.deepEqual(changes.map((c) => c.kind), ['firing'], 'still failing when the window closed');
+    assert.equal(changes[0]!.alert.startsAt, new Date(start).toISOString(), 'since when it began, not when the window let it through');
+  });
+});
+
 describe('a scripted release against the fake Foglet', () => {
   const API = 'release-Api-Token-000111';
   let st: Stack;
