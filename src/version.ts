@@ -9,3 +9,11 @@ export const VERSION: string = (() => {
   }
   return 'unknown';
 })();
+
+/**
+ * How the monitor names itself to the servers it probes, so their logs can tell its traffic
+ * from users' (OTP's ssh logs the peer's version string in its disconnect reports): the SSH
+ * client version `SSH-2.0-foglet-monitor_<version>` and the HTTP User-Agent.
+ */
+export const SSH_IDENT = `foglet-monitor_${VERSION}`;
+export const USER_AGENT = `foglet-monitor/${VERSION}`;

@@ -11,6 +11,7 @@ import { readBounded } from './body.js';
 import { classifyNetworkError, rootMessage } from './errors.js';
 import { FogletMetricsAnalyser, parseScrape, type Finding } from './foglet-metrics.js';
 import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeOutcome, type ProbeResult } from './types.js';
+import { USER_AGENT } from '../version.js';
 
 type AppMetricsPhase = 'scrape' | 'parse';
 
@@ -40,7 +41,7 @@ export class AppMetricsProbe implements Probe {
       const url = new URL(this.cfg.url);
       const res = await agent.request({
         origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', signal,
-        headers: { 'user-agent': 'foglet-monitor', accept: 'text/plain;version=0.0.4', ...this.cfg.headers },
+        headers: { 'user-agent': USER_AGENT, accept: 'text/plain;version=0.0.4', ...this.cfg.headers },
       });
       details.status_code = res.statusCode;
       const body = await readBounded(res.body, this.cfg.max_body_bytes);

@@ -14,6 +14,7 @@ import { readBounded } from './body.js';
 import { classifyNetworkError, rootMessage } from './errors.js';
 import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeOutcome } from './types.js';
 import { linearRegex, type TextMatcher } from '../linear-regex.js';
+import { USER_AGENT } from '../version.js';
 
 type HttpPhase = 'dns' | 'connect' | 'tls' | 'processing' | 'transfer';
 
@@ -85,7 +86,7 @@ export class HttpProbe implements Probe {
         origin: this.url.origin,
         path: `${this.url.pathname}${this.url.search}`,
         method: this.cfg.method,
-        headers: { 'user-agent': 'foglet-monitor', ...this.cfg.headers, ...basicAuth(this.url) },
+        headers: { 'user-agent': USER_AGENT, ...this.cfg.headers, ...basicAuth(this.url) },
         signal,
       });
       clock.start('transfer');

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
+import { SSH_IDENT } from '../version.js';
 
 export interface HostKeyFacts {
   algorithm: string;
@@ -116,6 +117,7 @@ function fetchHostKey(host: string, port: number, algorithm: string, timeoutMs: 
       host,
       port,
       username: 'hostkey-scan',
+      ident: SSH_IDENT, // the board's log names the peer: the rule pack knows its own scans
       readyTimeout: timeoutMs,
       algorithms: { serverHostKey: [algorithm] as never },
       hostVerifier: (blob: Buffer) => {

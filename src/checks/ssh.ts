@@ -9,6 +9,7 @@
 import net from 'node:net';
 import ssh2, { type ClientChannel } from 'ssh2';
 import type { SshCheckConfig } from '../config/schema.js';
+import { SSH_IDENT } from '../version.js';
 import { classifyNetworkError, rootMessage } from './errors.js';
 import { recognizeRejection } from './foglet-texts.js';
 import { Screen, screenMatcher } from './screen.js';
@@ -87,7 +88,11 @@ class SshRun {
       this.enter('handshake');
       this.sniffServerVersion(this.sock);
       this.conn.on('error', (err: Error & { level?: string }) => this.onConnError(err));
-      this.conn.on('close', () => this.fail(this.closedReason(), `connection closed by the server during ${this.clock.phase ?? 'the probe'}`));
+      this.conn.on('close', () => {
+        if (this.clock.phase !== 'handshake') return this.fail(this.closedReason(), `connection closed by the server during ${this.clock.phase ?? 'the probe'}`);
+        // A reset may still be on its way from the socket: give it the turn, so the message names it.
+        setImmediate(() => this.handshakeBroken());
+      });
       const handshake = new Promise<void>((resolve) => this.conn.once('handshake', (negotiated) => {
         this.details.algorithms = negotiated;
         resolve();
@@ -104,6 +109,7 @@ class SshRun {
         readyTimeout: 2 ** 31 - 1,
         keepaliveInterval: 0,
         hostVerifier: (blob: Buffer) => this.checkHostKey(blob),
+        ident: SSH_IDENT,
         ...(this.cfg.host_key_algorithms ? { algorithms: { serverHostKey: this.cfg.host_key_algorithms as never } } : {}),
       });
       await this.step(handshake);
@@ -189,6 +195,7 @@ class SshRun {
       this.sock = sock;
       sock.once('connect', () => resolve(sock));
       sock.once('error', (err) => {
+        if (this.clock.phase === 'handshake') return this.handshakeBroken(err);
         const reason = classifyNetworkError(err, this.clock.phase !== 'connect');
         this.fail(reason, rootMessage(err));
       });
@@ -225,8 +232,21 @@ class SshRun {
       const reason = this.clock.phase === 'handshake' || level === 'handshake' ? 'handshake_failed' : 'protocol_error';
       return this.fail(reason, `${err.message}${this.details.server_version ? ` (server ${this.details.server_version as string})` : ''}`);
     }
-    if (level === 'client-socket') return this.fail(classifyNetworkError(err, true), rootMessage(err));
+    if (level === 'client-socket') {
+      if (this.clock.phase === 'handshake') return this.handshakeBroken(err);
+      return this.fail(classifyNetworkError(err, true), rootMessage(err));
+    }
     this.fail(this.clock.phase === 'handshake' ? 'handshake_failed' : 'protocol_error', rootMessage(err));
+  }
+
+  /**
+   * The connection broke before the key exchange completed. The socket's reset and ssh2's
+   * close race each other (which comes first varies run to run): both are this one reason,
+   * with the low-level error in the message when there is one.
+   */
+  private handshakeBroken(err?: Error): void {
+    const server = this.details.server_version ? ` (server ${this.details.server_version as string})` : '';
+    this.fail('handshake_failed', `the connection ${err ? `failed (${rootMessage(err)})` : 'was closed by the server'} before the key exchange completed${server}`);
   }
 
   private closedReason(): FailureReason {

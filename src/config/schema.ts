@@ -220,6 +220,8 @@ export const logRuleSchema = z.strictObject({
   category: z.string().regex(/^[a-z0-9_]{1,64}$/, 'expected a category of lower-case letters, digits and "_"'),
   severity,
   pattern: regex,
+  /** An event that also matches this is not the rule's fault (a client's own doing, say): it is not counted. */
+  unless: regex.optional(),
   ignore_case: z.boolean().default(false),
   /** How many matches within `window` before the rule signals. */
   threshold: z.strictObject({
@@ -232,7 +234,7 @@ export const logRuleSchema = z.strictObject({
 });
 
 /** A user's own rule (logs.rules, `scan --rules`): its pattern runs on the linear-time engine. */
-export const userLogRuleSchema = logRuleSchema.extend({ pattern: userRegex });
+export const userLogRuleSchema = logRuleSchema.extend({ pattern: userRegex, unless: userRegex.optional() });
 
 const sourceCommon = { name: checkName };
 

@@ -284,5 +284,15 @@ function pinoLevel(n: number): string {
 export function isContinuation(message: string): boolean {
   const c = message.charCodeAt(0);
   return c === 32 || c === 9 || message.startsWith('** (') || message.startsWith('(') || message.startsWith('For example:')
-    || message.startsWith('You can generate one');
+    || message.startsWith('You can generate one') || OTP_SSH_REPORT.test(message);
 }
+
+/**
+ * The lines of OTP ssh's disconnect report after its first ("Erlang SSH server version: ..."),
+ * which Elixir's Logger prints unindented (seen on OTP 25 / ssh 4.15.2):
+ *   Address: 127.0.0.1:2222 / Peer client version: "SSH-2.0-..." / Peer address: ... /
+ *   Disconnects with code = 3 [RFC4253 11.1]: Key exchange failed / State = {...} /
+ *   Module = ssh_transport, Line = 432. / Details: / (indented details)
+ * One event, so that a rule sees who the peer was and why it failed together.
+ */
+const OTP_SSH_REPORT = /^(?:Address: |Peer client version: |Peer address: |Disconnects with code = |State = \{|Module = |Details:$)/u;

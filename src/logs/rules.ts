@@ -14,6 +14,7 @@ export interface LogRule {
   category: string;
   severity: Severity;
   pattern: TextMatcher;
+  unless?: TextMatcher;
   count: number;
   windowMs: number;
   quietForMs: number;
@@ -35,7 +36,8 @@ export class RuleSet {
       id: c.id,
       category: c.category,
       severity: c.severity,
-      pattern: c.linear ? linearRegex(c.pattern, c.ignore_case ? 'i' : '') : new RegExp(c.pattern, c.ignore_case ? 'iu' : 'u'),
+      pattern: compile(c, c.pattern),
+      ...(c.unless ? { unless: compile(c, c.unless) } : {}),
       count: c.threshold.count,
       windowMs: c.threshold.window.ms,
       quietForMs: c.quiet_for.ms,
@@ -48,15 +50,29 @@ export class RuleSet {
     this.userAny = linearAny(configs.filter((c) => c.linear).map((c) => ({ pattern: c.pattern, ignoreCase: c.ignore_case })));
   }
 
-  /** The rules an event's text matches, in rule order; one per category (the first). */
+  /** The rules an event's text matches, in rule order; one per category (the first). The monitor's own traffic matches none. */
   match(text: string): LogRule[] {
     if (!this.packAny?.test(text) && !this.userAny?.test(text)) return [];
+    if (OWN_TRAFFIC.test(text)) return [];
     const out: LogRule[] = [];
     for (const r of this.rules) {
-      if (r.pattern.test(text) && !out.some((o) => o.category === r.category)) out.push(r);
+      if (r.pattern.test(text) && !r.unless?.test(text) && !out.some((o) => o.category === r.category)) out.push(r);
     }
     return out;
   }
+}
+
+/**
+ * What the monitor's own probes and scans leave in the board's log: OTP's ssh reports name
+ * the peer's version (`Peer client version: "SSH-2.0-foglet-monitor_0.1.0"`, from
+ * ssh_connection_handler's disconnect report, seen on OTP 25 / ssh 4.15.2), and a request
+ * log may carry the User-Agent `foglet-monitor/<version>` (src/version.ts). Such an event is
+ * the monitor hearing itself: the probe reports what it found directly.
+ */
+const OWN_TRAFFIC = /"SSH-2\.0-foglet-monitor_[^"\n]{0,64}"|\bfoglet-monitor\/\d+\.\d+\.\d+/u;
+
+function compile(c: RuleConfig, source: string): TextMatcher {
+  return c.linear ? linearRegex(source, c.ignore_case ? 'i' : '') : new RegExp(source, c.ignore_case ? 'iu' : 'u');
 }
 
 export interface RuleTransition {

@@ -19,6 +19,7 @@ import { loadPack } from '../../src/logs/packs.js';
 const pack = loadPack('foglet');
 const patterns: Array<[string, string]> = [
   ...pack.rules.map((r): [string, string] => [`rule ${r.id}`, r.pattern]),
+  ...pack.rules.filter((r) => r.unless).map((r): [string, string] => [`rule ${r.id} (unless)`, r.unless!]),
   ...pack.restart_markers.boot.map((b): [string, string] => [`boot marker ${b.kind}`, b.pattern]),
   ...pack.restart_markers.crash.map((c, i): [string, string] => [`crash marker ${i}`, c]),
 ];
