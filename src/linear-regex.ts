@@ -25,15 +25,26 @@ const FLAGS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, s: RE2JS.DOTA
 /** JavaScript flags that change nothing here: Unicode is always on, and a test is not global. */
 const IGNORED = new Set(['u', 'g', 'y', 'd', 'v']);
 
+/**
+ * Linear is not cheap: the time is the input's length times the compiled program's size, and a
+ * counted repeat multiplies the size (`(?:.{0,1000}){4}` is 8,004 instructions: 7 s for one
+ * 64 KB line). A pattern is refused past MAX_INSTRUCTIONS, which keeps a 64 KB line under about
+ * a second at worst; ordinary rules are 10-100 (`Postgrex.Protocol.*failed to connect`: 38).
+ */
+export const MAX_INSTRUCTIONS = 1000;
+/** All of a user's log rules together (they are joined for a first test of every event). */
+export const MAX_JOINED_INSTRUCTIONS = 8000;
+
 /** Compiles a user's pattern for linear-time matching; throws an Error that says what is wrong. */
-export function linearRegex(pattern: string, flags = ''): TextMatcher {
+export function linearRegex(pattern: string, flags = '', maxInstructions = MAX_INSTRUCTIONS): TextMatcher {
   let bits = 0;
   for (const f of flags) {
     if (FLAGS[f] !== undefined) bits |= FLAGS[f]!;
     else if (!IGNORED.has(f)) throw new Error(`unknown regular expression flag ${JSON.stringify(f)}`);
   }
+  let re: RE2JS;
   try {
-    return RE2JS.compile(pattern, bits);
+    re = RE2JS.compile(pattern, bits);
   } catch (e) {
     const why = (e as Error).message.replace(/^error parsing regexp: /, '');
     const hint = /\(\?[=!<]|Perl syntax|escape sequence: `\\[1-9]`|named capture: `\(\?<[=!]/.test(why)
@@ -41,6 +52,17 @@ export function linearRegex(pattern: string, flags = ''): TextMatcher {
       : '';
     throw new Error(`${why}${hint}`);
   }
+  const size = programSize(re);
+  if (size !== undefined && size > maxInstructions) {
+    throw new Error(`the pattern compiles to ${size} instructions, more than ${maxInstructions}: matching costs its size times each line's length (a large counted repeat such as {0,1000} is the usual cause; use * or + where the count does not matter)`);
+  }
+  return re;
+}
+
+/** The compiled program's size, from RE2JS's internals (undefined if a version moves them: no cap then). */
+function programSize(re: RE2JS): number | undefined {
+  const n = (re as unknown as { re2Input?: { prog?: { inst?: unknown[] } } }).re2Input?.prog?.inst?.length;
+  return typeof n === 'number' ? n : undefined;
 }
 
 /** Why a pattern cannot be used, or undefined when it can. */
@@ -53,8 +75,18 @@ export function linearRegexProblem(pattern: string, flags = ''): string | undefi
   }
 }
 
+/** Why several patterns cannot be joined (too large together), or undefined when they can. */
+export function linearAnyProblem(patterns: Array<{ pattern: string; ignoreCase?: boolean }>): string | undefined {
+  try {
+    linearAny(patterns);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** Several patterns as one (for a first test of every log line): each keeps its own case rule. */
 export function linearAny(patterns: Array<{ pattern: string; ignoreCase?: boolean }>): TextMatcher | undefined {
   if (patterns.length === 0) return undefined;
-  return linearRegex(patterns.map((p) => `(?${p.ignoreCase ? 'i' : ''}:${p.pattern})`).join('|'));
+  return linearRegex(patterns.map((p) => `(?${p.ignoreCase ? 'i' : ''}:${p.pattern})`).join('|'), '', MAX_JOINED_INSTRUCTIONS);
 }

@@ -109,3 +109,30 @@ describe('user regexes run in linear time wherever they enter', () => {
     assert.throws(() => linearRegex('a', 'x'), /unknown regular expression flag "x"/);
   });
 });
+
+describe('a pattern whose program is large is refused where it enters (linear time is length times size)', () => {
+  // Found by a hostile trial: four of these cost 7 s on one 64 KB line, twenty cost 46 s.
+  const BIG = '(?:.{0,1000}){0,1}(?:.{0,1000})(?:.{0,1000})(?:.{0,1000})b[^b]';
+
+  test('log rules, expect.body, expect_screen and silence matchers name the field and the reason', () => {
+    const problems = (config: Record<string, unknown>) => {
+      try { validateConfig(config); return ''; } catch (e) { return (e as ConfigError).message; }
+    };
+    assert.match(problems({ logs: { rules: [{ id: 'big', category: 'crash', severity: 'critical', pattern: BIG }] } }), /logs\.rules\[0\]\.pattern.*instructions, more than 1000/s);
+    assert.match(problems({ checks: [{ name: 'up', kind: 'http', url: 'http://127.0.0.1:9/up', expect: { body: BIG } }] }), /checks\[0\]\.expect\.body.*instructions/s);
+    assert.throws(() => screenMatcher(`/${BIG}/`), /instructions/);
+    assert.equal(silenceInputSchema.safeParse({
+      matchers: [{ name: 'check', value: BIG, isRegex: true }], endsAt: new Date(Date.now() + 3600_000).toISOString(), comment: 'x', createdBy: 'y',
+    }).success, false);
+  });
+
+  test('rules fine alone but too large together are refused as a whole, naming logs.rules', () => {
+    const rule = (i: number) => ({ id: `r${i}`, category: 'crash', severity: 'critical', pattern: `[^ ]{100,400} failed ${i}` });
+    assert.doesNotThrow(() => linearRegex(rule(0).pattern));
+    assert.throws(() => validateConfig({ logs: { rules: Array.from({ length: 12 }, (_, i) => rule(i)) } }), /logs\.rules.*the rules together.*more than 8000/s);
+  });
+
+  test('an ordinary rule is far below the cap', () => {
+    for (const p of ['Postgrex\\.Protocol .* failed to connect', '(?i)smtp.*(?:error|failed)', '[^ ]{100,500} failed']) assert.doesNotThrow(() => linearRegex(p));
+  });
+});

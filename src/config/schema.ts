@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { linearRegexProblem } from '../linear-regex.js';
+import { linearAnyProblem, linearRegexProblem } from '../linear-regex.js';
 import cron from 'node-cron';
 import { parseDuration, formatDuration } from './duration.js';
 
@@ -457,6 +457,11 @@ export const configSchema = z.strictObject({
     if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['logs', 'rules', i, 'id'], message: `duplicate rule id ${JSON.stringify(r.id)}` });
     ids.add(r.id);
   });
+  // Every event is first tested against all of a user's rules joined: their sizes add up.
+  if (cfg.logs.rules.length > 1 && cfg.logs.rules.every((r) => !linearRegexProblem(r.pattern))) {
+    const joined = linearAnyProblem(cfg.logs.rules.map((r) => ({ pattern: r.pattern, ignoreCase: r.ignore_case })));
+    if (joined) ctx.addIssue({ code: 'custom', path: ['logs', 'rules'], message: `the rules together: ${joined}` });
+  }
 });
 
 export type Config = z.output<typeof configSchema>;
