@@ -8,7 +8,7 @@ import { validateConfig } from '../../src/config/load.js';
 import type { AppMetricsCheckConfig } from '../../src/config/schema.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { closedPort, startHttpServer, startTcpServer, type TestServer } from '../helpers/servers.js';
-import { startStack } from '../helpers/stack.js';
+import { checkRuns, startStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 function appCheck(fields: Record<string, unknown>): AppMetricsCheckConfig {
@@ -170,16 +170,19 @@ describe('app_metrics against hostile endpoints', () => {
 });
 
 describe('app_metrics in the daemon', () => {
+  /** A monitor scraping the fake board every second, with a webhook and no deploy window. */
+  const appStack = () => startStack(({ board, receiver }) => ({
+    checks: [{ name: 'app', kind: 'app_metrics', url: board.metricsUrl, schedule: '* * * * * *', timeout: '2s' }],
+    logs: { rule_packs: [] },
+    alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: receiver.url }] },
+    releases: { grace: '0s' },
+  }));
+
   test('a board restart seen in its metrics is one restart notice, counted once, and a finding pages once', async () => {
-    const stack = await startStack(({ board, receiver }) => ({
-      checks: [{ name: 'app', kind: 'app_metrics', url: board.metricsUrl, schedule: '* * * * * *', timeout: '2s' }],
-      logs: { rule_packs: [] },
-      alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: receiver.url }] },
-      releases: { grace: '0s' },
-    }));
+    const stack = await appStack();
     try {
       const { board, receiver, base } = stack;
-      const runs = async () => ((await (await fetch(`${base}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs;
+      const runs = async () => (await checkRuns(base))[0]!;
       // Traffic before the restart, so that there are counters to lose.
       for (let i = 0; i < 20; i++) await fetch(`${board.httpUrl}/up`);
       await waitFor(async () => (await runs()) >= 2, 'two scrapes', 5000);
@@ -203,14 +206,9 @@ describe('app_metrics in the daemon', () => {
   });
 
   test('a slow Repo pages and resolves at the first scrape where it no longer holds', async () => {
-    const stack = await startStack(({ board, receiver }) => ({
-      checks: [{ name: 'app', kind: 'app_metrics', url: board.metricsUrl, schedule: '* * * * * *', timeout: '2s' }],
-      logs: { rule_packs: [] },
-      alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: receiver.url }] },
-      releases: { grace: '0s' },
-    }));
+    const stack = await appStack();
     try {
-      const runs = async () => ((await (await fetch(`${stack.base}/status`)).json()) as { checks: Array<{ runs: number }> }).checks[0]!.runs;
+      const runs = async () => (await checkRuns(stack.base))[0]!;
       await waitFor(async () => (await runs()) >= 2, 'two scrapes', 5000);
       stack.board.metrics.fault('slow_repo');
       const slow = () => stack.receiver.accepted.filter((r) => r.body.includes('repo_queue_time')).map((r) => (r.json as { status: string }).status);
