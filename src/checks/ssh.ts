@@ -195,7 +195,9 @@ class SshRun {
       this.sock = sock;
       sock.once('connect', () => resolve(sock));
       sock.once('error', (err) => {
-        if (this.clock.phase === 'handshake') return this.handshakeBroken(err);
+        // ECONNRESET on connect: the server accepted and reset at once, before Node saw the
+        // connection (a daemon with no usable host key does this). Its break, not the network's.
+        if (this.clock.phase === 'handshake' || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return this.handshakeBroken(err);
         const reason = classifyNetworkError(err, this.clock.phase !== 'connect');
         this.fail(reason, rootMessage(err));
       });
@@ -228,6 +230,12 @@ class SshRun {
     const level = err.level ?? '';
     if (level === 'client-authentication') return this.fail('auth_failed', `public key refused (${err.message})`);
     if (level === 'client-timeout') return this.timedOut();
+    // ssh2's word for a socket that ended before the server's banner: the same break as a
+    // reset, so the same message (the reset itself, if one is coming, gets the turn first).
+    if (this.clock.phase === 'handshake' && /^Connection lost before handshake/.test(err.message)) {
+      setImmediate(() => this.handshakeBroken());
+      return;
+    }
     if (level === 'protocol' || level === 'handshake') {
       const reason = this.clock.phase === 'handshake' || level === 'handshake' ? 'handshake_failed' : 'protocol_error';
       return this.fail(reason, `${err.message}${this.details.server_version ? ` (server ${this.details.server_version as string})` : ''}`);

@@ -46,6 +46,8 @@ describe('ssh probe against hostile servers', () => {
   let stall: TestServer;
   let preIdentFlood: TestServer;
   let liar: TestServer;
+  let hangUp: TestServer;
+  let reset: TestServer;
   let oldAlgorithms: ssh2.Server;
   let oldAlgorithmsPort: number;
   let shellFlood: ssh2.Server;
@@ -81,7 +83,10 @@ describe('ssh probe against hostile servers', () => {
         s.write(sshPacket(Buffer.concat([Buffer.from([31]), Buffer.alloc(200, 0x41)])));
       });
     });
-    servers.push(silent, garbage, wrongService, stall, preIdentFlood, liar);
+    // Hangs up before saying anything (an OTP daemon without a usable host key does this).
+    hangUp = await startTcpServer((s) => { s.on('error', () => {}); s.end(); });
+    reset = await startTcpServer((s) => { s.on('error', () => {}); s.resetAndDestroy(); });
+    servers.push(silent, garbage, wrongService, stall, preIdentFlood, liar, hangUp, reset);
     // Only a key exchange no current client accepts (SHA-1, 1024-bit group).
     oldAlgorithms = new ssh2.Server({ hostKeys: [generateEd25519().private], algorithms: { kex: ['diffie-hellman-group1-sha1'] } }, (client) => client.on('error', () => {}));
     await new Promise<void>((resolve) => oldAlgorithms.listen(0, '127.0.0.1', resolve));
@@ -135,6 +140,16 @@ describe('ssh probe against hostile servers', () => {
     assert.equal(r.reason, 'timeout', r.message);
     assert.equal(r.details?.phase, 'handshake');
     assert.ok(r.duration_seconds < 1.3, `${r.duration_seconds}s`);
+  });
+
+  test('a server that hangs up or resets before its banner: handshake_failed, one message, every time', async () => {
+    for (const server of [hangUp, reset]) {
+      for (let i = 0; i < 10; i++) {
+        const r = await probe(server.port);
+        assert.equal(r.reason, 'handshake_failed', `${r.reason}: ${r.message}`);
+        assert.match(r.message ?? '', /before the key exchange completed/);
+      }
+    }
   });
 
   test('a server that sends garbage: handshake_failed', async () => {
