@@ -7,8 +7,10 @@
  * At the cap a new connection does not simply bounce: the connection idle the longest
  * (no request in flight: a keep-alive between scrapes, or one that never finished its
  * headers) is closed to make room. Idle connections, the cheap attack, thus cannot lock
- * out /healthz or Prometheus; only when every connection is busy with a request (each
- * bounded by the request timeout) is the new one refused.
+ * out /healthz or Prometheus. Nor can requests whose body trickles in: every request this
+ * server serves is done in well under STALE_REQUEST_MS (a scrape, a status read, a log batch
+ * on a LAN), so when none is idle, the request in flight the longest makes room once it has
+ * run that long. Only when every connection is busy with a young request is the new one refused.
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -20,7 +22,7 @@ export interface ConnectionGuard {
 }
 
 export interface GuardEvents {
-  /** An idle connection was closed to admit a new one. */
+  /** An idle connection, or one whose request ran past STALE_REQUEST_MS, was closed to admit a new one. */
   evicted(): void;
   /** A new connection was refused: every open one had a request in flight. */
   refused(): void;
@@ -28,25 +30,47 @@ export interface GuardEvents {
   count(open: number): void;
 }
 
-export function guardConnections(server: Server, cap: number, events: GuardEvents): ConnectionGuard {
+/** A request in flight this long may be cut to admit a new connection at the cap (see above). */
+export const STALE_REQUEST_MS = 5_000;
+
+export interface GuardOptions {
+  /** Milliseconds now; injected by tests. */
+  now?: () => number;
+  staleRequestMs?: number;
+}
+
+export function guardConnections(server: Server, cap: number, events: GuardEvents, options: GuardOptions = {}): ConnectionGuard {
+  const now = options.now ?? Date.now;
+  const staleMs = options.staleRequestMs ?? STALE_REQUEST_MS;
   // Idle sockets by the time they became idle; a Map keeps insertion order, so the first is the longest idle.
   const idle = new Map<Socket, number>();
-  const inFlight = new Map<Socket, number>();
+  // Busy sockets: requests in flight and when the first of them began (insertion order again: oldest first).
+  const inFlight = new Map<Socket, { requests: number; since: number }>();
   const open = () => idle.size + inFlight.size;
+
+  /** The connection to close for a new one: the longest idle, else the longest busy if it is stale. */
+  const victim = (): Socket | undefined => {
+    const oldestIdle = idle.keys().next();
+    if (!oldestIdle.done) return oldestIdle.value;
+    const oldestBusy = inFlight.entries().next();
+    if (!oldestBusy.done && now() - oldestBusy.value[1].since >= staleMs) return oldestBusy.value[0];
+    return undefined;
+  };
 
   server.on('connection', (socket: Socket) => {
     if (open() >= cap) {
-      const oldest = idle.keys().next();
-      if (oldest.done) {
+      const old = victim();
+      if (!old) {
         socket.destroy();
         events.refused();
         return;
       }
-      idle.delete(oldest.value);
-      oldest.value.destroy();
+      idle.delete(old);
+      inFlight.delete(old);
+      old.destroy();
       events.evicted();
     }
-    idle.set(socket, Date.now());
+    idle.set(socket, now());
     events.count(open());
     lingerOnClose(socket);
     socket.once('close', () => {
@@ -60,12 +84,15 @@ export function guardConnections(server: Server, cap: number, events: GuardEvent
     const socket = req.socket;
     if (socket.destroyed) return;
     idle.delete(socket);
-    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    const busy = inFlight.get(socket);
+    if (busy) busy.requests++;
+    else inFlight.set(socket, { requests: 1, since: now() });
     res.once('close', () => {
-      const left = (inFlight.get(socket) ?? 1) - 1;
-      if (left > 0) return void inFlight.set(socket, left);
+      const entry = inFlight.get(socket);
+      if (!entry) return;
+      if (--entry.requests > 0) return;
       inFlight.delete(socket);
-      if (!socket.destroyed) idle.set(socket, Date.now());
+      if (!socket.destroyed) idle.set(socket, now());
     });
   });
 

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { connectionCap, descriptorReserve, openFilesLimit } from '../../src/server/connections.js';
+import http from 'node:http';
+import { connectionCap, descriptorReserve, guardConnections, openFilesLimit } from '../../src/server/connections.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { streamChunked } from '../helpers/upload.js';
 import { waitFor } from '../helpers/wait.js';
@@ -115,6 +116,55 @@ function daemonChecks(stack: Stack): Array<{ runs: number; state: string }> {
 async function upRuns(base: string): Promise<number> {
   const s = (await (await fetch(`${base}/status`)).json()) as { checks: Array<{ runs: number }> };
   return s.checks[0]!.runs;
+}
+
+describe('requests whose body trickles in', () => {
+  test('at the cap with every connection busy, a request running past the stale limit makes room: the new /healthz is answered', async () => {
+    let clock = 0;
+    const counts = { evicted: 0, refused: 0 };
+    let taken = 0;
+    const server = http.createServer((req, res) => {
+      if (req.method === 'GET') return void res.end('ok');
+      taken++;
+      req.resume();
+      req.on('end', () => res.end('uploaded'));
+    });
+    guardConnections(server, 4, { evicted: () => counts.evicted++, refused: () => counts.refused++, count: () => {} }, { now: () => clock, staleRequestMs: 5_000 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const uploads: net.Socket[] = [];
+    try {
+      // Four uploads whose body trickles (a byte, then nothing): every connection is busy.
+      for (let i = 0; i < 4; i++) {
+        const s = await connected(base);
+        s.write('POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nx');
+        uploads.push(s);
+      }
+      await waitFor(() => taken === 4, 'the server to take the four uploads');
+      const young = await getOver(base);
+      assert.equal(young, '', 'a new connection is refused while every request in flight is young');
+      assert.equal(counts.refused, 1);
+      clock += 5_000;
+      const answer = await getOver(base);
+      assert.match(answer, /^HTTP\/1\.1 200/, 'the stale upload made room');
+      assert.equal(counts.evicted, 1);
+      await waitFor(() => uploads.filter((s) => s.closed).length === 1, 'the longest-running upload to be closed');
+      assert.ok(uploads[0]!.closed, 'the first upload, the longest running, is the one closed');
+    } finally {
+      for (const s of uploads) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+/** GET /healthz on a new raw connection: what came back before the connection closed. */
+async function getOver(base: string): Promise<string> {
+  const s = await connected(base);
+  let got = '';
+  s.on('data', (d: Buffer) => { got += d.toString('latin1'); if (got.includes('\r\n\r\nok')) s.destroy(); });
+  s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  await waitFor(() => s.closed, 'the GET to end');
+  return got;
 }
 
 describe('the connection cap and the open-files limit', () => {
