@@ -7,9 +7,9 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { stat, readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError, formatPath, loadConfigFile, validateConfig } from './config/load.js';
+import { ConfigError, formatPath, loadConfigFile, readBounded, validateConfig } from './config/load.js';
 import { userLogRuleSchema } from './config/schema.js';
 import { scanFile, scanSetup, scanStream, type ScanMatch } from './logs/scan.js';
 import { severityRank, type Severity } from './signals.js';
@@ -46,7 +46,8 @@ async function loadOrExit(file: string): Promise<Config> {
 /** A --rules file: `rules: [...]` validated like logs.rules, or exit 2 naming the problem. */
 async function loadRulesFileOrExit(file: string) {
   try {
-    const parsed = YAML.parse(await readFile(file, 'utf8')) as unknown;
+    // Bounded as a config is: at most 5 MB read, aliases expanded at most a few thousand times.
+    const parsed = YAML.parse(await readBounded(file, 'a rules file'), { maxAliasCount: 5_000 }) as unknown;
     const result = z.strictObject({ rules: z.array(userLogRuleSchema) }).safeParse(parsed);
     if (result.success) return result.data.rules;
     const problems = result.error.issues.map((i) => `  ${file}: ${formatPath(i.path)}: ${i.message}`);

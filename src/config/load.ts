@@ -3,8 +3,8 @@
  * values, validate against the schema. Every problem names the file, the key path
  * (`checks[1].timeout`), the line where it can be found, and what was expected.
  */
-import { readFile, stat } from 'node:fs/promises';
-import YAML, { LineCounter, isMap, isScalar, visit, type Document, type Node } from 'yaml';
+import { open, stat } from 'node:fs/promises';
+import YAML, { LineCounter, isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { overrideProblems } from '../logs/packs.js';
@@ -41,21 +41,42 @@ const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
  * alias bomb needs millions.
  */
 const MAX_ALIAS_COUNT = 20_000;
+/** Keys and values after every alias and merge is expanded: a config of 1,000 checks has some 50,000. */
+const MAX_EXPANDED_VALUES = 500_000;
 /** Problems listed at most; the rest are counted, so a file of a million bad keys is reported in linear time. */
 const MAX_PROBLEMS = 100;
 
 export async function loadConfigFile(file: string, env: Env = process.env): Promise<Config> {
   let text: string;
   try {
-    const size = (await stat(file)).size;
-    if (size > MAX_CONFIG_BYTES) {
-      throw new Error(`it is ${(size / 1024 / 1024).toFixed(1)} MB; a config may be at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB`);
-    }
-    text = await readFile(file, 'utf8');
+    text = await readBounded(file);
   } catch (e) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(e as Error).message}` }]);
   }
   return parseConfigText(text, file, env);
+}
+
+/**
+ * The file's text, refused past `max` bytes. Read up to one byte past the limit rather
+ * than trusting its size: a device or a pipe (`-c /dev/zero`) says 0 and never ends.
+ */
+export async function readBounded(file: string, what = 'a config', max: number = MAX_CONFIG_BYTES): Promise<string> {
+  const size = (await stat(file)).size;
+  if (size > max) throw new Error(`it is ${(size / 1024 / 1024).toFixed(1)} MB; ${what} may be at most ${max / 1024 / 1024} MB`);
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let filled = 0;
+    while (filled < buf.length) {
+      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled > max) throw new Error(`it is more than ${max / 1024 / 1024} MB; ${what} may be at most ${max / 1024 / 1024} MB`);
+    return buf.subarray(0, filled).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 export function parseConfigText(text: string, file: string, env: Env = process.env): Config {
@@ -74,6 +95,17 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   }
   const duplicates = duplicateKeys(doc, lineCounter);
   if (duplicates.length > 0) throw new ConfigError(file, duplicates);
+  const firstAliasAt = (): Pick<ConfigProblem, 'line' | 'column'> => {
+    let at: Pick<ConfigProblem, 'line' | 'column'> = {};
+    visit(doc, { Alias(_k, node) { if (node.range) { const pos = lineCounter.linePos(node.range[0]); at = { line: pos.line, column: pos.col }; } return visit.BREAK; } });
+    return at;
+  };
+  // Merge keys copy their mapping's keys on every use, which yaml's alias count does not see:
+  // five thousand `<<: *big` of a 2,000-key mapping took 44 s and 2 GB. Refused by the size the
+  // aliases expand to, counted on the syntax tree in linear time before anything is expanded.
+  if (expandedSize(doc, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES) {
+    throw new ConfigError(file, [{ path: '', message: `YAML: anchors and merge keys expand the config to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values`, ...firstAliasAt() }]);
+  }
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
@@ -124,7 +156,8 @@ export function validateConfig(
         if (problems.length >= MAX_PROBLEMS) { more++; continue; }
         const path = [...issue.path, key];
         const hint = suggest(key, schemaKeys());
-        problems.push({ path: formatPath(path), message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`, ...locate(path) });
+        const shown = key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}... (${key.length} characters)` : key;
+        problems.push({ path: formatPath([...issue.path, shown]), message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`, ...locate(path) });
       }
     } else if (problems.length >= MAX_PROBLEMS) {
       more++;
@@ -256,10 +289,15 @@ function schemaKeys(): string[] {
   return allKeys;
 }
 
+/** An unknown key longer than this is shown cut, and gets no "did you mean" (no key the config knows is half as long). */
+const MAX_KEY_SHOWN = 80;
+
 function suggest(key: string, candidates: string[]): string | undefined {
+  if (key.length > MAX_KEY_SHOWN) return undefined;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const c of candidates) {
+    if (Math.abs(c.length - key.length) >= bestDistance) continue; // the distance is at least the length difference
     const d = editDistance(key.toLowerCase(), c);
     if (d < bestDistance) { best = c; bestDistance = d; }
   }
@@ -278,4 +316,45 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/**
+ * How many keys and values the document holds once its aliases are expanded (a merge key
+ * counts its mapping's whole size), stopping soon after `cap`. Each anchored node is sized
+ * once, and anchors are resolved in one pass (yaml's Alias.resolve walks the document per call).
+ */
+function expandedSize(doc: Document, cap: number): number {
+  const targets = new Map<Alias, Node>();
+  const anchors = new Map<string, Node>();
+  visit(doc, {
+    Node(_k, node) {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) targets.set(node, target);
+      } else if (node.anchor) {
+        anchors.set(node.anchor, node);
+      }
+    },
+  });
+  const sizes = new Map<Node, number>();
+  const sizing = new Set<Node>();
+  const size = (node: unknown): number => {
+    if (!node || typeof node !== 'object') return 1;
+    if (isAlias(node)) {
+      const target = targets.get(node);
+      return target ? size(target) : 1;
+    }
+    const n = node as Node;
+    const known = sizes.get(n);
+    if (known !== undefined) return known;
+    if (sizing.has(n)) return 1; // an alias inside its own anchor: yaml refuses it later
+    sizing.add(n);
+    let total = 1;
+    if (isMap(n)) for (const pair of n.items) { total += size(pair.key) + size(pair.value); if (total > cap) break; }
+    else if (isSeq(n)) for (const item of n.items) { total += size(item); if (total > cap) break; }
+    sizing.delete(n);
+    sizes.set(n, total);
+    return total;
+  };
+  return size(doc.contents);
 }

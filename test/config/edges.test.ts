@@ -33,12 +33,12 @@ test('an exponential alias bomb is refused naming the file and the line of its f
   for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]`);
   lines.push('instance: *a9');
   const e = refused(lines.join('\n'));
-  assert.match(e.message, /monitor\.yaml:2:\d+: YAML: Excessive alias count/);
+  assert.match(e.message, /monitor\.yaml:2:\d+: YAML: anchors and merge keys expand the config to more than 500,000 values/);
   const file = path.join(dir, 'bomb.yaml');
   writeFileSync(file, lines.join('\n'));
   const r = await runCli(['config', 'check', '-c', file]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /bomb\.yaml:2:\d+: YAML: Excessive alias count/);
+  assert.match(r.stderr, /bomb\.yaml:2:\d+: YAML: anchors and merge keys expand/);
 });
 
 test('40,000 unknown keys: the first hundred listed with their lines, the rest counted', () => {
@@ -59,4 +59,34 @@ test('a config over 5 MB is refused before it is parsed, with its size', async (
   const r = await runCli(['config', 'check', '-c', file]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /huge\.yaml: cannot read the file: it is 6\.0 MB; a config may be at most 5 MB/);
+});
+
+test('merge keys that copy a large mapping thousands of times are refused by the size they expand to, in bounded time', () => {
+  const keys = Array.from({ length: 2000 }, (_, i) => `k${i}: 1`).join(', ');
+  const lines = [`x-big: &big {${keys}}`, 'x-copies:'];
+  for (let i = 0; i < 5000; i++) lines.push(`  - <<: *big`);
+  const started = process.hrtime.bigint();
+  const e = refused(lines.join('\n'));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  assert.match(e.message, /monitor\.yaml:3:\d+: YAML: anchors and merge keys expand the config to more than 500,000 values/);
+  // Not a timing goal: a bound that only an expansion of ten million keys would break.
+  assert.ok(seconds < 20, `${seconds}s`);
+});
+
+test('a very long unknown key is reported without a slow "did you mean" search', () => {
+  // Explicit keys: YAML caps implicit ones at 1024 characters.
+  const text = Array.from({ length: 40 }, (_, i) => `? ${String(i).padEnd(100_000, 'x')}\n: 1`).join('\n');
+  const started = process.hrtime.bigint();
+  const e = refused(`${text}\ninstanse: a\n`);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  assert.match(e.message, /monitor\.yaml:1:3: 0x{79}\.\.\. \(100000 characters\): unknown key\n/, 'a long key is shown cut, with its length');
+  assert.ok(e.message.length < 20_000, `the message is ${e.message.length} characters`);
+  assert.match(e.message, /instanse: unknown key \(did you mean "instance"\?\)/);
+  assert.ok(seconds < 20, `${seconds}s`);
+});
+
+test('a config that is a device or a pipe with no size (/dev/zero) is cut at 5 MB, not read forever', async () => {
+  const r = await runCli(['config', 'check', '-c', '/dev/zero']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /\/dev\/zero: cannot read the file: it is more than 5 MB; a config may be at most 5 MB/);
 });
