@@ -8,15 +8,16 @@
  * base64 of `user:password`, URL- and JSON-encoded), but only as a whole value: never
  * inside a longer word, never one shorter than 8 characters, so nothing that is not a
  * secret's value is ever altered (a path like /var/log/foglet/foglet.log stays whole).
+ * A secret split by a line break (a terminal wrapping an echoed password) is found too.
  */
 
 export const REDACTED = '<redacted>';
 const MIN_SECRET_LENGTH = 8;
-/** A path segment this long in a webhook URL is taken for its token (words such as "services" or "hooks" are shorter). */
-const MIN_TOKEN_SEGMENT = 16;
+/** A value that looks like a token is at least this long (words such as "services" or "hooks" are shorter). */
+const MIN_TOKEN_LENGTH = 16;
 
 /** Words that make a key secret wherever they stand in its name (`X-Secret-Key`, `AWS_SECRET_ACCESS_KEY`, `dbPassword`). */
-const SECRET_WORDS = /password|passwd|passphrase|secret|token|credential|cookie|signature|authorization|bearer|apikey|dsn/i;
+const SECRET_WORDS = /password|passwd|passphrase|secret|token|credential|cookie|signature|authori[sz]ation|authenticat|bearer|apikey|dsn/i;
 /**
  * Short words that make a key secret as its last word (`DB_PASS`, `routing_key`, `X-Auth`),
  * not inside another word or as a qualifier (`monkey`, `author`, `auth_failure_ratio`).
@@ -55,6 +56,24 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) if (out.includes(s)) out = replaceWhole(out, s);
+    return LINE_BREAK.test(out) ? this.redactAcrossBreaks(out) : out;
+  }
+
+  /**
+   * A terminal wraps an echoed password at its width: the secret comes back with a line
+   * break (raw, or escaped inside JSON) between two of its characters. Found by removing
+   * the breaks first, so text without a split secret costs one pass.
+   */
+  private redactAcrossBreaks(text: string): string {
+    const joined = text.replace(LINE_BREAKS, '');
+    let out = text;
+    for (const s of this.secrets) {
+      if (!joined.includes(s)) continue;
+      const inner = [...s].map(escapeRegExp).join(`(?:${LINE_BREAK.source})?`);
+      const open = WORD.test(s[0]!) ? `(?<!${WORD.source})` : '';
+      const close = WORD.test(s[s.length - 1]!) ? `(?!${WORD.source})` : '';
+      out = out.replace(new RegExp(open + inner + close, 'g'), REDACTED);
+    }
     return out;
   }
 
@@ -64,24 +83,61 @@ export class Redactor {
   }
 }
 
-/** The forms a secret may come back in: as it is, JSON- and URL-encoded, base64, and without an auth scheme. */
+/**
+ * The forms a secret may come back in: as it is; JSON-encoded once and twice (a document
+ * carried inside another); URL-encoded as encodeURIComponent, as WHATWG URL and as a form
+ * does; base64; and without an auth scheme.
+ */
 function forms(secret: string): string[] {
-  const out = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
+  const json = JSON.stringify(secret).slice(1, -1);
+  const out = [
+    secret, json, JSON.stringify(json).slice(1, -1),
+    encodeURIComponent(secret), encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    new URLSearchParams({ v: secret }).toString().slice(2),
+    Buffer.from(secret).toString('base64'),
+  ];
   const scheme = /^(?:Bearer|Basic|Token|Bot|Digest)\s+(\S+)$/i.exec(secret);
   if (scheme) {
     out.push(scheme[1]!);
-    // Basic: base64 of user:password; the password alone is a secret too.
+    // Basic: base64 of user:password. The password is the secret; user:password whole only
+    // when the password alone is too short to be one (the user name is worth keeping).
     if (/^basic/i.test(secret)) {
       const decoded = Buffer.from(scheme[1]!, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon > 0 && /^[\x20-\x7e]+$/.test(decoded)) out.push(decoded, decoded.slice(colon + 1));
+      if (colon > 0 && /^[\x20-\x7e]+$/.test(decoded)) {
+        const password = decoded.slice(colon + 1);
+        out.push(password.length >= MIN_SECRET_LENGTH ? password : decoded);
+      }
     }
   }
   return out;
 }
 
+/**
+ * Whether a value looks like a generated credential: long, one word of token characters,
+ * with digits or mixed case (`Zx8vQ2mN7pL4kR9t`, a UUID), not a path or a name such as
+ * `foglet-bbs-production`.
+ */
+export function looksLikeToken(value: string): boolean {
+  return value.length >= MIN_TOKEN_LENGTH && /^[A-Za-z0-9+/=_.~-]+$/.test(value) && !value.startsWith('/')
+    && /[A-Za-z]/.test(value) && (/\d/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)))
+    && new Set(value).size >= 8;
+}
+
 const WORD = /[A-Za-z0-9_-]/;
-const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Bot|Digest)\s+\S{8,}$/i;
+/** A credential with its scheme, wherever it stands in a value (`Authorization: Bearer ...` as a command argument). */
+const AUTH_SCHEME = /(?:^|[\s:=])((?:Bearer|Basic|Token|Bot|Digest)\s+\S{8,})/gi;
+/** A line break, raw or as JSON escapes it. */
+const LINE_BREAK = /\r\n|\n|\r|\\r\\n|\\n|\\r/;
+const LINE_BREAKS = new RegExp(LINE_BREAK.source, 'g');
+/** Maps whose values are secrets when they look like credentials, whatever their names: a command's environment, request headers. */
+const CREDENTIAL_MAPS = new Set(['env', 'headers']);
+/** A command-line flag whose name says its value is secret: `--password=x`, or `--password x`. */
+const FLAG = /^--?([A-Za-z][\w-]*)(?:=(.*))?$/s;
+
+function escapeRegExp(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /** Replaces `secret` where it stands whole: not inside a longer word (so an ordinary value is never altered). */
 function replaceWhole(text: string, secret: string): string {
@@ -99,18 +155,43 @@ function replaceWhole(text: string, secret: string): string {
   return out + text.slice(from);
 }
 
-export function collectSecrets(value: unknown, key = '', out: string[] = []): string[] {
+export function collectSecrets(value: unknown, key = '', out: string[] = [], parent = ''): string[] {
   if (typeof value === 'string') {
-    // A credential with its scheme is one whatever the header is called (`X-Upstream: Bearer ...`).
-    if (isSecretKey(key) || AUTH_SCHEME.test(value)) out.push(value);
+    if (isSecretKey(key) || (CREDENTIAL_MAPS.has(parent) && looksLikeToken(value))) out.push(value);
+    // A credential with its scheme is one whatever the header or argument is called (`X-Upstream: Bearer ...`).
+    for (const m of value.matchAll(AUTH_SCHEME)) out.push(m[1]!);
     out.push(...urlSecrets(value));
   } else if (Array.isArray(value)) {
-    for (const v of value) collectSecrets(v, key, out);
+    value.forEach((v, i) => {
+      collectSecrets(v, key, out, parent);
+      // A command's arguments: the value of a flag named as a secret (`--password x`, `--api-token=x`).
+      const flag = typeof v === 'string' ? FLAG.exec(v) : null;
+      if (!flag || !isSecretKey(flag[1]!)) return;
+      const given = flag[2] ?? value[i + 1];
+      if (typeof given === 'string' && given) out.push(given);
+    });
   } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) collectSecrets(v, k, out);
+    for (const [k, v] of Object.entries(value)) collectSecrets(v, k, out, key);
   }
   return out;
 }
+
+/** A query's name=value pairs as they are written (not decoded): the forms a target echoes differ from URLSearchParams'. */
+function rawQuery(text: string): Array<[string, string]> {
+  const q = text.indexOf('?');
+  if (q === -1) return [];
+  const hash = text.indexOf('#', q);
+  return text.slice(q + 1, hash === -1 ? undefined : hash).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    return eq === -1 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+  });
+}
+
+function decode(text: string): string {
+  try { return decodeURIComponent(text); } catch { return text; }
+}
+
+const SECRET_PARAM = /^(key|sig|signature|auth|access_token|code)$/i;
 
 function urlSecrets(text: string): string[] {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return [];
@@ -118,11 +199,18 @@ function urlSecrets(text: string): string[] {
   try { url = new URL(text); } catch { return []; }
   const out: string[] = [];
   if (url.password) {
-    const user = decodeURIComponent(url.username);
-    const password = decodeURIComponent(url.password);
-    out.push(password, url.password, `${user}:${password}`); // the last as Basic auth would send it (base64 is one of its forms)
+    const user = decode(url.username);
+    const password = decode(url.password);
+    // As Basic auth would send it (base64 of user:password); the URL's user name itself is not secret.
+    out.push(password, url.password, Buffer.from(`${user}:${password}`).toString('base64'));
   }
-  for (const [k, v] of url.searchParams) if (isSecretKey(k) || /^(key|sig|signature|auth|access_token|code)$/i.test(k)) out.push(v);
+  // Each secret parameter as written, as WHATWG URL normalises it (`'` becomes %27), and decoded
+  // both ways (`+` kept, and `+` as a space as forms decode it).
+  for (const [name, value] of [...rawQuery(text), ...rawQuery(url.href)]) {
+    const k = decode(name.replace(/\+/g, ' '));
+    if (!value || !(isSecretKey(k) || SECRET_PARAM.test(k))) continue;
+    out.push(value, decode(value), decode(value.replace(/\+/g, ' ')));
+  }
   return out;
 }
 
@@ -153,8 +241,8 @@ function sinkUrlSecrets(config: unknown): string[] {
     out.push(sink.url);
     try {
       const u = new URL(sink.url);
-      // A token in the path is a secret as a whole segment; the path's ordinary words ("/foglet") are not.
-      for (const seg of u.pathname.split('/')) if (seg.length >= MIN_TOKEN_SEGMENT) out.push(decodeURIComponent(seg), seg);
+      // A token in the path is a secret as a whole segment; the path's words ("/foglet-monitor-alerts") are not.
+      for (const seg of u.pathname.split('/')) if (looksLikeToken(decode(seg))) out.push(decode(seg), seg);
     } catch { /* not a URL: the schema says so */ }
   }
   return out;

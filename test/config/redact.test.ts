@@ -62,3 +62,68 @@ test('a secret is hidden whole, in the forms a target echoes it, and nothing els
   // Short values are never secrets on their own (they would hide ordinary words).
   assert.equal(new Redactor(['short']).redact('a short word'), 'a short word');
 });
+
+// Leaks a hostile trial found: each secret came back in a form the redactor did not know.
+test('a query secret is hidden in every form a URL gives it: with + and with characters WHATWG percent-encodes', () => {
+  const r = Redactor.fromConfig(validateConfig({
+    checks: [
+      { name: 'plus', kind: 'http', url: 'http://board.example.net/up?access_token=Tok+en/abc==12345' },
+      { name: 'quote', kind: 'http', url: "http://board.example.net/up?token=it's-a-secret-123" },
+    ],
+  }));
+  for (const form of ['Tok+en/abc==12345', 'Tok en/abc==12345', 'Tok%2Ben%2Fabc%3D%3D12345', "it's-a-secret-123", 'it%27s-a-secret-123']) {
+    assert.equal(r.redact(`echo ${form} end`), `echo ${REDACTED} end`, form);
+  }
+  // The URL itself, as a log line or /status prints it (normalised by WHATWG URL), keeps everything but the secret.
+  assert.equal(r.redact(new URL("http://board.example.net/up?token=it's-a-secret-123").href), `http://board.example.net/up?token=${REDACTED}`);
+});
+
+test('a password echoed across a terminal line wrap is hidden', () => {
+  const r = new Redactor(['Sup3r-Secret-Passw0rd']);
+  assert.equal(r.redact('echo Sup3r-Secr\r\net-Passw0rd done'), `echo ${REDACTED} done`);
+  assert.equal(r.redact('echo Sup3r-Secret-Pa\nssw0rd done'), `echo ${REDACTED} done`);
+  assert.equal(r.redact('line one\r\nline two'), 'line one\r\nline two');
+});
+
+test('a secret JSON-encoded twice (a status document inside a payload) is hidden', () => {
+  const secret = 'pa"ss\\word-12345';
+  const r = new Redactor([secret]);
+  const twice = JSON.stringify(JSON.stringify({ echoed: secret }));
+  assert.ok(!r.redact(twice).includes('word-12345'), r.redact(twice));
+  assert.ok(!r.redactDeep({ body: JSON.stringify({ echoed: secret }) }).body.includes('word-12345'));
+});
+
+test('a command source: env values that look like credentials, bearer tokens and --password in its arguments are secrets; ordinary values are not', () => {
+  const config = validateConfig({
+    logs: { sources: [{
+      name: 'fly', kind: 'command',
+      command: ['curl', '-H', 'Authorization: Bearer abcdef123456789XYZ', '--password', 'hunter2hunter2', '--api-token=Zq81mXv0kLq7Rt2w', 'https://api.example.net/logs'],
+      env: { FOGLET_ADMIN: 'Zx8vQ2mN7pL4kR9tW3', LANG: 'C.UTF-8', FLY_APP: 'foglet-bbs-production', WORKDIR: '/var/lib/foglet-monitor/logs' },
+    }] },
+    checks: [{ name: 'up', kind: 'http', url: 'http://board.example.net/up', headers: { 'X-Authentication': 'plain-auth-value-1' } }],
+  });
+  const r = Redactor.fromConfig(config);
+  for (const secret of ['abcdef123456789XYZ', 'hunter2hunter2', 'Zq81mXv0kLq7Rt2w', 'Zx8vQ2mN7pL4kR9tW3', 'plain-auth-value-1']) {
+    assert.equal(r.redact(`saw ${secret}.`), `saw ${REDACTED}.`, secret);
+  }
+  for (const ordinary of ['C.UTF-8', 'foglet-bbs-production', '/var/lib/foglet-monitor/logs', 'https://api.example.net/logs', '--password']) {
+    assert.equal(r.redact(`saw ${ordinary} here`), `saw ${ordinary} here`, ordinary);
+  }
+  const printed = JSON.stringify(redactConfig(config));
+  for (const secret of ['abcdef123456789XYZ', 'hunter2hunter2', 'Zq81mXv0kLq7Rt2w', 'Zx8vQ2mN7pL4kR9tW3', 'plain-auth-value-1']) assert.ok(!printed.includes(secret), secret);
+  assert.ok(printed.includes('foglet-bbs-production') && printed.includes('C.UTF-8'));
+});
+
+test('a webhook URL: its token segment is a secret, its ordinary words and hosts are not; a URL user name stays', () => {
+  const r = Redactor.fromConfig(validateConfig({
+    checks: [{ name: 'up', kind: 'http', url: 'http://probe:Basic-Pa55word@board.example.net/up' }],
+    alerts: { sinks: [
+      { name: 'hook', kind: 'webhook', url: 'https://hooks.example.net/foglet-monitor-alerts' },
+      { name: 'discord', kind: 'webhook', url: 'https://discord.example.net/api/webhooks/1234567890/aB3dE6gH9jK2mN5pQ8sT1vW4yZ7' },
+    ] },
+  }));
+  assert.equal(r.redact('host foglet-monitor-alerts.internal and /foglet-monitor-alerts'), 'host foglet-monitor-alerts.internal and /foglet-monitor-alerts');
+  assert.equal(r.redact('token aB3dE6gH9jK2mN5pQ8sT1vW4yZ7'), `token ${REDACTED}`);
+  assert.equal(r.redact('http://probe:Basic-Pa55word@board.example.net/up'), `http://probe:${REDACTED}@board.example.net/up`);
+  assert.equal(r.redact(`Basic ${Buffer.from('probe:Basic-Pa55word').toString('base64')}`), `Basic ${REDACTED}`);
+});
