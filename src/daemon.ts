@@ -23,7 +23,7 @@ import { ReleaseWatch, type WatchVerdict } from './release/watch.js';
 import { EvidenceWriter } from './release/evidence.js';
 import { announceRelease } from './release/announce.js';
 import { tighterSchedule } from './release/rate-limit.js';
-import { probeSignal } from './checks/signal.js';
+import { probeSignal, slowSignal } from './checks/signal.js';
 import { appMetricsSignals } from './checks/app-metrics.js';
 import type { ScrapeMemory } from './checks/foglet-metrics.js';
 import { LogWatcher } from './logs/watcher.js';
@@ -292,6 +292,10 @@ export class Daemon {
     this.watch?.probe(r);
     const check = this.config.checks.find((c) => c.name === r.check);
     if (check) this.alerting?.observe(probeSignal(r, check), this.alerting.thresholdsFor(check));
+    // Latency is judged where degraded_after is set, and cleared where it no longer is (a reload).
+    if (check && ('degraded_after' in check && check.degraded_after || this.alerting?.activeKeys(`check:${r.check}:slow`).includes(`check:${r.check}:slow`))) {
+      this.alerting?.observe(slowSignal(r), this.alerting.thresholdsFor(check));
+    }
     if (check?.kind === 'app_metrics') this.onAppMetrics(r, check);
     const log = { check: r.check, kind: r.kind, ok: r.ok, reason: r.reason, duration_seconds: round(r.duration_seconds), message: r.message };
     if (r.ok) this.logger.debug(log, 'probe passed');
@@ -403,7 +407,7 @@ export class Daemon {
           target: this.targets.get(c.name) ?? null,
           schedule: c.schedule,
           timeout: c.timeout,
-          state: !last ? 'unknown' : last.ok ? 'ok' : 'failing',
+          state: !last ? 'unknown' : !last.ok ? 'failing' : last.degraded ? 'degraded' : 'ok',
           consecutive_failures: s?.consecutive_failures ?? 0,
           runs: s?.runs ?? 0,
           skipped_runs: s?.skipped_runs ?? 0,

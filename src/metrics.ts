@@ -22,6 +22,10 @@ export class Metrics {
     labelNames: ['check', 'kind'] as const, registers: [this.registry],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30],
   });
+  readonly probeDegraded = new client.Gauge({
+    name: `${P}probe_degraded`, help: 'Whether the last run of the check passed but slower than its degraded_after (1) or not (0).',
+    labelNames: ['check', 'kind'] as const, registers: [this.registry],
+  });
   readonly phaseDuration = new client.Gauge({
     name: `${P}probe_phase_duration_seconds`, help: 'Seconds the last run spent in each phase it reached.',
     labelNames: ['check', 'kind', 'phase'] as const, registers: [this.registry],
@@ -212,6 +216,7 @@ export class Metrics {
   recordProbe(r: ProbeResult): void {
     const labels = { check: r.check, kind: r.kind };
     this.probeSuccess.set(labels, r.ok ? 1 : 0);
+    this.probeDegraded.set(labels, r.degraded ? 1 : 0);
     this.probeDuration.observe(labels, r.duration_seconds);
     this.lastRun.set(labels, Date.parse(r.started_at) / 1000);
     for (const [phase, seconds] of Object.entries(r.phases)) this.phaseDuration.set({ ...labels, phase }, seconds ?? 0);

@@ -61,6 +61,7 @@ const RELEASE_ALERTNAMES: Record<string, string> = {
 
 function alertnameOf(signal: Signal): string {
   if (signal.reason === 'restart_loop') return 'FogletRestartLoop';
+  if (signal.reason === 'slow') return 'FogletCheckSlow';
   if (signal.source === 'release') return RELEASE_ALERTNAMES[signal.reason] ?? ALERTNAMES.release;
   return ALERTNAMES[signal.source];
 }

@@ -3,7 +3,7 @@
  * identity, so that no check repeats them (blackbox_exporter's prober handler).
  */
 import type { CheckConfig } from '../config/schema.js';
-import { roundSeconds, type Probe, type ProbeResult } from './types.js';
+import { roundSeconds, type Phase, type Probe, type ProbeResult } from './types.js';
 
 /** How long past its timeout a probe that ignores its signal is given before it is abandoned. */
 const GRACE_MS = 1000;
@@ -26,7 +26,7 @@ export async function runProbe(cfg: CheckConfig, probe: Probe, outer?: AbortSign
       message: err instanceof Error ? err.message : String(err),
       phases: {},
     }));
-    return {
+    const result: ProbeResult = {
       check: cfg.name,
       kind: cfg.kind,
       target: probe.target,
@@ -34,9 +34,28 @@ export async function runProbe(cfg: CheckConfig, probe: Probe, outer?: AbortSign
       duration_seconds: roundSeconds((performance.now() - t0) / 1000),
       ...outcome,
     };
+    const slow = result.ok ? slowness(cfg, result) : undefined;
+    return slow ? { ...result, degraded: { reason: 'slow', message: slow } } : result;
   } finally {
     clearTimeout(timer);
     clearTimeout(deadline);
     outer?.removeEventListener('abort', onOuter);
   }
+}
+
+/** Why a passing run is slow (past its check's degraded_after, in total or in a phase), or undefined. */
+export function slowness(cfg: CheckConfig, r: Pick<ProbeResult, 'duration_seconds' | 'phases'>): string | undefined {
+  const limits = 'degraded_after' in cfg ? cfg.degraded_after : undefined;
+  if (!limits) return undefined;
+  const over: string[] = [];
+  if (limits.total && r.duration_seconds * 1000 > limits.total.ms) over.push(`took ${seconds(r.duration_seconds)} (degraded_after ${limits.total})`);
+  for (const [phase, limit] of Object.entries(limits.phases) as Array<[Phase, { ms: number } | undefined]>) {
+    const took = r.phases[phase];
+    if (limit && took !== undefined && took * 1000 > limit.ms) over.push(`its ${phase} phase took ${seconds(took)} (degraded_after.${phase} ${limit})`);
+  }
+  return over.length > 0 ? `slow: ${over.join('; ')}` : undefined;
+}
+
+function seconds(s: number): string {
+  return s < 1 ? `${Math.round(s * 1000)}ms` : `${s.toFixed(s < 10 ? 2 : 1)}s`;
 }

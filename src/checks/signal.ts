@@ -24,3 +24,22 @@ export function probeSignal(r: ProbeResult, check: Pick<CheckConfig, 'severity'>
     at: r.started_at,
   };
 }
+
+/**
+ * A check's latency as a Signal of its own, `check:<name>:slow`: failing while runs pass
+ * but past degraded_after, a warning whatever the check's severity (slow is not broken).
+ * A run that fails clears it: the check's own alert says more than "slow".
+ */
+export function slowSignal(r: ProbeResult): Signal {
+  return {
+    source: 'probe',
+    key: `check:${r.check}:slow`,
+    ok: !r.degraded,
+    severity: 'warning',
+    category: r.kind,
+    reason: r.degraded ? 'slow' : 'ok',
+    summary: r.degraded ? `${r.check} is slow (${r.kind} ${r.target}): ${r.degraded.message.replace(/^slow: /, '')}` : `${r.check} is fast again (${r.kind} ${r.target})`,
+    labels: { check: r.check, target: r.target },
+    at: r.started_at,
+  };
+}

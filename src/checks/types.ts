@@ -42,6 +42,8 @@ export interface ProbeOutcome {
   phases: Partial<Record<Phase, number>>;
   /** Kind-specific facts (HTTP status, TLS expiry, SSH host key, last screen). */
   details?: Record<string, unknown>;
+  /** Set by the runner when the run passed but took longer than the check's degraded_after. */
+  degraded?: { reason: 'slow'; message: string };
 }
 
 export interface ProbeResult extends ProbeOutcome {

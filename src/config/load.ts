@@ -155,9 +155,10 @@ export function validateConfig(
         // Each one listed is located and matched against the schema's keys: only the first MAX_PROBLEMS are.
         if (problems.length >= MAX_PROBLEMS) { more++; continue; }
         const path = [...issue.path, key];
-        const hint = suggest(key, schemaKeys());
+        let hint = suggest(key, schemaKeys());
+        if (hint === key) hint = undefined; // a key of another kind or section: no better spelling to offer
         const shown = key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}... (${key.length} characters)` : key;
-        problems.push({ path: formatPath([...issue.path, shown]), message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`, ...locate(path) });
+        problems.push({ path: formatPath([...issue.path, shown]), message: `unknown key${hint ? ` (did you mean "${hint}"?)` : schemaKeys().includes(key) ? ' (not one this kind or section takes)' : ''}`, ...locate(path) });
       }
     } else if (problems.length >= MAX_PROBLEMS) {
       more++;

@@ -81,6 +81,33 @@ const checkCommon = {
   jitter: duration({ max: '1m' }).prefault('0s'),
 };
 
+/**
+ * `degraded_after`: a run that passes but takes longer is degraded, a warning alert of its
+ * own (reason `slow`), as Gatus's `[RESPONSE_TIME] < 500`. A duration is the whole run's;
+ * a mapping gives `total` and any of the kind's phases (`screen`: the SSH login screen).
+ */
+function degradedAfter<P extends string>(phases: readonly P[]) {
+  const limit = () => duration({ min: '1ms', max: '5m' }).optional();
+  const shape = { total: limit(), ...Object.fromEntries(phases.map((p) => [p, limit()])) } as { total: ReturnType<typeof limit> } & Record<P, ReturnType<typeof limit>>;
+  return z.union([
+    duration({ min: '1ms', max: '5m' }).transform((total) => ({ total, phases: {} as Partial<Record<P, Duration>> })),
+    z.strictObject(shape).transform((given) => {
+      const { total, ...rest } = given as { total?: Duration } & Record<string, Duration | undefined>;
+      return { total, phases: rest as Partial<Record<P, Duration>> };
+    }),
+  ], { error: (iss) => iss.code === 'invalid_union' ? `expected a duration such as "2s", or a mapping of total and phases (${phases.join(', ')}) to durations` : undefined }).optional();
+}
+
+/** A degraded_after limit at or past the timeout could never be seen: the run would time out first. */
+function degradedBelowTimeout(c: { timeout: Duration; degraded_after?: { total?: Duration; phases: Record<string, Duration | undefined> } }, ctx: z.RefinementCtx): void {
+  if (!c.degraded_after) return;
+  for (const [name, limit] of [['total', c.degraded_after.total], ...Object.entries(c.degraded_after.phases)] as Array<[string, Duration | undefined]>) {
+    if (limit && limit.ms >= c.timeout.ms) {
+      ctx.addIssue({ code: 'custom', path: ['degraded_after', ...(name === 'total' ? [] : [name])], message: `must be below the check's timeout (${c.timeout}), got ${limit}` });
+    }
+  }
+}
+
 export const httpCheckSchema = z.strictObject({
   ...checkCommon,
   kind: z.literal('http'),
@@ -100,7 +127,8 @@ export const httpCheckSchema = z.strictObject({
     insecure_skip_verify: z.boolean().default(false),
     server_name: z.string().optional(),
   }).prefault({}),
-});
+  degraded_after: degradedAfter(['dns', 'connect', 'tls', 'processing', 'transfer'] as const),
+}).superRefine(degradedBelowTimeout);
 
 const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'expected an OpenSSH fingerprint such as "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"');
 
@@ -159,10 +187,12 @@ export const sshCheckSchema = z.strictObject({
   /** Optional per-phase budgets inside the overall timeout. */
   phase_timeouts: z.strictObject(Object.fromEntries(SSH_PHASE_KEYS.map((k) => [k, duration({ min: '10ms', max: '5m' }).optional()])) as
     Record<(typeof SSH_PHASE_KEYS)[number], z.ZodOptional<ReturnType<typeof duration>>>).prefault({}),
+  degraded_after: degradedAfter(SSH_PHASE_KEYS),
 }).superRefine((c, ctx) => {
   if (c.private_key && c.private_key_file) {
     ctx.addIssue({ code: 'custom', path: ['private_key'], message: 'set private_key or private_key_file, not both' });
   }
+  degradedBelowTimeout(c, ctx);
 });
 
 /**

@@ -40,6 +40,7 @@ const EVIDENCE_PER_ITEM = 5;
 export class Checklist {
   private readonly last = new Map<string, ProbeResult>();
   private readonly failedRuns = new Map<string, number>();
+  private readonly slowRuns = new Map<string, number>();
   private readonly runs = new Map<string, number>();
   private readonly firstFailure = new Map<string, ProbeResult>();
   private readonly logHits = new Map<string, Signal[]>();
@@ -50,6 +51,7 @@ export class Checklist {
   probe(r: ProbeResult): void {
     this.last.set(r.check, r);
     this.runs.set(r.check, (this.runs.get(r.check) ?? 0) + 1);
+    if (r.ok && r.degraded) this.slowRuns.set(r.check, (this.slowRuns.get(r.check) ?? 0) + 1);
     if (!r.ok) {
       this.failedRuns.set(r.check, (this.failedRuns.get(r.check) ?? 0) + 1);
       if (!this.firstFailure.has(r.check)) this.firstFailure.set(r.check, r);
@@ -89,8 +91,12 @@ export class Checklist {
           verdict = worst(verdict, 'degraded');
           const first = this.firstFailure.get(c.name)!;
           evidence.push(`${c.name}: ${failed} of ${runs} runs failed (first: ${first.reason}: ${first.message ?? ''}), passing at the end`);
+        } else if (last.degraded) {
+          // Working but slow at the end: what verify and the watch report as degraded.
+          verdict = worst(verdict, 'degraded');
+          evidence.push(`${c.name}: passing, but ${this.slowRuns.get(c.name) ?? 1} of ${runs} runs were slow (last: ${last.degraded.message.replace(/^slow: /, '')})`);
         } else {
-          evidence.push(`${c.name}: ${runs} of ${runs} runs passed`);
+          evidence.push(`${c.name}: ${runs} of ${runs} runs passed${this.slowRuns.get(c.name) ? `, ${this.slowRuns.get(c.name)} of them slow, fast at the end` : ''}`);
         }
       }
       out.push({ id: kind === 'http' ? 'up' : 'ssh', title: kind === 'http' ? '/up answers' : 'an SSH client connects, logs in and reaches the first screen', verdict, evidence });

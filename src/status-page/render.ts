@@ -8,12 +8,12 @@ interface CheckDoc {
   name: string;
   kind: string;
   target: string | null;
-  state: 'ok' | 'failing' | 'unknown';
+  state: 'ok' | 'degraded' | 'failing' | 'unknown';
   consecutive_failures: number;
   runs: number;
   last_result: {
     ok: boolean; reason?: string; message?: string; started_at: string; duration_seconds: number;
-    phases: Record<string, number | undefined>; from_previous_run?: boolean;
+    phases: Record<string, number | undefined>; from_previous_run?: boolean; degraded?: { message: string };
   } | null;
 }
 
@@ -108,8 +108,9 @@ function renderCheck(c: CheckDoc, now: number): string {
   return `<li class="card check ${esc(c.state)}" data-check="${esc(c.name)}">
   <div class="row"><strong>${esc(c.name)}</strong> ${badge(c.state)}<span class="muted">${esc(c.kind)}</span></div>
   <div class="muted target">${esc(c.target ?? '')}</div>
-  ${r ? `<div>${r.ok ? 'passed' : `<b>${esc(r.reason ?? 'failed')}</b>`} ${ago(r.started_at, now)} in ${ms(r.duration_seconds)}${r.from_previous_run ? ' <span class="muted">(before the monitor restarted)</span>' : ''}</div>
+  ${r ? `<div>${!r.ok ? `<b>${esc(r.reason ?? 'failed')}</b>` : r.degraded ? 'passed, <b>slow</b>,' : 'passed'} ${ago(r.started_at, now)} in ${ms(r.duration_seconds)}${r.from_previous_run ? ' <span class="muted">(before the monitor restarted)</span>' : ''}</div>
   ${r.message ? `<div class="message">${esc(r.message)}</div>` : ''}
+  ${r.ok && r.degraded ? `<div class="message">${esc(r.degraded.message)}</div>` : ''}
   ${phases.length ? `<dl class="phases">${phases.map(([p, v]) => `<div><dt>${esc(p)}</dt><dd>${ms(v)}</dd></div>`).join('')}</dl>` : ''}` : '<div class="muted">not run yet</div>'}
   ${c.consecutive_failures > 0 ? `<div class="muted">${c.consecutive_failures} failure(s) in a row, ${c.runs} run(s)</div>` : ''}
 </li>`;
@@ -162,12 +163,13 @@ export function renderMain(doc: StatusDoc, now = Date.now()): string {
   const alerts = (doc.alerting?.alerts ?? []).filter((a) => a.state !== 'resolved' || a.held_cleared);
   const silences = doc.alerting?.silences ?? [];
   const failing = doc.checks.filter((c) => c.state === 'failing').length;
+  const slow = doc.checks.filter((c) => c.state === 'degraded').length;
   const firing = alerts.filter((a) => a.state === 'firing' && !a.silenced).length;
-  const overall = failing === 0 && firing === 0 ? 'ok' : 'failing';
+  const overall = failing > 0 || firing > 0 ? 'failing' : slow > 0 ? 'degraded' : 'ok';
   const sources = doc.logs?.sources ?? [];
   const sinks = doc.alerting?.sinks ?? [];
   return `<section class="overall ${overall}" id="overall">
-  <strong>${overall === 'ok' ? 'All checks pass' : `${failing} check(s) failing, ${firing} alert(s) firing`}</strong>
+  <strong>${overall === 'failing' ? `${failing} check(s) failing, ${firing} alert(s) firing` : `All checks pass${slow > 0 ? `, ${slow} slow` : ''}`}</strong>
   <span class="muted">updated ${ago(new Date(now).toISOString(), now)} · ${esc(doc.instance)} · monitor ${esc(doc.version)}${doc.ready ? '' : ' · <b>not ready</b>'}</span>
 </section>
 <section><h2>Release</h2>${renderRelease(doc.release, now)}</section>
@@ -196,7 +198,7 @@ h1{font-size:1.2rem;margin:.2rem 0}h2{font-size:1rem;margin:1.2rem 0 .4rem}
 ul.cards{list-style:none;padding:0;margin:0;display:grid;gap:.5rem;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr))}
 ul.plain,ul.items{list-style:none;padding:0;margin:.3rem 0}
 .card{background:var(--card);border-radius:.5rem;padding:.6rem;border-left:4px solid var(--muted);overflow-wrap:anywhere;min-width:0}
-.check.ok{border-color:var(--ok)}.check.failing,.alert.critical{border-color:var(--bad)}.alert.warning{border-color:var(--warn)}
+.check.ok{border-color:var(--ok)}.check.failing,.alert.critical{border-color:var(--bad)}.check.degraded,.alert.warning{border-color:var(--warn)}
 .row{display:flex;gap:.4rem;align-items:center;flex-wrap:wrap}
 .badge{font-size:.75em;padding:.05rem .4rem;border-radius:1rem;background:var(--muted);color:#fff}
 .badge.ok,.badge.healthy,.badge.up,.badge.passed,.badge.active.silence{background:var(--ok)}
@@ -204,7 +206,7 @@ ul.plain,ul.items{list-style:none;padding:0;margin:.3rem 0}
 .badge.pending,.badge.held,.badge.warning,.badge.degraded,.badge.silenced,.badge.waiting{background:var(--warn)}
 .message{font-family:ui-monospace,monospace;font-size:.85em;white-space:pre-wrap}
 dl.phases{display:flex;flex-wrap:wrap;gap:.2rem .8rem;margin:.3rem 0 0;font-size:.85em}dl.phases div{display:flex;gap:.25rem}dt{color:var(--muted)}dd{margin:0}
-.overall{padding:.6rem;border-radius:.5rem;color:#fff;display:flex;flex-direction:column}.overall.ok{background:var(--ok)}.overall.failing{background:var(--bad)}.overall .muted{color:#eee}
+.overall{padding:.6rem;border-radius:.5rem;color:#fff;display:flex;flex-direction:column}.overall.ok{background:var(--ok)}.overall.degraded{background:var(--warn)}.overall.failing{background:var(--bad)}.overall .muted{color:#eee}
 button.act{display:none;margin-top:.4rem}body.can-act button.act{display:inline-block}
 details{margin-top:1.5rem}input{font:inherit;max-width:100%}code{overflow-wrap:anywhere}
 `;

@@ -142,3 +142,18 @@ test('the page escapes what it shows: a hostile summary or check name is text, n
   assert.ok(!/<script|<img/i.test(html) && !html.includes('"><b>'), html);
   assert.match(html, /&lt;script&gt;alert\(3\)&lt;\/script&gt;/);
 });
+
+test('a slow check shows as degraded with why, and the page says all pass but one is slow', () => {
+  const now = new Date().toISOString();
+  const html = renderMain({
+    instance: 'x', version: '1', started_at: now, ready: true,
+    checks: [{ name: 'ssh-guest', kind: 'ssh', target: 'board:22', state: 'degraded', consecutive_failures: 0, runs: 3,
+      last_result: { ok: true, started_at: now, duration_seconds: 1.6, phases: { screen: 1.5 }, degraded: { message: 'slow: its screen phase took 1.50s (degraded_after.screen 1s)' } } }],
+    logs: null, release: null, alerting: { sinks: [], silences: [], alerts: [] },
+  });
+  assert.match(html, /<section class="overall degraded"[^>]*>\s*<strong>All checks pass, 1 slow<\/strong>/);
+  assert.match(html, /class="card check degraded"/);
+  assert.match(html, /<span class="badge degraded">degraded<\/span>/);
+  assert.match(html, /passed, <b>slow<\/b>,/);
+  assert.match(html, /its screen phase took 1\.50s \(degraded_after\.screen 1s\)/);
+});
