@@ -16,6 +16,7 @@ interface Scenario {
   category: string;
   severity: 'critical' | 'warning';
   reason?: string;
+  alertname?: string;
   break(w: World): Promise<void> | void;
   mend(w: World): Promise<void> | void;
   /** A log failure clears by itself quiet_for (2s) after its line: its resolve may already be there once the firing is seen. */
@@ -56,6 +57,12 @@ const SCENARIOS: Scenario[] = [
     break: ({ board }) => { board.ssh.fault = 'rate_limited'; },
     mend: ({ board }) => { board.ssh.fault = 'none'; },
   },
+  {
+    // The board works, slowly: the login screen takes 1.5 s against degraded_after.screen 1s.
+    name: 'slow login screen', category: 'ssh', severity: 'warning', reason: 'slow', alertname: 'FogletCheckSlow',
+    break: ({ board }) => { board.ssh.slowScreenMs = 1500; board.ssh.fault = 'slow_screen'; },
+    mend: ({ board }) => { board.ssh.fault = 'none'; },
+  },
   logScenario('failed migration line', 'migration_failure', 'critical', 'migration'),
   logScenario('Repo connection errors past threshold', 'db_connection', 'critical', 'db'),
   logScenario('missing SECRET_KEY_BASE (multi-line form)', 'missing_secret', 'critical', 'missing_secret'),
@@ -82,6 +89,7 @@ describe('end to end: each checklist item pages once and resolves once', { concu
         assert.equal(labels.severity, sc.severity);
         assert.equal(labels.instance, 'e2e');
         if (sc.reason) assert.equal(firing.commonAnnotations.reason, sc.reason);
+        if (sc.alertname) assert.equal(labels.alertname, sc.alertname);
         const sofar = payloads(w.receiver).map((p) => p.change);
         assert.deepEqual(sc.clearsByItself ? sofar.slice(0, 1) : sofar, ['firing'], 'exactly one notification');
 
@@ -141,4 +149,57 @@ describe('end to end: each checklist item pages once and resolves once', { concu
       assert.equal(notices[0]!.alerts[0]!.labels.severity, 'info');
     });
   });
+
+  test('a restart loop right after a release finished pages once, at once, though the window is open for five minutes', async () => {
+    await withWorld((w) => scenarioConfig(w, { releases: { grace: '5m', watch_for: '30s', watch_interval: '1s' }, api: { token: API_TOKEN } }), async (w) => {
+      await healthy(w);
+      assert.equal((await markRelease(w, 'v3.0.0', 'started')).status, 200);
+      assert.equal((await markRelease(w, 'v3.0.0', 'finished')).status, 200);
+      w.board.log!.fault('restart_loop');
+      await waitFor(() => payloads(w.receiver).some((p) => p.change === 'firing' && p.alerts[0]!.labels.alertname === 'FogletRestartLoop'), 'the restart-loop page', 15_000);
+      await settle();
+      const loops = payloads(w.receiver).filter((p) => p.change === 'firing' && p.alerts[0]!.labels.category === 'restart_loop');
+      assert.equal(loops.length, 1, 'the loop pages once');
+      assert.equal(loops[0]!.alerts[0]!.labels.release, 'v3.0.0', 'labelled with the release it followed');
+      const status = (await (await fetch(`${w.monitor.base}/status`)).json()) as { release: { deploy_window_until: string | null } };
+      assert.ok(status.release.deploy_window_until, 'the deploy window was still open: the loop was not held by it');
+    });
+  });
+
+  test('a failure that is over inside the deploy window pages nobody, and the status page shows it held, cleared', async () => {
+    await withWorld((w) => scenarioConfig(w, { releases: { grace: '4s', watch_for: '1s', watch_interval: '1s' }, api: { token: API_TOKEN } }), async (w) => {
+      await healthy(w);
+      assert.equal((await markRelease(w, 'v4.0.0', 'started')).status, 200);
+      // /up fails for a few runs (past failure_threshold 2): held by the window, not sent.
+      w.board.httpFault = 'status_500';
+      await waitFor(async () => (await alertsOf(w)).some((a) => a.key === 'check:up' && a.held_until), 'the /up alert to be held', 10_000);
+      w.board.httpFault = 'none';
+      await waitFor(async () => (await alertsOf(w)).some((a) => a.key === 'check:up' && a.held_cleared), 'the held alert to clear', 10_000);
+      assert.equal((await markRelease(w, 'v4.0.0', 'finished')).status, 200);
+      await waitFor(async () => {
+        const s = (await (await fetch(`${w.monitor.base}/status`)).json()) as { release: { deploy_window_until: string | null } };
+        return s.release.deploy_window_until === null;
+      }, 'the deploy window to close', 15_000);
+      await settle();
+      const checkPages = payloads(w.receiver).filter((p) => p.alerts[0]!.labels.alertname === 'FogletCheckFailing');
+      assert.deepEqual(checkPages.map((p) => p.change), [], 'nothing about /up was sent, before or after the window closed');
+      const page = await (await fetch(`${w.monitor.base}/`)).text();
+      assert.match(page, /held, cleared/);
+      assert.match(page, /held by the deploy window, over .*: not sent/);
+    });
+  });
 });
+
+const API_TOKEN = 'e2e-api-token-0123456789';
+
+function markRelease(w: World, version: string, status: string): Promise<Response> {
+  return fetch(`${w.monitor.base}/api/releases`, {
+    method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ version, status }),
+  });
+}
+
+async function alertsOf(w: World): Promise<Array<{ key: string; held_until?: string; held_cleared?: boolean }>> {
+  const s = (await (await fetch(`${w.monitor.base}/status`)).json()) as { alerting: { alerts: Array<{ key: string; held_until?: string; held_cleared?: boolean }> } };
+  return s.alerting.alerts;
+}
