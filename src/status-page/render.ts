@@ -154,9 +154,14 @@ function renderRelease(rel: StatusDoc['release'], now: number): string {
   return `<div class="card release">
   <div class="row"><strong>${esc(c.version)}</strong> ${badge(c.status)} ${badge(verdict.replace('watching: ', ''))}<span class="muted">${esc(verdict)}</span></div>
   <div class="muted">started ${ago(c.startedAt, now)}${c.finishedAt ? `, finished ${ago(c.finishedAt, now)}` : ''}${rel.deploy_window_until ? ` · deploy window open until ${at(rel.deploy_window_until)}` : ''}</div>
+  ${rel.deploy_window_until ? `<div class="muted window-rule">${WINDOW_RULE}</div>` : ''}
   ${items.length ? `<ul class="items">${items.map((i) => `<li>${badge(i.verdict)} ${esc(i.id)}</li>`).join('')}</ul>` : ''}
 </div>`;
 }
+
+/** The deploy window's rule in one sentence, as the README states it: what the on-call reads while one is open. */
+const WINDOW_RULE = 'The deploy window holds back what one planned restart causes (a crash before the second boot, a brief /up or SSH outage), '
+  + 'and looks at it again when it closes; a restart loop, a crash after the second boot, a failed migration, a missing secret and a changed host key page at once.';
 
 /** The refreshable part of the page. */
 export function renderMain(doc: StatusDoc, now = Date.now()): string {

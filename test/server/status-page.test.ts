@@ -157,3 +157,13 @@ test('a slow check shows as degraded with why, and the page says all pass but on
   assert.match(html, /passed, <b>slow<\/b>,/);
   assert.match(html, /its screen phase took 1\.50s \(degraded_after\.screen 1s\)/);
 });
+
+test('while a deploy window is open the page states its rule in one sentence', () => {
+  const now = new Date().toISOString();
+  const doc = (until: string | null) => renderMain({
+    instance: 'x', version: '1', started_at: now, ready: true, checks: [], logs: null, alerting: { sinks: [], silences: [], alerts: [] },
+    release: { current: { version: 'v2', status: 'finished', startedAt: now, finishedAt: now }, deploy_window_until: until, watching: null },
+  });
+  assert.match(doc(new Date(Date.now() + 60_000).toISOString()), /holds back what one planned restart causes.*a restart loop, a crash after the second boot, a failed migration, a missing secret and a changed host key page at once/);
+  assert.doesNotMatch(doc(null), /holds back/);
+});
