@@ -21,6 +21,7 @@ import { SECTIONS, StateStore, stateMap } from './state.js';
 import { renderTable, seconds } from './cli/table.js';
 import { registerSilenceCommands } from './cli/silence.js';
 import { registerReleaseCommands } from './cli/release.js';
+import { registerRulesCommands } from './cli/rules.js';
 import type { LogFormat } from './log.js';
 import { VERSION } from './version.js';
 
@@ -263,6 +264,12 @@ program.command('verify')
 
 registerSilenceCommands(program);
 registerReleaseCommands(program);
+registerRulesCommands(program, {
+  logsFor: async (opts) => {
+    const config = opts.config ? await loadOrExit(opts.config) : validateConfig({});
+    return opts.rules ? { ...config.logs, rules: [...config.logs.rules, ...await loadRulesFileOrExit(opts.rules)] } : config.logs;
+  },
+});
 
 program.command('demo')
   .description('start a fake Foglet board on loopback and the monitor pointed at it')
