@@ -56,14 +56,34 @@ export function mtailProgram(rules: Rule[]): string {
     const name = `log_matches_${r.id.replace(/[^a-z0-9_]/g, '_')}`;
     out.push(`counter ${name}`);
     const flags = r.ignore_case ? '(?i)' : '';
-    const neg = negativeLookahead(r.pattern);
+    // RE2 has no lookahead: one is split into a match and an excluded match; with more than one
+    // (a pattern of alternatives), each is dropped: mtail then counts a few more lines, at the same cost.
+    const lookaheads = r.pattern.split('(?!').length - 1;
+    const neg = lookaheads === 1 ? negativeLookahead(r.pattern) : undefined;
+    const pattern = lookaheads > 1 ? stripLookaheads(r.pattern) : r.pattern;
     if (neg) {
       out.push(`/${flags}${neg.base.replace(/\//g, '\\/')}/ {\n  /${flags}${neg.excluded.replace(/\//g, '\\/')}/ {\n  } else {\n    ${name}++\n  }\n}`);
     } else {
-      out.push(`/${flags}${r.pattern.replace(/\//g, '\\/')}/ {\n  ${name}++\n}`);
+      out.push(`/${flags}${pattern.replace(/\//g, '\\/')}/ {\n  ${name}++\n}`);
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The pattern with every `(?!...)` group removed. */
+function stripLookaheads(pattern: string): string {
+  let out = pattern;
+  for (let at = out.indexOf('(?!'); at !== -1; at = out.indexOf('(?!')) {
+    let depth = 0;
+    let end = out.length;
+    for (let i = at; i < out.length; i++) {
+      if (out[i] === '\\') { i++; continue; }
+      if (out[i] === '(') depth++;
+      if (out[i] === ')' && --depth === 0) { end = i + 1; break; }
+    }
+    out = out.slice(0, at) + out.slice(end);
+  }
+  return out;
 }
 
 /** `A(?!B)C` as base `AC` and excluded `AB`: the lines that match AC but not AB (exact when C is empty, as in the pack). */

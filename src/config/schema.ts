@@ -252,6 +252,12 @@ export const logRuleSchema = z.strictObject({
   pattern: regex,
   /** An event that also matches this is not the rule's fault (a client's own doing, say): it is not counted. */
   unless: regex.optional(),
+  /**
+   * Only while a context of the rule packs holds for the source (`migrating`: migrations are
+   * running), or with `!`, only while it does not: the same Postgrex error is a failed
+   * migration during `migrate` and a database error at any other time.
+   */
+  context: z.string().regex(/^!?[a-z_]{1,32}$/, 'expected a context name such as "migrating", or "!migrating" for outside it').optional(),
   ignore_case: z.boolean().default(false),
   /** How many matches within `window` before the rule signals. */
   threshold: z.strictObject({

@@ -5,10 +5,18 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { logRuleSchema, type Config, type LogRuleConfig } from '../config/schema.js';
+import { duration, logRuleSchema, type Config, type LogRuleConfig } from '../config/schema.js';
 
 export const packSchema = z.strictObject({
   name: z.string(),
+  /** States of a source that rules may depend on (see logs/contexts.ts). */
+  contexts: z.array(z.strictObject({
+    name: z.string().regex(/^[a-z_]{1,32}$/),
+    enter: z.string(),
+    leave: z.string(),
+    lasts: duration({ min: '1s', max: '24h' }),
+    ends_with: z.string().optional(),
+  })).default([]),
   rules: z.array(logRuleSchema),
   restart_markers: z.strictObject({
     boot: z.array(z.strictObject({ kind: z.string(), pattern: z.string() })),
@@ -54,13 +62,21 @@ export function effectiveRules(logs: Config['logs']): Array<LogRuleConfig & { li
   return out;
 }
 
-/** Problems with `logs.rule_overrides`: each id must name a rule of a pack in use. */
+/**
+ * Problems only the packs in use can tell: each id in `logs.rule_overrides` must name one of
+ * their rules, and a rule's `context` one of their contexts.
+ */
 export function overrideProblems(logs: Config['logs']): Array<{ path: PropertyKey[]; message: string }> {
-  const ids = new Set(logs.rule_packs.flatMap((p) => loadPack(p).rules.map((r) => r.id)));
-  return Object.keys(logs.rule_overrides)
-    .filter((id) => !ids.has(id))
-    .map((id) => ({
-      path: ['logs', 'rule_overrides', id],
-      message: `no rule ${JSON.stringify(id)} in the rule packs in use (${logs.rule_packs.join(', ') || 'none'})`,
-    }));
+  const packs = logs.rule_packs.map(loadPack);
+  const ids = new Set(packs.flatMap((p) => p.rules.map((r) => r.id)));
+  const contexts = new Set(packs.flatMap((p) => p.contexts.map((c) => c.name)));
+  const inUse = logs.rule_packs.join(', ') || 'none';
+  return [
+    ...Object.keys(logs.rule_overrides)
+      .filter((id) => !ids.has(id))
+      .map((id) => ({ path: ['logs', 'rule_overrides', id], message: `no rule ${JSON.stringify(id)} in the rule packs in use (${inUse})` })),
+    ...logs.rules.flatMap((r, i) => r.context && !contexts.has(r.context.replace(/^!/, ''))
+      ? [{ path: ['logs', 'rules', i, 'context'], message: `no context ${JSON.stringify(r.context.replace(/^!/, ''))} in the rule packs in use (${inUse}): ${[...contexts].join(', ') || 'they have none'}` }]
+      : []),
+  ];
 }

@@ -9,6 +9,7 @@ import { LineRing, redactLogLine } from './evidence.js';
 import { cleanLine, detach, parseLine } from './line.js';
 import { RestartDetector, type RestartLoopSettings, type RestartMarkers } from './restarts.js';
 import { RuleTracker, type LogRule, type RuleSet, type Track } from './rules.js';
+import { ContextTracker, type ContextDef } from './contexts.js';
 
 /** A pipeline's memory across a restart, kept in the state file beside the source's offset. */
 export interface PipelineMemory {
@@ -19,6 +20,8 @@ export interface PipelineMemory {
 export interface PipelineOptions {
   rules: RuleSet;
   markers: RestartMarkers;
+  /** The packs' contexts (migrating, ...): what the lines around an event say it means. */
+  contexts?: ContextDef[];
   /** Undefined: restart loops are not watched. */
   restartLoop?: RestartLoopSettings & { severity: Severity };
   contextLines: number;
@@ -40,6 +43,7 @@ export class SourcePipeline {
   private readonly tracker = new RuleTracker();
   private readonly restarts: RestartDetector | undefined;
   private readonly ring = new LineRing();
+  private readonly contexts: ContextTracker;
   private readonly now: () => number;
   lines = 0;
   bytes = 0;
@@ -51,6 +55,7 @@ export class SourcePipeline {
     this.now = opts.now ?? Date.now;
     this.assembler = new EventAssembler(source, (e) => this.onEvent(e), this.now);
     this.restarts = opts.restartLoop ? new RestartDetector(opts.markers, opts.restartLoop) : undefined;
+    this.contexts = new ContextTracker(opts.contexts ?? []);
   }
 
   /** One line as read (no newline); `clean` when the splitter knows it needs no cleaning. */
@@ -127,7 +132,8 @@ export class SourcePipeline {
   private onEvent(e: LogEvent): void {
     if (e.timed) this.lastTimed = e.time;
     if (this.opts.since !== undefined && !(this.live && !e.timed) && (e.timed ? e.time : this.lastTimed ?? e.time) < this.opts.since) return;
-    const matched = this.opts.rules.match(e.text);
+    const matched = this.opts.rules.match(e.text, this.contexts.enter(e.text, e.time));
+    this.contexts.leave(e.text, matched.map((r) => r.category));
     if (matched.length > 0) {
       this.revision++;
       this.matches += matched.length;

@@ -8,6 +8,9 @@
 import type { LogRuleConfig } from '../config/schema.js';
 import { linearAny, linearRegex, type TextMatcher } from '../linear-regex.js';
 import type { Severity } from '../signals.js';
+import { contextHolds } from './contexts.js';
+
+const NO_CONTEXT: ReadonlySet<string> = new Set();
 
 export interface LogRule {
   id: string;
@@ -15,6 +18,8 @@ export interface LogRule {
   severity: Severity;
   pattern: TextMatcher;
   unless?: TextMatcher;
+  /** Only while this context holds for the source (`!name`: while it does not). */
+  context?: string;
   count: number;
   windowMs: number;
   quietForMs: number;
@@ -38,6 +43,7 @@ export class RuleSet {
       severity: c.severity,
       pattern: compile(c, c.pattern),
       ...(c.unless ? { unless: compile(c, c.unless) } : {}),
+      ...(c.context ? { context: c.context } : {}),
       count: c.threshold.count,
       windowMs: c.threshold.window.ms,
       quietForMs: c.quiet_for.ms,
@@ -51,12 +57,13 @@ export class RuleSet {
   }
 
   /** The rules an event's text matches, in rule order; one per category (the first). The monitor's own traffic matches none. */
-  match(text: string): LogRule[] {
+  match(text: string, contexts: ReadonlySet<string> = NO_CONTEXT): LogRule[] {
     if (!this.packAny?.test(text) && !this.userAny?.test(text)) return [];
     if (OWN_TRAFFIC.test(text)) return [];
     const out: LogRule[] = [];
     for (const r of this.rules) {
-      if (r.pattern.test(text) && !r.unless?.test(text) && !out.some((o) => o.category === r.category)) out.push(r);
+      if (out.some((o) => o.category === r.category) || !contextHolds(r.context, contexts)) continue;
+      if (r.pattern.test(text) && !r.unless?.test(text)) out.push(r);
     }
     return out;
   }

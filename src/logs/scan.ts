@@ -11,6 +11,7 @@ import { effectiveRules, loadPack } from './packs.js';
 import { SourcePipeline, type PipelineOptions } from './pipeline.js';
 import type { RestartMarkers } from './restarts.js';
 import { RuleSet } from './rules.js';
+import type { ContextDef } from './contexts.js';
 
 export interface ScanMatch {
   source: string;
@@ -31,17 +32,20 @@ export interface ScanSummary {
 export interface ScanSetup {
   rules: RuleSet;
   markers: RestartMarkers;
+  contexts: ContextDef[];
   logs: Config['logs'];
 }
 
 export function scanSetup(logs: Config['logs']): ScanSetup {
   const markers: RestartMarkers = { boot: [], crash: [] };
+  const contexts: ContextDef[] = [];
   for (const p of logs.rule_packs) {
     const pack = loadPack(p);
     markers.boot.push(...pack.restart_markers.boot);
     markers.crash.push(...pack.restart_markers.crash);
+    contexts.push(...pack.contexts);
   }
-  return { rules: new RuleSet(effectiveRules(logs)), markers, logs };
+  return { rules: new RuleSet(effectiveRules(logs)), markers, contexts, logs };
 }
 
 /** The options of a source's pipeline, the same for the daemon and for scan. */
@@ -50,6 +54,7 @@ export function pipelineOptions(setup: ScanSetup, extra: Partial<PipelineOptions
   return {
     rules: setup.rules,
     markers: setup.markers,
+    contexts: setup.contexts,
     restartLoop: loop.enabled
       ? { starts: loop.starts, windowMs: loop.window.ms, minUptimeMs: loop.min_uptime.ms, severity: loop.severity }
       : undefined,
