@@ -11,7 +11,7 @@ import type { ReleaseTracker } from './release/marks.js';
 import type { Silences } from './alerts/silences.js';
 import { statusRoutes } from './server/status.js';
 import { statusPageRoutes } from './server/status-page.js';
-import { guardConnections } from './server/connections.js';
+import { guardConnections, MAX_PIPELINED } from './server/connections.js';
 
 export interface ServerDeps {
   logger: Logger;
@@ -47,12 +47,27 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const atCap = (what: string) => {
     if (Date.now() - (saidAt.get(what) ?? 0) < 60_000) return;
     saidAt.set(what, Date.now());
-    deps.logger.warn({ max_connections: deps.maxConnections }, `HTTP server at max_connections: ${what}`);
+    deps.logger.warn({ max_connections: deps.maxConnections }, what);
   };
   guardConnections(app.server, deps.maxConnections, {
-    evicted: () => { deps.metrics().httpConnectionsEvicted.inc(); atCap('closing the longest-idle connections'); },
-    refused: () => { deps.metrics().httpConnectionsRefused.inc(); atCap('every connection is busy, refusing new ones'); },
+    evicted: () => { deps.metrics().httpConnectionsEvicted.inc(); atCap('HTTP server at max_connections: closing the longest-idle connections'); },
+    refused: () => { deps.metrics().httpConnectionsRefused.inc(); atCap('HTTP server at max_connections: every connection is busy, refusing new ones'); },
     count: (open) => deps.metrics().httpConnectionsOpen.set(open),
+    overPipelined: () => { deps.metrics().httpConnectionsEvicted.inc(); atCap(`HTTP server: closing connections that pipeline more than ${MAX_PIPELINED} requests without reading the answers`); },
+  });
+  // Requests already parsed from a connection that has since been closed (pipelined past the
+  // limit, evicted): nobody will read their answers, so none is made (a /metrics or /status
+  // each, thousands of them, kept the event loop from everything else).
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.raw.socket.destroyed) reply.hijack();
+  });
+  // An error answered before the request's body was read (a 404, a 415, a 401) closes the
+  // connection: otherwise Node reads the rest of the body to keep the connection alive, and an
+  // endless upload to any path was read to its end (1.7 GB in 30 s on one connection). The
+  // close lingers a moment (server/connections.ts) so that the client still reads its answer.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (reply.statusCode >= 400 && !req.raw.complete && hasBody(req.raw.headers)) void reply.header('connection', 'close');
+    return payload;
   });
   // One error shape for every route: `{ error }`, as the API's own 4xx answers; a 5xx says no more than that.
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -75,4 +90,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 export function parseListen(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
   return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
+}
+
+function hasBody(headers: import('node:http').IncomingHttpHeaders): boolean {
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }

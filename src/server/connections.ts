@@ -28,7 +28,19 @@ export interface GuardEvents {
   refused(): void;
   /** The number of open connections changed. */
   count(open: number): void;
+  /** A connection was closed for piling up requests whose answers it does not read. */
+  overPipelined?(): void;
 }
+
+/**
+ * Requests one connection may have waiting for their answers (HTTP/1.1 pipelining), and
+ * answer bytes it may leave unread. Node parses pipelined requests as they come and queues
+ * their answers: thirty connections sending 3,000 `GET /metrics` each and reading nothing
+ * kept the event loop busy for 80 s (no /healthz, probes past their timeouts) and the
+ * answers took 3 GB. No scraper or browser pipelines more than a few.
+ */
+export const MAX_PIPELINED = 16;
+export const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 
 /** A request in flight this long may be cut to admit a new connection at the cap (see above). */
 export const STALE_REQUEST_MS = 5_000;
@@ -80,11 +92,17 @@ export function guardConnections(server: Server, cap: number, events: GuardEvent
     });
   });
 
-  server.on('request', (req, res) => {
+  // First of the request listeners: a connection closed here is closed before the app starts on its request.
+  server.prependListener('request', (req, res) => {
     const socket = req.socket;
     if (socket.destroyed) return;
     idle.delete(socket);
     const busy = inFlight.get(socket);
+    if (busy && (busy.requests >= MAX_PIPELINED || socket.writableLength > MAX_UNREAD_BYTES)) {
+      socket.destroy();
+      events.overPipelined?.();
+      return;
+    }
     if (busy) busy.requests++;
     else inFlight.set(socket, { requests: 1, since: now() });
     res.once('close', () => {

@@ -6,7 +6,7 @@ import net from 'node:net';
  * an answer arrives, as curl does; resolves with the answer's status line and the bytes
  * the server let in.
  */
-export function streamChunked(base: string, path: string, token: string, maxBytes: number): Promise<{ status: string; sent: number }> {
+export function streamChunked(base: string, path: string, token: string, maxBytes: number, contentType: string | null = 'text/plain'): Promise<{ status: string; sent: number }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(url.port), url.hostname);
@@ -22,7 +22,7 @@ export function streamChunked(base: string, path: string, token: string, maxByte
       if (!socket.destroyed && !answer) socket.end('0\r\n\r\n');
     };
     socket.on('connect', () => {
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n${contentType ? `Content-Type: ${contentType}\r\n` : ''}Transfer-Encoding: chunked\r\n\r\n`);
       pump();
     });
     socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });

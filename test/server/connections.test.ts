@@ -36,6 +36,35 @@ describe('hostile connections', () => {
     assert.ok(r.sent < 64 * 1024 * 1024, `the server took ${r.sent} bytes before closing`);
   });
 
+  test('an upload to a path that is not there (404) or of a type not taken (415) gets its answer and the connection closes', async () => {
+    const lost = await streamChunked(stack.base, '/nonexistent', '', 512 * 1024 * 1024, null);
+    assert.match(lost.status, /^HTTP\/1\.1 404/);
+    assert.ok(lost.sent < 64 * 1024 * 1024, `the server took ${lost.sent} bytes before closing`);
+    const wrongType = await streamChunked(stack.base, '/api/silences', API_TOKEN, 512 * 1024 * 1024, 'application/x-www-form-urlencoded');
+    assert.match(wrongType.status, /^HTTP\/1\.1 415/);
+    assert.ok(wrongType.sent < 64 * 1024 * 1024, `the server took ${wrongType.sent} bytes before closing`);
+  });
+
+  test('a client that pipelines thousands of requests and reads no answer is closed; /healthz answers meanwhile', async () => {
+    const floods: net.Socket[] = [];
+    try {
+      for (let i = 0; i < 10; i++) {
+        const s = await connected(stack.base);
+        s.pause(); // reads nothing
+        s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3000));
+        floods.push(s);
+      }
+      await waitFor(() => /closing connections that pipeline more than 16 requests/.test(stack.logs.text), 'the pipelining connections to be closed');
+      const r = await fetch(`${stack.base}/healthz`, { headers: { connection: 'close' } });
+      assert.equal(r.status, 200);
+      // Each connection got at most 16 answers made: the other 2,984 requests of each made none.
+      const metrics = await (await fetch(`${stack.base}/metrics`)).text();
+      assert.ok(Number(/^foglet_monitor_http_connections_evicted_total (\d+)/m.exec(metrics)?.[1]) >= 10);
+    } finally {
+      for (const s of floods) s.destroy();
+    }
+  });
+
   test('a chunked log upload past max_body_bytes is refused while it streams', async () => {
     const r = await streamChunked(stack.base, '/api/logs', LOG_TOKEN, 512 * 1024 * 1024);
     assert.match(r.status, /^HTTP\/1\.1 413/);
