@@ -3,15 +3,24 @@
  * (a DATABASE_URL with its password, a SECRET_KEY_BASE printed by a crash dump).
  * These are scrubbed before a line is attached to a signal.
  */
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s/]+@/gi;
-const KEY_VALUE = /\b((?:SECRET_KEY_BASE|DATABASE_URL|[A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|API_KEY))\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/g;
-const LOWER_KEY_VALUE = /\b((?:password|passwd|secret|token|api_key|secret_key_base)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,}]+)/gi;
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,20}:\/\/[^:/@\s]{0,256}:)[^@\s/]{1,256}@/gi;
+/**
+ * `key=value`, `key: value`, `"key":"value"`, `"key" => "value"` (JSON and Elixir maps with
+ * string keys) where the key names a secret, also with a prefix (`smtp_password`, `X_API_KEY`).
+ * The key's prefix is bounded: an unbounded one made a line of many short words quadratic.
+ */
+const KEY_VALUE = /\b((?:secret_key_base|database_url|[a-z0-9_.-]{0,40}(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?))["']?\s{0,8}(?:=>|[=:])\s{0,8})("[^"\n]{0,4096}"|'[^'\n]{0,4096}'|[^\s,}\]"']{1,4096})/gi;
+/** An auth header's credential, or a bare `Bearer <token>`: the scheme stays, the credential goes. */
+const AUTH = /\b((?:Bearer|Basic|Token|Digest|ApiKey)\s{1,8})[A-Za-z0-9._~+/=-]{8,4096}/g;
+/** A cookie header carries sessions: its whole value goes. */
+const COOKIE = /\b((?:Set-)?Cookie\s{0,8}:\s{0,8})[^\n]{1,8192}/gi;
 
 export function redactLogLine(line: string): string {
   return line
     .replace(URL_PASSWORD, '$1<redacted>@')
-    .replace(KEY_VALUE, (_m, k: string) => `${k}<redacted>`)
-    .replace(LOWER_KEY_VALUE, (_m, k: string) => `${k}<redacted>`);
+    .replace(COOKIE, '$1<redacted>')
+    .replace(AUTH, '$1<redacted>')
+    .replace(KEY_VALUE, (_m, k: string, v: string) => `${k}${v.startsWith('"') ? '"<redacted>"' : v.startsWith("'") ? "'<redacted>'" : '<redacted>'}`);
 }
 
 /** Recent lines of one source, by line number, for the context before a match. */

@@ -1,0 +1,40 @@
+/**
+ * Secrets a board prints in its own log lines are scrubbed before a line becomes evidence
+ * (webhooks, the daemon's log, bundles, the state file), in the forms a hostile trial sent
+ * through: auth headers, JSON and Elixir maps with string keys, unquoted and prefixed keys,
+ * session cookies; ordinary words stay.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { redactLogLine } from '../../src/logs/evidence.js';
+
+test('secrets in log lines are hidden in the forms libraries print them', () => {
+  const cases: Array<[string, string]> = [
+    ['GET /x Authorization: Bearer LogBearerTok3n-123 done', 'LogBearerTok3n-123'],
+    ['{"user":"bob","password":"Js0nPassw0rd!","token":"Js0nTok3n-xyz"}', 'Js0nPassw0rd!'],
+    ['{"user":"bob","password":"Js0nPassw0rd!","token":"Js0nTok3n-xyz"}', 'Js0nTok3n-xyz'],
+    ['%{"password" => "ElixirPassw0rd", "api_key" => "ElixirApiKey-77"}', 'ElixirPassw0rd'],
+    ['%{"password" => "ElixirPassw0rd", "api_key" => "ElixirApiKey-77"}', 'ElixirApiKey-77'],
+    ['config smtp_password: Unqu0tedSmtpPw rest', 'Unqu0tedSmtpPw'],
+    ['Cookie: _foglet_key=SFMyNTY.g3QAAAABbQAAAAtfY3NyZl90b2tlbg; other=1', 'SFMyNTY.g3QAAAABbQAAAAtfY3NyZl90b2tlbg'],
+    ['DATABASE_URL=ecto://foglet:DbPassw0rd@db/foglet', 'DbPassw0rd'],
+    ['SECRET_KEY_BASE=abcdefghijklmnopqrstuvwxyz0123456789', 'abcdefghijklmnopqrstuvwxyz0123456789'],
+  ];
+  for (const [line, secret] of cases) {
+    const out = redactLogLine(line);
+    assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
+    assert.match(out, /<redacted>/);
+  }
+  for (const ordinary of ['[info] Sent 200 in 3ms', 'Running FogletBbsWeb.Endpoint with Bandit 1.10.4', 'auth_failure_ratio=0.5 sessions=12', '{"user":"bob","handle":"bob"}']) {
+    assert.equal(redactLogLine(ordinary), ordinary);
+  }
+});
+
+test('a long hostile line is scrubbed in linear time', () => {
+  const line = 'a.'.repeat(200_000);
+  const started = process.hrtime.bigint();
+  redactLogLine(line);
+  redactLogLine('x'.repeat(400_000));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  assert.ok(seconds < 2, `${seconds}s`);
+});
