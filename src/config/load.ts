@@ -8,6 +8,7 @@ import YAML, { LineCounter, isAlias, isMap, isScalar, isSeq, visit, type Alias, 
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { overrideProblems } from '../logs/packs.js';
+import { isSecretKey } from './redact.js';
 
 export interface ConfigProblem {
   path: string;
@@ -199,7 +200,9 @@ function locateNearest(path: PropertyKey[], locate: (p: PropertyKey[]) => Pick<C
 }
 
 function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
-  const got = describeValue(iss.input);
+  // A secret given the wrong way (a number for a password) is named by its type only: the error is printed.
+  const key = iss.path?.at(-1);
+  const got = typeof key === 'string' && isSecretKey(key) && iss.input !== undefined && iss.input !== null ? `a ${Array.isArray(iss.input) ? 'list' : typeof iss.input}` : describeValue(iss.input);
   switch (iss.code) {
     case 'invalid_type':
       return iss.input === undefined ? `is required (expected ${iss.expected})` : `expected ${iss.expected}, got ${got}`;

@@ -96,7 +96,7 @@ function forms(secret: string): string[] {
     new URLSearchParams({ v: secret }).toString().slice(2),
     Buffer.from(secret).toString('base64'),
   ];
-  const scheme = /^(?:Bearer|Basic|Token|Bot|Digest)\s+(\S+)$/i.exec(secret);
+  const scheme = /^(?:Bearer|Basic|Token|Bot|Digest|ApiKey)\s+(\S+)$/i.exec(secret);
   if (scheme) {
     out.push(scheme[1]!);
     // Basic: base64 of user:password. The password is the secret; user:password whole only
@@ -124,9 +124,12 @@ export function looksLikeToken(value: string): boolean {
     && new Set(value).size >= 8;
 }
 
-const WORD = /[A-Za-z0-9_-]/;
+/** What continues a word: a secret is hidden only where it is not part of a longer one. `_` joins words in names (`id_<secret>_end`) but not in secrets' surroundings, so it does not count. */
+const WORD = /[A-Za-z0-9-]/;
+/** An escape just before a secret (`%20`, `\u0022`, `\x22`, `\n`) ends the word before it, though its last character is a letter or digit. */
+const ESCAPE_BEFORE = /(?:%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[nrt])$/;
 /** A credential with its scheme, wherever it stands in a value (`Authorization: Bearer ...` as a command argument). */
-const AUTH_SCHEME = /(?:^|[\s:=])((?:Bearer|Basic|Token|Bot|Digest)\s+\S{8,})/gi;
+const AUTH_SCHEME = /(?:^|[\s:='"])(Bearer|Basic|Token|Bot|Digest|ApiKey)\s+([^\s'"]{8,})/gi;
 /** A line break, raw or as JSON escapes it. */
 const LINE_BREAK = /\r\n|\n|\r|\\r\\n|\\n|\\r/;
 const LINE_BREAKS = new RegExp(LINE_BREAK.source, 'g');
@@ -146,7 +149,7 @@ function replaceWhole(text: string, secret: string): string {
   for (let i = text.indexOf(secret); i !== -1; i = text.indexOf(secret, i + 1)) {
     const before = text[i - 1];
     const after = text[i + secret.length];
-    const edgeIn = WORD.test(secret[0]!) && before !== undefined && WORD.test(before);
+    const edgeIn = WORD.test(secret[0]!) && before !== undefined && WORD.test(before) && !ESCAPE_BEFORE.test(text.slice(Math.max(0, i - 6), i));
     const edgeOut = WORD.test(secret[secret.length - 1]!) && after !== undefined && WORD.test(after);
     if (edgeIn || edgeOut || i < from) continue;
     out += text.slice(from, i) + REDACTED;
@@ -159,20 +162,66 @@ export function collectSecrets(value: unknown, key = '', out: string[] = [], par
   if (typeof value === 'string') {
     if (isSecretKey(key) || (CREDENTIAL_MAPS.has(parent) && looksLikeToken(value))) out.push(value);
     // A credential with its scheme is one whatever the header or argument is called (`X-Upstream: Bearer ...`).
-    for (const m of value.matchAll(AUTH_SCHEME)) out.push(m[1]!);
+    // The credential alone, so that the scheme stays readable where it is printed; Basic's password too.
+    for (const m of value.matchAll(AUTH_SCHEME)) {
+      out.push(m[2]!);
+      if (/^basic$/i.test(m[1]!)) out.push(...forms(`Basic ${m[2]!}`).slice(-1));
+    }
+    // URLs: the value itself, and any inside it (a shell string's `DATABASE_URL=postgres://u:pw@h/d`, `'https://x/?token=...'`).
     out.push(...urlSecrets(value));
+    for (const m of value.matchAll(URL_IN_TEXT)) if (m[0] !== value) out.push(...urlSecrets(m[0]));
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      collectSecrets(v, key, out, parent);
-      // A command's arguments: the value of a flag named as a secret (`--password x`, `--api-token=x`).
-      const flag = typeof v === 'string' ? FLAG.exec(v) : null;
-      if (!flag || !isSecretKey(flag[1]!)) return;
-      const given = flag[2] ?? value[i + 1];
-      if (typeof given === 'string' && given) out.push(given);
-    });
+    for (const v of value) collectSecrets(v, key, out, parent);
+    if (value.every((v) => typeof v === 'string')) out.push(...argumentSecrets(value as string[]));
   } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) collectSecrets(v, k, out, key);
+    const o = value as Record<string, unknown>;
+    // A login's user:password as Basic auth or a board might print it (base64), the user name kept out of it.
+    const user = [o.username, o.handle, o.user].find((u) => typeof u === 'string');
+    if (typeof user === 'string' && typeof o.password === 'string') out.push(Buffer.from(`${user}:${o.password}`).toString('base64'));
+    for (const [k, v] of Object.entries(o)) collectSecrets(v, k, out, key);
   }
+  return out;
+}
+
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s'"<>]{1,2048}/gi;
+
+/**
+ * Secrets in a command's arguments, also inside a shell string (`sh -c "..."`): the value of a
+ * flag named as a secret (`--password x`, `--api-token=x`), of `-u`/`--user user:password`
+ * (curl), of `NAME=value` where the name is a secret's or the value looks like one
+ * (`PGPASSWORD=...` for `env`), and of a header argument named as a secret (`Cookie: ...`).
+ */
+function argumentSecrets(args: string[]): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    const header = HEADER_ARG.exec(arg);
+    if (header && (isSecretKey(header[1]!) || /^(?:set-)?cookie$/i.test(header[1]!))) out.push(header[2]!.trim());
+  }
+  const words = args.flatMap(shellWords);
+  words.forEach((w, i) => {
+    const flag = FLAG.exec(w);
+    if (flag) {
+      const given = flag[2] ?? words[i + 1];
+      if (given && isSecretKey(flag[1]!)) out.push(given);
+      if (given && /^(?:u|user)$/.test(flag[1]!)) {
+        const colon = given.indexOf(':');
+        if (colon > 0 && colon < given.length - 1) out.push(given.slice(colon + 1));
+      }
+      return;
+    }
+    const assign = ASSIGNMENT.exec(w);
+    if (assign && (isSecretKey(assign[1]!) || looksLikeToken(assign[2]!))) out.push(assign[2]!);
+  });
+  return out;
+}
+
+const HEADER_ARG = /^([A-Za-z][\w-]{0,63}):\s*(\S.*)$/s;
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]{0,63})=(.+)$/s;
+
+/** A shell string's words, quotes removed (`sh -c "..."`'s argument), enough to find flags and assignments. */
+function shellWords(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]!);
   return out;
 }
 
@@ -191,7 +240,7 @@ function decode(text: string): string {
   try { return decodeURIComponent(text); } catch { return text; }
 }
 
-const SECRET_PARAM = /^(key|sig|signature|auth|access_token|code)$/i;
+const SECRET_PARAM = /^(key|sig|signature|auth|access_token|id_token|refresh_token|code|jwt|private|jsessionid|phpsessid|sid)$/i;
 
 function urlSecrets(text: string): string[] {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return [];
@@ -204,9 +253,14 @@ function urlSecrets(text: string): string[] {
     // As Basic auth would send it (base64 of user:password); the URL's user name itself is not secret.
     out.push(password, url.password, Buffer.from(`${user}:${password}`).toString('base64'));
   }
-  // Each secret parameter as written, as WHATWG URL normalises it (`'` becomes %27), and decoded
-  // both ways (`+` kept, and `+` as a space as forms decode it).
-  for (const [name, value] of [...rawQuery(text), ...rawQuery(url.href)]) {
+  // A token given as the user name (`https://ghp_...@host/`).
+  if (!url.password && url.username && looksLikeToken(decode(url.username))) out.push(url.username, decode(url.username));
+  // Path parameters such as `;jsessionid=...`.
+  for (const m of url.pathname.matchAll(/;([A-Za-z_]{1,32})=([^;/]{1,512})/g)) if (isSecretKey(m[1]!) || SECRET_PARAM.test(m[1]!)) out.push(m[2]!, decode(m[2]!));
+  // Each secret parameter of the query and the fragment as written, as WHATWG URL normalises it
+  // (`'` becomes %27), and decoded both ways (`+` kept, and `+` as a space as forms decode it).
+  const fragment = (t: string) => { const h = t.indexOf('#'); return h === -1 ? [] : rawQuery(`?${t.slice(h + 1)}`); };
+  for (const [name, value] of [...rawQuery(text), ...rawQuery(url.href), ...fragment(text)]) {
     const k = decode(name.replace(/\+/g, ' '));
     if (!value || !(isSecretKey(k) || SECRET_PARAM.test(k))) continue;
     out.push(value, decode(value), decode(value.replace(/\+/g, ' ')));

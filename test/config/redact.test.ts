@@ -127,3 +127,58 @@ test('a webhook URL: its token segment is a secret, its ordinary words and hosts
   assert.equal(r.redact('http://probe:Basic-Pa55word@board.example.net/up'), `http://probe:${REDACTED}@board.example.net/up`);
   assert.equal(r.redact(`Basic ${Buffer.from('probe:Basic-Pa55word').toString('base64')}`), `Basic ${REDACTED}`);
 });
+
+// From a second hostile trial: a secret next to an escape, in a shell string, as a URL's user, ...
+test('a secret next to an escape sequence or an underscore is hidden', () => {
+  const r = new Redactor(['MySecretValue-42xy']);
+  for (const text of ['a%20MySecretValue-42xy%20b', 'token%3DMySecretValue-42xy%26x', '\\u0022MySecretValue-42xy\\u0022', 'id_MySecretValue-42xy_end', 'Bearer%20MySecretValue-42xy']) {
+    assert.ok(!r.redact(text).includes('MySecretValue-42xy'), text);
+  }
+  assert.equal(r.redact('xMySecretValue-42xyz'), 'xMySecretValue-42xyz', 'still only whole values');
+});
+
+test("an SSH login's handle:password in base64 is hidden", () => {
+  const r = Redactor.fromConfig(validateConfig({ checks: [{ name: 's', kind: 'ssh', host: 'h', expect_screen: 'x', login: { handle: 'probe', password: 'SshPassw0rd-Zq81x' } }] }));
+  const b64 = Buffer.from('probe:SshPassw0rd-Zq81x').toString('base64');
+  assert.equal(r.redact(`creds ${b64}`), `creds ${REDACTED}`);
+});
+
+test("a command's arguments: NAME=value, header arguments, curl -u, and everything inside a shell string", () => {
+  const config = validateConfig({
+    logs: { sources: [
+      { name: 'a', kind: 'command', command: ['env', 'PGPASSWORD=PgPassw0rd-1', 'FLY_API_TOKEN=FlyTok3n-abcdef', 'curl', '-H', 'Cookie: sid=CookieSid-998877', '-H', 'X-Api-Key: ApiKeyArg-55', '-u', 'bob:CurlPassw0rd-2', 'https://x.example/'] },
+      { name: 'b', kind: 'command', command: ['sh', '-c', "curl -u bob:ShellPassw0rd-3 'https://x.example/?token=ShellTok3n-4' --password ShellPw-55555 && DATABASE_URL=postgres://u:ShellDbPw-666@h/d run"] },
+    ] },
+  });
+  const r = Redactor.fromConfig(config);
+  const printed = JSON.stringify(redactConfig(config));
+  for (const secret of ['PgPassw0rd-1', 'FlyTok3n-abcdef', 'CookieSid-998877', 'ApiKeyArg-55', 'CurlPassw0rd-2', 'ShellPassw0rd-3', 'ShellTok3n-4', 'ShellPw-55555', 'ShellDbPw-666']) {
+    assert.ok(!printed.includes(secret), `${secret} printed: ${printed}`);
+    assert.equal(r.redact(`saw ${secret}.`), `saw ${REDACTED}.`, secret);
+  }
+  assert.ok(printed.includes('https://x.example/') && printed.includes('PGPASSWORD='), printed);
+});
+
+test('URLs: a token as the user name, ?jwt= and the like, a fragment token, ;jsessionid; an ApiKey scheme; quotes around a bearer stay', () => {
+  const config = validateConfig({
+    checks: [
+      { name: 'a', kind: 'http', url: 'https://ghp_UserTokenOnly1234567890@board.example.net/up' },
+      { name: 'b', kind: 'http', url: 'https://board.example.net/up;jsessionid=JSess1onId-77?jwt=JwtValue-12345&private=PrivValue-123#access_token=FragTok3n-999' },
+      { name: 'c', kind: 'http', url: 'https://board.example.net/up', headers: { 'X-Custom': 'ApiKey CustomApiKey-4242' } },
+    ],
+    logs: { sources: [{ name: 'q', kind: 'command', command: ['sh', '-c', "curl -H 'Authorization: Bearer QuotedBearer-123' -u x"] }] },
+  });
+  const printed = JSON.stringify(redactConfig(config));
+  for (const secret of ['ghp_UserTokenOnly1234567890', 'JSess1onId-77', 'JwtValue-12345', 'PrivValue-123', 'FragTok3n-999', 'CustomApiKey-4242', 'QuotedBearer-123']) {
+    assert.ok(!printed.includes(secret), `${secret} printed`);
+  }
+  assert.match(printed, /Authorization: Bearer <redacted>' -u x/, 'the closing quote stays');
+});
+
+test('a secret given as a number is not echoed in the config error', () => {
+  assert.throws(() => validateConfig({ checks: [{ name: 's', kind: 'ssh', host: 'h', expect_screen: 'x', login: { handle: 'p', password: 12345678901234 } }] }), (e: Error) => {
+    assert.match(e.message, /login\.password: expected string, got a number/);
+    assert.ok(!e.message.includes('12345678901234'), e.message);
+    return true;
+  });
+});
