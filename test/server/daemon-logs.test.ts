@@ -95,6 +95,14 @@ describe('daemon: log sources, /api/logs and log signals', () => {
     await waitFor(async () => (await status()).logs.sources.find((x) => x.name === 'shipper')!.matches >= 2, 'the second match on shipper');
   });
 
+  test('plain text whose first line starts with "[" is lines, not a broken JSON array; a JSON array is records', async () => {
+    const text = await post('[info] Running FogletBbsWeb.Endpoint\nsecond line\n', TOKEN);
+    assert.equal(text.status, 202, await text.clone().text());
+    assert.deepEqual(await text.json(), { accepted: 2 });
+    const array = await post(JSON.stringify([{ message: 'one' }, { message: 'two' }, 'three']), TOKEN);
+    assert.deepEqual(await array.json(), { accepted: 3 });
+  });
+
   test('log metrics carry lines, matches and source state; nothing secret', async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     assert.ok(!text.includes(TOKEN) && !text.includes(DB_PASSWORD));

@@ -23,10 +23,10 @@ export class HttpSource implements LogSource {
   /** Lines in one request body; returns how many were taken. */
   ingest(body: Buffer): number {
     let count = 0;
-    const first = body.subarray(0, 64).toString('utf8').trimStart();
-    if (first.startsWith('[')) {
-      const records = JSON.parse(body.toString('utf8')) as unknown;
-      if (!Array.isArray(records)) throw new Error('expected a JSON array of records');
+    // A JSON array of records; anything else, including text whose first line starts with `[`
+    // (Logger's `[info] ...` when the shipper sends bare messages), is lines.
+    const records = body.subarray(0, 64).toString('utf8').trimStart().startsWith('[') ? jsonArray(body) : undefined;
+    if (records) {
       for (const r of records) {
         const line = typeof r === 'string' ? r : JSON.stringify(r);
         const bytes = Buffer.byteLength(line);
@@ -46,5 +46,14 @@ export class HttpSource implements LogSource {
     }
     this.sink.idle();
     return count;
+  }
+}
+
+function jsonArray(body: Buffer): unknown[] | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }
