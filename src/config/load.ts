@@ -29,7 +29,10 @@ function formatProblems(file: string, problems: ConfigProblem[]): string {
     const where = p.line ? `${file}:${p.line}:${p.column ?? 1}` : file;
     return `  ${where}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
   });
-  return `invalid config ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+  // The last entry may stand for many ("and 19900 more problems like these"): the count says all of them.
+  const more = /^and (\d+) more problem/.exec(problems.at(-1)?.message ?? '');
+  const total = more ? problems.length - 1 + Number(more[1]) : problems.length;
+  return `invalid config ${file} (${total} problem${total === 1 ? '' : 's'}):\n${lines.join('\n')}`;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -42,7 +45,7 @@ const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
  * alias bomb needs millions.
  */
 const MAX_ALIAS_COUNT = 20_000;
-/** Keys and values after every alias and merge is expanded: a config of 1,000 checks has some 50,000. */
+/** Keys and values that aliases and merges may add to a config (a config of 1,000 checks has some 50,000 in all). */
 const MAX_EXPANDED_VALUES = 500_000;
 /** Problems listed at most; the rest are counted, so a file of a million bad keys is reported in linear time. */
 const MAX_PROBLEMS = 100;
@@ -104,7 +107,10 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   // Merge keys copy their mapping's keys on every use, which yaml's alias count does not see:
   // five thousand `<<: *big` of a 2,000-key mapping took 44 s and 2 GB. Refused by the size the
   // aliases expand to, counted on the syntax tree in linear time before anything is expanded.
-  if (expandedSize(doc, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES) {
+  // Only what aliases add counts: a large config without any is bounded by its bytes.
+  let written = 0;
+  visit(doc, { Node() { written++; } });
+  if (expandedSize(doc, written + MAX_EXPANDED_VALUES) > written + MAX_EXPANDED_VALUES) {
     throw new ConfigError(file, [{ path: '', message: `YAML: anchors and merge keys expand the config to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values`, ...firstAliasAt() }]);
   }
   let raw: unknown;
@@ -210,6 +216,8 @@ function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
       return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
     case 'too_small':
       return iss.origin === 'array' ? `expected at least ${iss.minimum} item(s)` : `must be at least ${iss.minimum}, got ${got}`;
+    case 'invalid_key':
+      return `${JSON.stringify(iss.input)}: ${iss.issues?.[0]?.message ?? 'not a valid key here'}`;
     case 'too_big':
       return iss.origin === 'array' ? `expected at most ${iss.maximum} item(s)` : `must be at most ${iss.maximum}, got ${got}`;
     default:

@@ -65,7 +65,14 @@ const listenAddress = z.string().refine(
 );
 
 /** Fields shared by every check kind: the scheduler and the runner own them. */
-const httpUrl = z.url({ protocol: /^https?$/, error: (iss) => (iss.input === undefined ? undefined : 'expected an http:// or https:// URL') });
+const httpUrl = z.url({ protocol: /^https?$/, error: (iss) => (iss.input === undefined ? undefined : 'expected an http:// or https:// URL') }).refine((u) => {
+  // Credentials in a URL are sent decoded: a bare "%" would fail every probe ("URI malformed"), so it fails here.
+  try { const url = new URL(u); decodeURIComponent(url.username); decodeURIComponent(url.password); return true; } catch { return false; }
+}, { error: 'the URL\'s user name or password has a "%" that starts no escape: write it as %25' });
+
+/** Header values go on the wire as they are: a line break or control character would fail every probe, so it fails here. */
+const headerMap = z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'expected a header name (letters, digits, "-")'),
+  z.string().refine((v) => !/[\x00-\x08\x0a-\x1f\x7f]/.test(v), { error: 'a header value may not contain line breaks or control characters' }));
 export const severity = z.enum(['critical', 'warning', 'info']);
 
 const checkCommon = {
@@ -113,7 +120,7 @@ export const httpCheckSchema = z.strictObject({
   kind: z.literal('http'),
   url: httpUrl,
   method: z.enum(['GET', 'HEAD']).default('GET'),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: headerMap.default({}),
   follow_redirects: z.boolean().default(false),
   /** The body is read up to this many bytes; an endless body cannot hold the probe. */
   max_body_bytes: z.number().int().min(0).max(64 * 1024 * 1024).default(1024 * 1024),
@@ -207,7 +214,7 @@ export const appMetricsCheckSchema = z.strictObject({
   timeout: duration({ min: '100ms', max: '5m' }).prefault('5s'),
   kind: z.literal('app_metrics'),
   url: httpUrl,
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: headerMap.default({}),
   /** A scrape larger than this fails with protocol_error: Foglet's is a few kilobytes. */
   max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
   /** Severity of the findings below (sessions near the cap, auth failures, ...). */
@@ -358,7 +365,7 @@ export const sinkSchema = z.discriminatedUnion('kind', [
     url: httpUrl,
     /** Shared secret for the X-Foglet-Signature header: sha256=HMAC-SHA256(secret, body), hex. */
     secret: z.string().min(8).optional(),
-    headers: z.record(z.string(), z.string()).default({}),
+    headers: headerMap.default({}),
   }),
   z.strictObject({
     ...sinkCommon,

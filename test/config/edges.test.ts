@@ -90,3 +90,20 @@ test('a config that is a device or a pipe with no size (/dev/zero) is cut at 5 M
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /\/dev\/zero: cannot read the file: it is more than 5 MB; a config may be at most 5 MB/);
 });
+
+test('a large config without any alias is not refused for what aliases expand to', () => {
+  // 600,000 values written out, no anchor: within the byte limit, and nothing expanded.
+  const text = `x-big: [${Array(600_000).fill('1').join(',')}]\ninstance: big\n`;
+  assert.equal(parseConfigText(text, 'monitor.yaml', {}).instance, 'big');
+});
+
+test('the problem count in the first line counts the problems only summarised', () => {
+  const e = refused(Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join('\n'));
+  assert.match(e.message, /^invalid config monitor\.yaml \(20000 problems\):/);
+});
+
+test('what would fail every probe fails the config: a header value with a line break, a bare % in URL credentials, a header name with a space', () => {
+  assert.match(refused('checks:\n  - { name: a, kind: http, url: "http://h/up", headers: { X-A: "a\\nb" } }\n').message, /checks\[0\]\.headers\.X-A: a header value may not contain line breaks/);
+  assert.match(refused('checks:\n  - { name: a, kind: http, url: "http://u:p%zz@h/up" }\n').message, /checks\[0\]\.url: the URL's user name or password has a "%" that starts no escape: write it as %25/);
+  assert.match(refused('checks:\n  - { name: a, kind: http, url: "http://h/up", headers: { "X A": ok } }\n').message, /"X A": expected a header name/);
+});
