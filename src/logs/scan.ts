@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import type { Severity } from '../signals.js';
 import { detach, LineSplitter } from './line.js';
+import { redactLogLine } from './evidence.js';
 import { effectiveRules, loadPack } from './packs.js';
 import { SourcePipeline, type PipelineOptions } from './pipeline.js';
 import type { RestartMarkers } from './restarts.js';
@@ -74,7 +75,7 @@ export async function scanStream(
   const { logs } = setup;
   const pipeline = new SourcePipeline(source, pipelineOptions(setup, { contextLines: 0 }), {
     onMatch: (e, rules) => {
-      for (const r of rules) matches.push({ source, line: e.line, category: r.category, rule: r.id, severity: r.severity, text: detach(e.lines.join('\n')) });
+      for (const r of rules) matches.push({ source, line: e.line, category: r.category, rule: r.id, severity: r.severity, text: detach(redactLogLine(e.lines.join('\n'))) });
     },
     onSignal: (s) => {
       if (s.reason === 'restart_loop' && !s.ok) {

@@ -38,3 +38,20 @@ test('a long hostile line is scrubbed in linear time', () => {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   assert.ok(seconds < 2, `${seconds}s`);
 });
+
+test('scan --json prints matched events scrubbed too (its output lands in CI logs)', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { runCli } = await import('../helpers/cli.js');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-scan-redact-'));
+  try {
+    const file = path.join(dir, 'foglet.log');
+    writeFileSync(file, 'ERROR! Config provider Config.Reader failed with:\n** (RuntimeError) bad DATABASE_URL=ecto://u:Sup3rScanPw@h/db\n');
+    const r = await runCli(['scan', '--json', file]);
+    assert.match(r.stdout, /missing_secret/);
+    assert.ok(!r.stdout.includes('Sup3rScanPw'), r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
