@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ConfigError, formatPath, loadConfigFile, readBounded, validateConfig } from './config/load.js';
 import { userLogRuleSchema } from './config/schema.js';
 import { scanFile, scanSetup, scanStream, type ScanMatch } from './logs/scan.js';
+import { overrideProblems } from './logs/packs.js';
 import { severityRank, type Severity } from './signals.js';
 import { Redactor, redactConfig } from './config/redact.js';
 import type { Config } from './config/schema.js';
@@ -42,6 +43,17 @@ async function loadOrExit(file: string): Promise<Config> {
     }
     throw e;
   }
+}
+
+/** logs.* with a --rules file's rules added, checked as a config's are (a context the packs lack), or exit 2. */
+async function logsWithRulesOrExit(logs: Config['logs'], file: string | undefined): Promise<Config['logs']> {
+  if (!file) return logs;
+  const merged = { ...logs, rules: [...logs.rules, ...await loadRulesFileOrExit(file)] };
+  const problems = overrideProblems(merged).filter((p) => p.path[1] === 'rules' && Number(p.path[2]) >= logs.rules.length);
+  if (problems.length === 0) return merged;
+  const lines = problems.map((p) => `  ${file}: rules[${Number(p.path[2]) - logs.rules.length}].${String(p.path[3])}: ${p.message}`);
+  process.stderr.write(`invalid rules file ${file}:\n${lines.join('\n')}\n`);
+  process.exit(2);
 }
 
 /** A --rules file: `rules: [...]` validated like logs.rules, or exit 2 naming the problem. */
@@ -152,7 +164,7 @@ program.command('scan')
   .addOption(new Option('--fail-on <severity>', 'exit 1 when a match has this severity or higher').choices(['critical', 'warning', 'info']))
   .action(async (files: string[], opts: { config?: string; rules?: string; json?: boolean; failOn?: Severity }) => {
     const config = opts.config ? await loadOrExit(opts.config) : validateConfig({});
-    const logs = opts.rules ? { ...config.logs, rules: [...config.logs.rules, ...await loadRulesFileOrExit(opts.rules)] } : config.logs;
+    const logs = await logsWithRulesOrExit(config.logs, opts.rules);
     let setup;
     try {
       setup = scanSetup(logs);
@@ -267,7 +279,7 @@ registerReleaseCommands(program);
 registerRulesCommands(program, {
   logsFor: async (opts) => {
     const config = opts.config ? await loadOrExit(opts.config) : validateConfig({});
-    return opts.rules ? { ...config.logs, rules: [...config.logs.rules, ...await loadRulesFileOrExit(opts.rules)] } : config.logs;
+    return logsWithRulesOrExit(config.logs, opts.rules);
   },
 });
 

@@ -38,7 +38,8 @@ export function slowSignal(r: ProbeResult): Signal {
     severity: 'warning',
     category: r.kind,
     reason: r.degraded ? 'slow' : 'ok',
-    summary: r.degraded ? `${r.check} is slow (${r.kind} ${r.target}): ${r.degraded.message.replace(/^slow: /, '')}` : `${r.check} is fast again (${r.kind} ${r.target})`,
+    summary: r.degraded ? `${r.check} is slow (${r.kind} ${r.target}): ${r.degraded.message.replace(/^slow: /, '')}`
+      : r.ok ? `${r.check} is fast again (${r.kind} ${r.target})` : `${r.check} is failing, so not judged slow (${r.kind} ${r.target}): its own alert says why`,
     labels: { check: r.check, target: r.target },
     at: r.started_at,
   };

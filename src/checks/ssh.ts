@@ -197,7 +197,7 @@ class SshRun {
       sock.once('error', (err) => {
         // ECONNRESET on connect: the server accepted and reset at once, before Node saw the
         // connection (a daemon with no usable host key does this). Its break, not the network's.
-        if (this.clock.phase === 'handshake' || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return this.handshakeBroken(err);
+        if (this.clock.phase === 'handshake' || (this.clock.phase === 'connect' && (err as NodeJS.ErrnoException).code === 'ECONNRESET')) return this.handshakeBroken(err);
         const reason = classifyNetworkError(err, this.clock.phase !== 'connect');
         this.fail(reason, rootMessage(err));
       });

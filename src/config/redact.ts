@@ -118,6 +118,11 @@ function forms(secret: string): string[] {
  * with digits or mixed case (`Zx8vQ2mN7pL4kR9t`, a UUID), not a path or a name such as
  * `foglet-bbs-production`.
  */
+/** A credential after an auth scheme has digits, base64's `+/=`, or mixed case past its first letter: "rejected" is a word. */
+function credentialLike(s: string): boolean {
+  return /[0-9+/=]/.test(s) || (/[a-z]/.test(s) && /[A-Z]/.test(s.slice(1)));
+}
+
 export function looksLikeToken(value: string): boolean {
   return value.length >= MIN_TOKEN_LENGTH && /^[A-Za-z0-9+/=_.~-]+$/.test(value) && !value.startsWith('/')
     && /[A-Za-z]/.test(value) && (/\d/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)))
@@ -163,7 +168,9 @@ export function collectSecrets(value: unknown, key = '', out: string[] = [], par
     if (isSecretKey(key) || (CREDENTIAL_MAPS.has(parent) && looksLikeToken(value))) out.push(value);
     // A credential with its scheme is one whatever the header or argument is called (`X-Upstream: Bearer ...`).
     // The credential alone, so that the scheme stays readable where it is printed; Basic's password too.
+    // Only what looks like one: "Token rejected" or "Basic settings" in a summary are words.
     for (const m of value.matchAll(AUTH_SCHEME)) {
+      if (!credentialLike(m[2]!)) continue;
       out.push(m[2]!);
       if (/^basic$/i.test(m[1]!)) out.push(...forms(`Basic ${m[2]!}`).slice(-1));
     }
@@ -172,7 +179,7 @@ export function collectSecrets(value: unknown, key = '', out: string[] = [], par
     for (const m of value.matchAll(URL_IN_TEXT)) if (m[0] !== value) out.push(...urlSecrets(m[0]));
   } else if (Array.isArray(value)) {
     for (const v of value) collectSecrets(v, key, out, parent);
-    if (value.every((v) => typeof v === 'string')) out.push(...argumentSecrets(value as string[]));
+    if (key === 'command' && value.every((v) => typeof v === 'string')) out.push(...argumentSecrets(value as string[]));
   } else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
     // A login's user:password as Basic auth or a board might print it (base64), the user name kept out of it.
@@ -202,10 +209,12 @@ function argumentSecrets(args: string[]): string[] {
     const flag = FLAG.exec(w);
     if (flag) {
       const given = flag[2] ?? words[i + 1];
-      if (given && isSecretKey(flag[1]!)) out.push(given);
+      // `--password-stdin HOST`, `--token-file PATH`: the next word is not the secret.
+      if (given && isSecretKey(flag[1]!) && !/(?:stdin|file|path|dir|env)$/i.test(flag[1]!)) out.push(given);
       if (given && /^(?:u|user)$/.test(flag[1]!)) {
         const colon = given.indexOf(':');
-        if (colon > 0 && colon < given.length - 1) out.push(given.slice(colon + 1));
+        // The password; user:password whole when the password alone is too short to be hidden.
+        if (colon > 0 && colon < given.length - 1) out.push(given.length - colon - 1 >= MIN_SECRET_LENGTH ? given.slice(colon + 1) : given);
       }
       return;
     }
@@ -250,8 +259,10 @@ function urlSecrets(text: string): string[] {
   if (url.password) {
     const user = decode(url.username);
     const password = decode(url.password);
-    // As Basic auth would send it (base64 of user:password); the URL's user name itself is not secret.
+    // As Basic auth would send it (base64 of user:password); the URL's user name itself is not
+    // secret, unless the password alone is too short to be hidden: then user:password is, whole.
     out.push(password, url.password, Buffer.from(`${user}:${password}`).toString('base64'));
+    if (password.length < MIN_SECRET_LENGTH) out.push(`${user}:${password}`, `${url.username}:${url.password}`);
   }
   // A token given as the user name (`https://ghp_...@host/`).
   if (!url.password && url.username && looksLikeToken(decode(url.username))) out.push(url.username, decode(url.username));

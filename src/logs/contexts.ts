@@ -5,7 +5,9 @@
  * shows them over (`== Migrated ... in`, `Migrations already up`, the endpoint serving), or
  * for `lasts` at most: a Postgrex error then is a failed migration, at any other time a
  * database error. The event that enters a context is inside it (its own stack trace may be
- * what shows the migration); the one that leaves it is too.
+ * what shows the migration); the one that leaves it is too. Contexts are kept per Fly machine
+ * where lines name one: the release command's machine migrates, the old machines still serving
+ * in the same log stream do not.
  */
 export interface ContextDef {
   name: string;
@@ -16,6 +18,9 @@ export interface ContextDef {
   ends_with?: string;
 }
 
+/** Contexts held at once (per machine): more means a stream of very many machines, and the oldest are forgotten. */
+const MAX_TRACKED = 1024;
+
 export class ContextTracker {
   private readonly defs: Array<{ name: string; enter: RegExp; leave: RegExp; lastsMs: number; endsWith?: string }>;
   private readonly until = new Map<string, number>();
@@ -25,21 +30,27 @@ export class ContextTracker {
     this.defs = defs.map((d) => ({ name: d.name, enter: new RegExp(d.enter, 'u'), leave: new RegExp(d.leave, 'u'), lastsMs: d.lasts.ms, endsWith: d.ends_with }));
   }
 
-  /** The contexts an event at `time` is in, counting the event itself as entering one. */
-  enter(text: string, time: number): ReadonlySet<string> {
+  /** The contexts an event at `time` (of a machine, when known) is in, counting the event itself as entering one. */
+  enter(text: string, time: number, machine = ''): ReadonlySet<string> {
     if (this.defs.length === 0) return this.none;
     const active = new Set<string>();
     for (const d of this.defs) {
-      if (d.enter.test(text)) this.until.set(d.name, time + d.lastsMs);
-      if ((this.until.get(d.name) ?? 0) > time) active.add(d.name);
+      const key = `${d.name}@${machine}`;
+      if (d.enter.test(text)) {
+        if (this.until.size >= MAX_TRACKED && !this.until.has(key)) this.until.clear(); // bounded: machine ids come and go
+        this.until.set(key, time + d.lastsMs);
+      }
+      if ((this.until.get(key) ?? 0) > time) active.add(d.name);
     }
     return active;
   }
 
   /** After the event was matched (`categories`: what it matched): one that shows a context over ends it. */
-  leave(text: string, categories: readonly string[] = []): void {
+  leave(text: string, categories: readonly string[] = [], machine = ''): void {
+    if (this.until.size === 0) return;
     for (const d of this.defs) {
-      if (this.until.has(d.name) && ((d.endsWith && categories.includes(d.endsWith)) || d.leave.test(text))) this.until.delete(d.name);
+      const key = `${d.name}@${machine}`;
+      if (this.until.has(key) && ((d.endsWith && categories.includes(d.endsWith)) || d.leave.test(text))) this.until.delete(key);
     }
   }
 }

@@ -16,6 +16,8 @@ export interface LogEvent {
   /** The time came from the line itself, not from the clock (Elixir's boot errors carry none). */
   timed: boolean;
   level?: string;
+  /** Fly's machine id, when the line carries one: lines of several machines share a stream. */
+  instance?: string;
   /** The cleaned lines as they came, for evidence. */
   lines: string[];
   /** The messages joined by newlines: what rules match against. */
@@ -33,6 +35,7 @@ interface Pending {
   time: number;
   timed: boolean;
   level?: string;
+  instance?: string;
   lines: string[];
   messages: string[];
   chars: number;
@@ -69,6 +72,7 @@ export class EventAssembler {
       time: this.resolveTime(parsed),
       timed: parsed.time !== undefined,
       level: parsed.level,
+      instance: parsed.instance,
       lines: [raw],
       messages: [parsed.message],
       chars: raw.length,
@@ -82,7 +86,7 @@ export class EventAssembler {
     if (!p) return;
     this.pending = undefined;
     this.onEvent({
-      source: this.source, line: p.line, time: p.time, timed: p.timed, level: p.level, lines: p.lines,
+      source: this.source, line: p.line, time: p.time, timed: p.timed, level: p.level, instance: p.instance, lines: p.lines,
       text: p.messages.length === 1 ? p.messages[0]! : p.messages.join('\n'),
     });
   }

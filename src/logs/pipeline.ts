@@ -132,8 +132,8 @@ export class SourcePipeline {
   private onEvent(e: LogEvent): void {
     if (e.timed) this.lastTimed = e.time;
     if (this.opts.since !== undefined && !(this.live && !e.timed) && (e.timed ? e.time : this.lastTimed ?? e.time) < this.opts.since) return;
-    const matched = this.opts.rules.match(e.text, this.contexts.enter(e.text, e.time));
-    this.contexts.leave(e.text, matched.map((r) => r.category));
+    const matched = this.opts.rules.match(e.text, this.contexts.enter(e.text, e.time, e.instance));
+    this.contexts.leave(e.text, matched.map((r) => r.category), e.instance);
     if (matched.length > 0) {
       this.revision++;
       this.matches += matched.length;

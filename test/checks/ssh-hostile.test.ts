@@ -52,6 +52,8 @@ describe('ssh probe against hostile servers', () => {
   let oldAlgorithmsPort: number;
   let shellFlood: ssh2.Server;
   let shellFloodPort: number;
+  let resetInShell: ssh2.Server;
+  let resetInShellPort: number;
 
   before(async () => {
     silent = await startTcpServer(() => {});
@@ -109,10 +111,23 @@ describe('ssh probe against hostile servers', () => {
     });
     await new Promise<void>((resolve) => shellFlood.listen(0, '127.0.0.1', resolve));
     shellFloodPort = (shellFlood.address() as net.AddressInfo).port;
+    // Logs in, opens the shell, then resets the connection (a board crashing mid-session).
+    resetInShell = new ssh2.Server({ hostKeys: [generateEd25519().private] }, (client) => {
+      client.on('error', () => {});
+      client.on('authentication', (ctx) => ctx.accept());
+      client.on('ready', () => client.on('session', (accept) => {
+        const session = accept();
+        session.on('pty', (ok) => ok?.());
+        session.on('shell', (ok) => { ok(); (client as unknown as { _sock: net.Socket })._sock.resetAndDestroy(); });
+      }));
+    });
+    await new Promise<void>((resolve) => resetInShell.listen(0, '127.0.0.1', resolve));
+    resetInShellPort = (resetInShell.address() as net.AddressInfo).port;
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
     await new Promise<void>((resolve) => shellFlood.close(() => resolve()));
+    await new Promise<void>((resolve) => resetInShell.close(() => resolve()));
     await new Promise<void>((resolve) => oldAlgorithms.close(() => resolve()));
   });
 
@@ -150,6 +165,13 @@ describe('ssh probe against hostile servers', () => {
         assert.match(r.message ?? '', /before the key exchange completed/);
       }
     }
+  });
+
+  test('a reset after the login is not a handshake failure: the message names where it broke', async () => {
+    const r = await probe(resetInShellPort);
+    assert.equal(r.ok, false);
+    assert.notEqual(r.reason, 'handshake_failed', `${r.reason}: ${r.message}`);
+    assert.doesNotMatch(r.message ?? '', /before the key exchange/);
   });
 
   test('a server that sends garbage: handshake_failed', async () => {

@@ -182,3 +182,19 @@ test('a secret given as a number is not echoed in the config error', () => {
     return true;
   });
 });
+
+test('from a review: words after an auth scheme in a summary are not secrets; a short URL password or curl -u is hidden with its user; --password-stdin takes no secret', () => {
+  const config = validateConfig({
+    checks: [
+      { name: 'a', kind: 'http', url: 'https://admin:pw12@bbs.example.net/up', expect: { body: 'bearer required' } },
+    ],
+    logs: {
+      rules: [{ id: 'upstream', category: 'crash', severity: 'warning', pattern: 'upstream', summary: 'Token rejected by upstream; check the Basic settings' }],
+      sources: [{ name: 'c', kind: 'command', command: ['sh', '-c', 'curl -u admin:s3cr3t https://x.example/ && docker login --password-stdin registry.fly.io'] }],
+    },
+  });
+  const r = Redactor.fromConfig(config);
+  assert.equal(r.redact('rejected settings required registry.fly.io'), 'rejected settings required registry.fly.io');
+  assert.equal(r.redact('GET https://admin:pw12@bbs.example.net/up'), `GET https://${REDACTED}@bbs.example.net/up`);
+  assert.ok(!r.redact('curl -u admin:s3cr3t').includes('s3cr3t'));
+});

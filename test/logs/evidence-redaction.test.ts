@@ -55,3 +55,16 @@ test('scan --json prints matched events scrubbed too (its output lands in CI log
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('values in charlists, binaries, with escaped quotes or very long, under keys with long prefixes, are hidden; words after "Basic" or "cookie" stay', () => {
+  const cases: Array<[string, string]> = [
+    ['[relay: ~c"smtp.example.com", username: ~c"apikey", password: ~c"SG.hunter22secret", port: 587]', 'hunter22secret'],
+    ['password: <<"hunter22bin">>', 'hunter22bin'],
+    ['FOGLET_PRODUCTION_MAILER_SMTP_RELAY_AUTH_PASSWORD=hunter22long', 'hunter22long'],
+    ['password: "abc\\"def ghi"', 'def ghi'],
+    [`password="${'x'.repeat(5000)}" tail`, 'xxxxxxxx'],
+  ];
+  for (const [line, secret] of cases) assert.ok(!redactLogLine(line).includes(secret), `${secret} leaked: ${redactLogLine(line).slice(0, 200)}`);
+  assert.equal(redactLogLine('[relay: ~c"smtp.example.com", port: 587]'), '[relay: ~c"smtp.example.com", port: 587]');
+  for (const ordinary of ['Basic authentication failed', 'Token verification failed', 'Invalid cookie: foo']) assert.equal(redactLogLine(ordinary), ordinary);
+});
