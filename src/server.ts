@@ -59,7 +59,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // limit, evicted): nobody will read their answers, so none is made (a /metrics or /status
   // each, thousands of them, kept the event loop from everything else).
   app.addHook('onRequest', async (req, reply) => {
-    if (req.raw.socket.destroyed) reply.hijack();
+    if (req.raw.socket.destroyed) return reply.hijack();
+    // No route for this method and path: answered before the body, which is never read (a slow
+    // POST to /status held its connection for the whole request timeout, and enough of them
+    // held every slot). Connection: close, so the body that may follow goes with the socket.
+    if (req.routeOptions.url === undefined) return reply.code(404).header('connection', 'close').send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
   // An error answered before the request's body was read (a 404, a 415, a 401) closes the
   // connection: otherwise Node reads the rest of the body to keep the connection alive, and an

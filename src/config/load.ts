@@ -45,6 +45,8 @@ const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
  * alias bomb needs millions.
  */
 const MAX_ALIAS_COUNT = 20_000;
+/** Entries of one mapping or list at most: a config with thousands of checks has a few thousand. */
+const MAX_ITEMS = 20_000;
 /** Keys and values that aliases and merges may add to a config (a config of 1,000 checks has some 50,000 in all). */
 const MAX_EXPANDED_VALUES = 500_000;
 /** Problems listed at most; the rest are counted, so a file of a million bad keys is reported in linear time. */
@@ -94,7 +96,8 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.slice(0, MAX_PROBLEMS).map((e) => {
       const pos = e.linePos?.[0];
-      return { path: '', message: `YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, line: pos?.line, column: pos?.col };
+      const said = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      return { path: '', message: `YAML: ${/Maximum call stack size exceeded/.test(said) ? 'nested too deeply' : said}`, line: pos?.line, column: pos?.col };
     }));
   }
   const duplicates = duplicateKeys(doc, lineCounter);
@@ -107,9 +110,21 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   // Merge keys copy their mapping's keys on every use, which yaml's alias count does not see:
   // five thousand `<<: *big` of a 2,000-key mapping took 44 s and 2 GB. Refused by the size the
   // aliases expand to, counted on the syntax tree in linear time before anything is expanded.
-  // Only what aliases add counts: a large config without any is bounded by its bytes.
+  // A mapping of hundreds of thousands of keys is no config: refused before the schema sees it
+  // (validating 480,000 unknown keys took 19 s and 950 MB, a reload stalled the daemon for it).
   let written = 0;
-  visit(doc, { Node() { written++; } });
+  let oversized: Node | undefined;
+  visit(doc, {
+    Node(_k, node) {
+      written++;
+      if (!oversized && (isMap(node) || isSeq(node)) && node.items.length > MAX_ITEMS) oversized = node as Node;
+    },
+  });
+  if (oversized) {
+    const pos = oversized.range ? lineCounter.linePos(oversized.range[0]) : undefined;
+    throw new ConfigError(file, [{ path: '', message: `YAML: a mapping or list of more than ${MAX_ITEMS.toLocaleString('en-US')} entries is not a config`, line: pos?.line, column: pos?.col }]);
+  }
+  // Only what aliases add counts: a large config without any is bounded by its bytes.
   if (expandedSize(doc, written + MAX_EXPANDED_VALUES) > written + MAX_EXPANDED_VALUES) {
     throw new ConfigError(file, [{ path: '', message: `YAML: anchors and merge keys expand the config to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values`, ...firstAliasAt() }]);
   }
@@ -211,7 +226,8 @@ function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
   const got = typeof key === 'string' && isSecretKey(key) && iss.input !== undefined && iss.input !== null ? `a ${Array.isArray(iss.input) ? 'list' : typeof iss.input}` : describeValue(iss.input);
   switch (iss.code) {
     case 'invalid_type':
-      return iss.input === undefined ? `is required (expected ${iss.expected})` : `expected ${iss.expected}, got ${got}`;
+      // A string is not echoed: it may hold a secret that came from ${ENV} (a command written as one string).
+      return iss.input === undefined ? `is required (expected ${iss.expected})` : `expected ${iss.expected}, got ${typeof iss.input === 'string' ? 'a string' : got}`;
     case 'invalid_value':
       return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
     case 'too_small':

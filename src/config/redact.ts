@@ -138,6 +138,8 @@ const AUTH_SCHEME = /(?:^|[\s:='"])(Bearer|Basic|Token|Bot|Digest|ApiKey)\s+([^\
 /** A line break, raw or as JSON escapes it. */
 const LINE_BREAK = /\r\n|\n|\r|\\r\\n|\\n|\\r/;
 const LINE_BREAKS = new RegExp(LINE_BREAK.source, 'g');
+/** In an environment or headers, a name with one of these words anywhere (`AUTH_HEADER`, `PRIVATE_KEY_PEM`) holds a secret. */
+const SECRET_WORD_ANYWHERE = /(?:^|[^a-z])(?:auth|key|pass|pwd|private|pem|session|cookie)(?:[^a-z]|$)/i;
 /** Maps whose values are secrets when they look like credentials, whatever their names: a command's environment, request headers. */
 const CREDENTIAL_MAPS = new Set(['env', 'headers']);
 /** A command-line flag whose name says its value is secret: `--password=x`, or `--password x`. */
@@ -165,7 +167,7 @@ function replaceWhole(text: string, secret: string): string {
 
 export function collectSecrets(value: unknown, key = '', out: string[] = [], parent = ''): string[] {
   if (typeof value === 'string') {
-    if (isSecretKey(key) || (CREDENTIAL_MAPS.has(parent) && looksLikeToken(value))) out.push(value);
+    if (isSecretKey(key) || (CREDENTIAL_MAPS.has(parent) && (looksLikeToken(value) || SECRET_WORD_ANYWHERE.test(key)))) out.push(value);
     // A credential with its scheme is one whatever the header or argument is called (`X-Upstream: Bearer ...`).
     // The credential alone, so that the scheme stays readable where it is printed; Basic's password too.
     // Only what looks like one: "Token rejected" or "Basic settings" in a summary are words.
@@ -227,11 +229,13 @@ function argumentSecrets(args: string[]): string[] {
 const HEADER_ARG = /^([A-Za-z][\w-]{0,63}):\s*(\S.*)$/s;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]{0,63})=(.+)$/s;
 
-/** A shell string's words, quotes removed (`sh -c "..."`'s argument), enough to find flags and assignments. */
+/**
+ * A shell string's words, enough to find flags and assignments: quotes and shell separators
+ * (`;`, `|`, `&`, parentheses, backticks) split words and are never part of one, and a quoted
+ * part is searched too (`echo "--password X"`, `ssh host 'DB_PASS=x ...'`).
+ */
 function shellWords(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]!);
-  return out;
+  return text.split(/[\s"'`;|&()<>]+/).filter(Boolean);
 }
 
 /** A query's name=value pairs as they are written (not decoded): the forms a target echoes differ from URLSearchParams'. */

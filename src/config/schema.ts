@@ -67,7 +67,9 @@ const listenAddress = z.string().refine(
 /** Fields shared by every check kind: the scheduler and the runner own them. */
 const httpUrl = z.url({ protocol: /^https?$/, error: (iss) => (iss.input === undefined ? undefined : 'expected an http:// or https:// URL') }).refine((u) => {
   // Credentials in a URL are sent decoded: a bare "%" would fail every probe ("URI malformed"), so it fails here.
-  try { const url = new URL(u); decodeURIComponent(url.username); decodeURIComponent(url.password); return true; } catch { return false; }
+  let url: URL;
+  try { url = new URL(u); } catch { return true; } // not a URL at all: said by the check above
+  try { decodeURIComponent(url.username); decodeURIComponent(url.password); return true; } catch { return false; }
 }, { error: 'the URL\'s user name or password has a "%" that starts no escape: write it as %25' });
 
 /** Header values go on the wire as they are: a line break or control character would fail every probe, so it fails here. */

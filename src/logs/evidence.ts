@@ -9,9 +9,11 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,20}:\/\/[^:/@\s]{0,256}:)[^@\s/]{1,2
  * string keys) where the key names a secret, also with a prefix (`smtp_password`, `X_API_KEY`).
  * The key's prefix is bounded: an unbounded one made a line of many short words quadratic.
  */
-const KEY_VALUE = /\b((?:secret_key_base|database_url|[a-z0-9_.-]{0,128}(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?))["']?\s{0,8}(?:=>|[=:])\s{0,8})((?:~c|<<)?"(?:[^"\\\n]|\\.)*"?(?:>>)?|'(?:[^'\\\n]|\\.)*'?|[^\s,}\]"']{1,4096})/gi;
+const KEY_VALUE = /\b((?:secret_key_base|database_url|[a-z0-9_.-]{0,128}(?:password|passwd|pass|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?))["']?\s{0,8}(?:=>|[=:])\s{0,8})((?:~c|<<)?"(?:[^"\\\n]|\\.)*"?(?:>>)?|'(?:[^'\\\n]|\\.)*'?|[^\s,}\]"']{1,4096})/gi;
 /** An auth header's credential, or a bare `Bearer <token>`: the scheme stays, the credential goes (a word such as "Basic authentication" is no credential). */
 const AUTH = /\b(Bearer|Basic|Token|Digest|ApiKey)(\s{1,8})([A-Za-z0-9._~+/=-]{8,4096})/g;
+/** A command line's `--password X` (and --token, --secret, --db-password ...). */
+const FLAG_VALUE = /(--?[a-z0-9-]{0,64}(?:password|passwd|token|secret)\s{1,8})(?!-)[^\s"']{1,4096}/gi;
 /** A cookie header carries sessions (`name=value; ...`): its whole value goes. */
 const COOKIE = /\b((?:Set-)?[Cc]ookie\s{0,8}:\s{0,8})([^\s=;:]{1,256}=[^\n]{0,8192})/g;
 
@@ -19,6 +21,7 @@ export function redactLogLine(line: string): string {
   return line
     .replace(URL_PASSWORD, '$1<redacted>@')
     .replace(COOKIE, '$1<redacted>')
+    .replace(FLAG_VALUE, '$1<redacted>')
     .replace(AUTH, (m, scheme: string, space: string, cred: string) => (credentialLike(cred) ? `${scheme}${space}<redacted>` : m))
     .replace(KEY_VALUE, (_m, k: string, v: string) => `${k}${quoteOf(v)}<redacted>${quoteOf(v) ? closingOf(v) : ''}`);
 }

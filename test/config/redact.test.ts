@@ -198,3 +198,18 @@ test('from a review: words after an auth scheme in a summary are not secrets; a 
   assert.equal(r.redact('GET https://admin:pw12@bbs.example.net/up'), `GET https://${REDACTED}@bbs.example.net/up`);
   assert.ok(!r.redact('curl -u admin:s3cr3t').includes('s3cr3t'));
 });
+
+test('from a third trial: flags and assignments inside quoted parts of a shell string, separators not part of a value; env names with a secret word anywhere', () => {
+  const config = validateConfig({ logs: { sources: [{
+    name: 'a', kind: 'command',
+    command: ['sh', '-c', 'echo "[error] connecting with --password shpass-Ll7788Pp DB_PASS=dbpass-Hh3344Jj"; export DB_PASS=dbpass-exported1; echo b'],
+    env: { AUTH_HEADER: 'plainwords secret sauce', PRIVATE_KEY_PEM: 'privkeypem-lowercaseonly', LANG: 'C.UTF-8' },
+  }] } });
+  const r = Redactor.fromConfig(config);
+  for (const secret of ['shpass-Ll7788Pp', 'dbpass-Hh3344Jj', 'dbpass-exported1', 'plainwords secret sauce', 'privkeypem-lowercaseonly']) {
+    assert.equal(r.redact(`saw ${secret}.`), `saw ${REDACTED}.`, secret);
+  }
+  const printed = redactConfig(config).logs.sources[0] as { command: string[] };
+  assert.match(printed.command[2]!, /export DB_PASS=<redacted>; echo b$/, 'the separator stays');
+  assert.equal(r.redact('C.UTF-8'), 'C.UTF-8');
+});

@@ -68,3 +68,9 @@ test('values in charlists, binaries, with escaped quotes or very long, under key
   assert.equal(redactLogLine('[relay: ~c"smtp.example.com", port: 587]'), '[relay: ~c"smtp.example.com", port: 587]');
   for (const ordinary of ['Basic authentication failed', 'Token verification failed', 'Invalid cookie: foo']) assert.equal(redactLogLine(ordinary), ordinary);
 });
+
+test('from a third trial: the names the config side calls secret are scrubbed in board lines too', () => {
+  const out = redactLogLine('DB_PASS=plainpw-one1 --password plainpw-three3 %{pass: "plainpw-nine9"} MYSQL_PWD=plainpw-13thirteen passenger=3');
+  for (const secret of ['plainpw-one1', 'plainpw-three3', 'plainpw-nine9', 'plainpw-13thirteen']) assert.ok(!out.includes(secret), out);
+  assert.match(out, /passenger=3$/);
+});

@@ -45,6 +45,20 @@ describe('hostile connections', () => {
     assert.ok(wrongType.sent < 64 * 1024 * 1024, `the server took ${wrongType.sent} bytes before closing`);
   });
 
+  test('a POST to a read-only or unknown path is answered 404 before its body, which never comes', async () => {
+    for (const path of ['/status', '/nope', '/metrics']) {
+      const s = await connected(stack.base);
+      let answer = '';
+      s.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+      // Declares a body and sends none: the answer must not wait for it.
+      s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`);
+      await waitFor(() => answer.includes('\r\n\r\n'), `the answer to POST ${path}`);
+      assert.match(answer, /^HTTP\/1\.1 404/, path);
+      assert.match(answer, /connection: close/i);
+      s.destroy();
+    }
+  });
+
   test('a client that pipelines thousands of requests and reads no answer is closed; /healthz answers meanwhile', async () => {
     const floods: net.Socket[] = [];
     try {
