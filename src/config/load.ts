@@ -177,7 +177,8 @@ export function validateConfig(
         // Each one listed is located and matched against the schema's keys: only the first MAX_PROBLEMS are.
         if (problems.length >= MAX_PROBLEMS) { more++; continue; }
         const path = [...issue.path, key];
-        let hint = suggest(key, schemaKeys());
+        // At the top, only the top-level keys: "key" is a login's, and no hint for k0.
+        let hint = suggest(key, issue.path.length === 0 ? Object.keys(configSchema.shape) : schemaKeys());
         if (hint === key) hint = undefined; // a key of another kind or section: no better spelling to offer
         const shown = key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}... (${key.length} characters)` : key;
         problems.push({ path: formatPath([...issue.path, shown]), message: `unknown key${hint ? ` (did you mean "${hint}"?)` : schemaKeys().includes(key) ? ' (not one this kind or section takes)' : ''}`, ...locate(path) });

@@ -117,3 +117,9 @@ test('from a third trial: nesting too deep says so; a command given as one strin
   assert.match(e.message, /logs\.sources\[0\]\.command: expected array, got a string/);
   assert.ok(!e.message.includes('bearerTok'), e.message);
 });
+
+test('an unknown top-level key is matched against the top-level keys only', () => {
+  const e = refused('k0: 1\ninstanse: a\n');
+  assert.match(e.message, /k0: unknown key\n/);
+  assert.match(e.message, /instanse: unknown key \(did you mean "instance"\?\)/);
+});
