@@ -19,9 +19,8 @@ import { SECTIONS, StateStore, stateMap, type KeyedStore } from './state.js';
 import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
 import { Alerting } from './alerts/alerting.js';
 import { ReleaseTracker, type Release } from './release/marks.js';
-import { ReleaseWatch, type WatchVerdict } from './release/watch.js';
+import { ReleaseController } from './release/controller.js';
 import { EvidenceWriter } from './release/evidence.js';
-import { announceRelease } from './release/announce.js';
 import { tighterSchedule } from './release/rate-limit.js';
 import { probeSignal, slowSignal } from './checks/signal.js';
 import { appMetricsSignals } from './checks/app-metrics.js';
@@ -30,7 +29,6 @@ import { LogWatcher } from './logs/watcher.js';
 import type { PipelineMemory } from './logs/pipeline.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
 import { connectionCap, descriptorReserve, openFilesLimit } from './server/connections.js';
-import type { Signal } from './signals.js';
 import type { AlertChange } from './alerts/types.js';
 import { VERSION } from './version.js';
 
@@ -70,7 +68,7 @@ export class Daemon {
   private watcher: LogWatcher | undefined;
   private alerting: Alerting | undefined;
   private releases: ReleaseTracker | undefined;
-  private watch: ReleaseWatch | undefined;
+  private readonly release: ReleaseController;
   /** Recent probe results, all checks, oldest first: the timeline in evidence bundles. */
   private readonly timeline: ProbeResult[] = [];
   private readonly checkStatus = new Map<string, CheckStatus>();
@@ -96,6 +94,13 @@ export class Daemon {
     this.pins = stateMap<PinnedKey>(this.state, SECTIONS.hostKeyPins);
     this.offsets = stateMap<FileOffset>(this.state, SECTIONS.logOffsets);
     this.logMemory = stateMap<PipelineMemory>(this.state, SECTIONS.logRules);
+    this.release = new ReleaseController({
+      config: () => this.config, releases: () => this.releases, state: this.state, metrics: this.metrics, logger: this.logger,
+      observe: (signal) => this.alerting?.observe(signal),
+      notice: (signal) => this.alerting?.notice(signal),
+      refreshAlertMetrics: () => this.alerting?.refreshMetrics(),
+      reschedule: (watching) => void this.setWatchSchedule(watching),
+    });
   }
 
   /** Loads the config (a ConfigError goes to the caller), then starts every part. */
@@ -116,8 +121,8 @@ export class Daemon {
     this.metrics.configLoaded.setToCurrentTime();
     this.releases = new ReleaseTracker(this.state.get<Release[]>(SECTIONS.releases), () => ({
       graceMs: this.config.releases.grace.ms, maxWindowMs: this.config.releases.max_window.ms, watchForMs: this.config.releases.watch_for.ms,
-    }), (all, marked) => this.onReleases(all, true, marked));
-    this.onReleases(this.releases.list().reverse(), false);
+    }), (all, marked) => this.release.onReleases(all, true, marked));
+    this.release.onReleases(this.releases.list().reverse(), false);
     this.alerting = new Alerting(this.config, {
       state: this.state, metrics: this.metrics, logger: this.logger, redactor: () => this.redactorRef.current,
       releases: this.releases,
@@ -193,41 +198,10 @@ export class Daemon {
       logger: this.logger,
       offsets: this.offsets,
       memory: this.logMemory,
-      onSignal: (s) => { this.watch?.log(s); this.alerting?.observe(s); },
+      onSignal: (s) => { this.release.log(s); this.alerting?.observe(s); },
       onBoot: () => this.releases?.boot(),
     });
     await this.watcher.start();
-  }
-
-  /** Release marks and boots: into the state file, the metrics and the log. */
-  private onReleases(all: Release[], changed = true, marked?: Release): void {
-    if (changed) this.state.set(SECTIONS.releases, all);
-    const current = all.at(-1);
-    this.metrics.releaseInfo.reset();
-    this.metrics.releaseStart.reset();
-    if (current) {
-      this.metrics.releaseInfo.set({ version: current.version, status: current.status }, 1);
-      this.metrics.releaseStart.set({ version: current.version }, Date.parse(current.startedAt) / 1000);
-    }
-    if (marked) {
-      this.logger.info({ release: marked.version, status: marked.status }, 'release mark');
-      void announceRelease(this.config.releases.announce, { ...marked }, { instance: this.config.instance, warn: (o, m) => this.logger.warn(o, m) });
-    }
-    this.alerting?.refreshMetrics();
-    if (current) this.maybeWatch(current);
-  }
-
-  /** A release just finished (or finished recently, before a restart) and has no verdict: watch it. */
-  private maybeWatch(r: Release): void {
-    if (r.status !== 'finished' || r.verdict?.final || !r.finishedAt || this.watch?.version === r.version) return;
-    const left = Date.parse(r.finishedAt) + this.config.releases.watch_for.ms - Date.now();
-    if (left <= 0) return;
-    this.watch?.cancel();
-    this.watch = new ReleaseWatch(r.version, this.config.checks, left, (v) => this.onVerdict(v));
-    this.metrics.releaseVerdict.reset();
-    this.metrics.releaseVerdict.set({ version: r.version, verdict: 'watching' }, 1);
-    this.logger.info({ release: r.version, watch_seconds: Math.round(left / 1000) }, 'post-release watch started');
-    void this.setWatchSchedule(true);
   }
 
   /** During a post-release watch the checks run every releases.watch_interval, within Foglet's SSH rate limit. */
@@ -236,33 +210,6 @@ export class Daemon {
     await this.scheduler.stop();
     if (this.stopping) return;
     this.startScheduler(watching ? tighterSchedule(this.config, this.config.releases.watch_interval.ms) : this.config.checks, watching);
-  }
-
-  private onVerdict(v: WatchVerdict): void {
-    const items = v.items.map((i) => ({ id: i.id, verdict: i.verdict, evidence: i.evidence }));
-    this.releases?.setVerdict(v.version, { verdict: v.verdict, at: new Date().toISOString(), final: v.final, items });
-    this.metrics.releaseVerdict.reset();
-    this.metrics.releaseVerdict.set({ version: v.version, verdict: v.verdict }, 1);
-    if (v.final) {
-      this.watch = undefined;
-      void this.setWatchSchedule(false);
-    }
-    const bad = v.items.filter((i) => i.verdict === 'failed' || i.verdict === 'degraded');
-    this.logger[v.verdict === 'healthy' ? 'info' : 'warn']({ release: v.version, verdict: v.verdict, items: bad.map((i) => i.id) }, 'post-release verdict');
-    if (v.verdict === 'healthy') {
-      // A good release closes what an earlier one left open, and says so once.
-      for (const r of this.releases?.list() ?? []) {
-        if (r.version !== v.version) this.alerting?.observe(releaseSignal(r.version, true, 'info', 'healthy', []));
-      }
-      const watched = Math.round(this.config.releases.watch_for.ms / 60_000);
-      this.alerting?.notice({
-        ...releaseSignal(v.version, false, 'info', 'healthy', []),
-        summary: `release ${v.version} healthy: every checklist item passed for ${watched > 0 ? `${watched}m` : 'the watch'} after the deploy`,
-        evidence: { lines: v.items.map((i) => `${i.id}: ${i.verdict}${i.evidence[0] ? ` (${i.evidence[0]})` : ''}`) },
-      });
-      return;
-    }
-    this.alerting?.observe(releaseSignal(v.version, false, v.verdict === 'failed' ? 'critical' : 'warning', v.verdict, bad));
   }
 
   /** "Preserve the logs" before anyone is paged: a bundle per firing, named in the alert. */
@@ -289,7 +236,7 @@ export class Daemon {
     s.runs++;
     s.consecutive_failures = r.ok ? 0 : s.consecutive_failures + 1;
     s.last_result = r;
-    this.watch?.probe(r);
+    this.release.probe(r);
     const check = this.config.checks.find((c) => c.name === r.check);
     if (check) this.alerting?.observe(probeSignal(r, check), this.alerting.thresholdsFor(check));
     // Latency is judged where degraded_after is set, and cleared where it no longer is (a reload).
@@ -370,7 +317,7 @@ export class Daemon {
     this.logger.info('stopping: waiting for probes in flight');
     await this.scheduler?.stop();
     await this.watcher?.stop();
-    this.watch?.cancel();
+    this.release.cancel();
     await this.alerting?.stop();
     await this.server?.close();
     await this.state.flush();
@@ -419,7 +366,7 @@ export class Daemon {
       release: this.releases ? {
         current: this.releases.current ?? null,
         deploy_window_until: windowIso(this.releases.windowEndsAt()),
-        watching: this.watch ? { version: this.watch.version, ...this.watch.current() } : null,
+        watching: this.release.watching(),
       } : null,
     };
     return this.redactorRef.current ? this.redactorRef.current.redactDeep(doc) : doc;
@@ -435,23 +382,3 @@ const TIMELINE = 100;
 function windowIso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
-
-function releaseSignal(version: string, ok: boolean, severity: Signal['severity'], verdict: string,
-  bad: Array<{ id: string; title: string; evidence: string[] }>): Signal {
-  return {
-    source: 'release',
-    key: `release:${version}`,
-    ok,
-    severity,
-    category: 'release',
-    reason: `release_${verdict}`,
-    summary: ok ? `release ${version} is followed by a healthy one`
-      : `release ${version} ${verdict}: ${bad.map((i) => i.id).join(', ')}`,
-    labels: { release: version },
-    ...(ok ? {} : { evidence: { lines: bad.flatMap((i) => [`${i.id}: ${i.title}`, ...i.evidence.map((e) => `  ${e}`)]), runbook: RELEASE_RUNBOOK } }),
-    at: new Date().toISOString(),
-  };
-}
-
-/** From Foglet's upgrade guide: stop, preserve, then choose. */
-const RELEASE_RUNBOOK = 'Stop the broken release or keep traffic off it; preserve the logs and the database state; then choose the quickest safe fix: roll-forward code, a code rollback (safe only if the previous release can read the migrated schema), or a database restore (only from a known-good backup, with approval). The board can tolerate a pause, not a rushed restore.';
