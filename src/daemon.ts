@@ -338,7 +338,7 @@ export class Daemon {
     return { ready: reasons.length === 0, reasons };
   }
 
-  status(): unknown {
+  status() {
     const doc = {
       instance: this.config.instance,
       version: VERSION,
@@ -354,7 +354,7 @@ export class Daemon {
           target: this.targets.get(c.name) ?? null,
           schedule: c.schedule,
           timeout: c.timeout,
-          state: !last ? 'unknown' : !last.ok ? 'failing' : last.degraded ? 'degraded' : 'ok',
+          state: (!last ? 'unknown' : !last.ok ? 'failing' : last.degraded ? 'degraded' : 'ok') as 'unknown' | 'failing' | 'degraded' | 'ok',
           consecutive_failures: s?.consecutive_failures ?? 0,
           runs: s?.runs ?? 0,
           skipped_runs: s?.skipped_runs ?? 0,
@@ -382,3 +382,6 @@ const TIMELINE = 100;
 function windowIso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
+
+/** The /status document, as the daemon builds it: the status page and tests read it through this type. */
+export type StatusDocument = ReturnType<Daemon['status']>;

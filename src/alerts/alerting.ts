@@ -118,7 +118,7 @@ export class Alerting {
     this.save();
   }
 
-  status(): unknown {
+  status() {
     return {
       alerts: this.engine.list().map((t) => ({
         ...t.alert, silenced: t.silenced,

@@ -169,7 +169,7 @@ export class LogWatcher {
     return name ? https.find((s) => s.name === name) : https.length === 1 ? https[0] : undefined;
   }
 
-  status(): unknown {
+  status() {
     return {
       sources: [...this.sources.entries()].map(([name, s]) => ({
         name,
