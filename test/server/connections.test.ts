@@ -153,7 +153,7 @@ async function uploadInFlight(base: string, token: string): Promise<net.Socket> 
 
 /** The daemon's own view of its checks, read without a connection (the server may be full). */
 function daemonChecks(stack: Stack): Array<{ runs: number; state: string }> {
-  return (stack.daemon.status() as { checks: Array<{ runs: number; state: string }> }).checks;
+  return stack.daemon.status().checks;
 }
 
 async function upRuns(base: string): Promise<number> {
