@@ -40,3 +40,19 @@ test('held-out corpus: recall over all categories >= 0.9, false alarms <= 0.02',
   assert.ok(all.found / all.expected >= 0.9, `recall ${(all.found / all.expected).toFixed(2)}; misses:\n${score.misses.join('\n')}`);
   assert.ok(score.healthy.flagged / score.healthy.total <= FALSE_ALARM_CEILING, score.falseAlarms.join('\n'));
 });
+
+/**
+ * A third corpus (81 events, sources neither other corpus used), measured once and not tuned
+ * on: recall 0.62 overall, no false alarm in 31. Its misses are partly out of Foglet's world
+ * (OpenSSH's sshd, Postfix's own log, Node apps on Fly) and partly real gaps (an Erlang app's
+ * "Missing DATABASE_URL", "Could not update schema migrations", "could not start kernel pid").
+ * The floor only keeps it from going back; the next work on the pack should use it and then
+ * gather a fresh set to measure on.
+ */
+test('second held-out corpus: recall over all categories >= 0.6, false alarms <= 0.02', async (t) => {
+  const score = await scoreCorpus(loadCorpus('test/fixtures/real-corpus-holdout-2'), scanSetup(validateConfig({}).logs), 'pasted');
+  for (const line of describeScore(score)) t.diagnostic(line);
+  const all = [...score.categories.values()].reduce((a, c) => ({ expected: a.expected + c.expected, found: a.found + c.found }), { expected: 0, found: 0 });
+  assert.ok(all.found / all.expected >= 0.6, `recall ${(all.found / all.expected).toFixed(2)}; misses:\n${score.misses.join('\n')}`);
+  assert.ok(score.healthy.flagged / score.healthy.total <= FALSE_ALARM_CEILING, score.falseAlarms.join('\n'));
+});
