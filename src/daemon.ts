@@ -20,6 +20,7 @@ import type { HostKeyPins, PinnedKey } from './checks/ssh-hostkey.js';
 import { Alerting } from './alerts/alerting.js';
 import { ReleaseTracker, type Release } from './release/marks.js';
 import { ReleaseController } from './release/controller.js';
+import { deployWindow } from './release/window.js';
 import { EvidenceWriter } from './release/evidence.js';
 import { tighterSchedule } from './release/rate-limit.js';
 import { probeSignal, slowSignal } from './checks/signal.js';
@@ -125,7 +126,7 @@ export class Daemon {
     this.release.onReleases(this.releases.list().reverse(), false);
     this.alerting = new Alerting(this.config, {
       state: this.state, metrics: this.metrics, logger: this.logger, redactor: () => this.redactorRef.current,
-      releases: this.releases,
+      window: deployWindow(this.releases),
       onFiring: (change) => this.writeEvidence(change),
     });
     this.alerting.start();

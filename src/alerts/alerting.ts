@@ -9,8 +9,6 @@ import type { Redactor } from '../config/redact.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Signal } from '../signals.js';
-import type { ReleaseTracker } from '../release/marks.js';
-import { deployHold, releaseLabels } from '../release/window.js';
 import { SECTIONS, type StateStore } from '../state.js';
 import { AlertEngine, type Thresholds, type TrackedAlert } from './engine.js';
 import { Notifier, type QueuedNotification } from './notifier.js';
@@ -39,12 +37,24 @@ function sinkSignal(sink: SinkConfig, failing: boolean, why: string): Signal {
   };
 }
 
+/**
+ * What alerting needs of releases (release/window.ts provides it): whether an alert due to
+ * fire waits for the deploy window, the release label, the incident an alert belongs to, and
+ * when the window closes. An interface here, so that alerts/ imports nothing from release/.
+ */
+export interface DeployWindow {
+  hold(cfg: Config['releases']): (signal: Pick<Signal, 'category' | 'reason'>, now: number) => number | undefined;
+  labels(): Record<string, string>;
+  incidentKey(now: number): string | undefined;
+  endsAt(): number | undefined;
+}
+
 export interface AlertingDeps {
   state: StateStore;
   metrics: Metrics;
   logger: Logger;
   redactor(): Redactor | undefined;
-  releases: ReleaseTracker;
+  window: DeployWindow;
   /** Called with each firing before it is sent; may add annotations (the evidence bundle). */
   onFiring?(change: AlertChange): void;
 }
@@ -122,7 +132,7 @@ export class Alerting {
     return {
       alerts: this.engine.list().map((t) => ({
         ...t.alert, silenced: t.silenced,
-        ...(t.held ? { held_until: heldUntil(this.deps.releases) } : {}),
+        ...(t.held ? { held_until: heldUntil(this.deps.window) } : {}),
         ...(t.heldCleared ? { held_cleared: true } : {}),
       })),
       sinks: this.notifier.status(),
@@ -163,7 +173,7 @@ export class Alerting {
   /** Alert gauges, and the deploy window's (it opens with a mark and closes with time: the tick keeps it true). */
   refreshMetrics(): void {
     const { metrics } = this.deps;
-    metrics.deployWindow.set(this.deps.releases.windowEndsAt() !== undefined ? 1 : 0);
+    metrics.deployWindow.set(this.deps.window.endsAt() !== undefined ? 1 : 0);
     metrics.alerts.reset();
     metrics.alertState.reset();
     for (const state of ['pending', 'firing', 'resolved']) {
@@ -195,9 +205,9 @@ export class Alerting {
       repeatIntervalMs: this.config.alerts.repeat_interval.ms,
       onChange: (c) => this.onChange(c),
       isSilenced: (labels, now) => this.silences.isSilenced(labels, now),
-      holdUntil: deployHold(this.deps.releases, this.config.releases),
-      extraLabels: releaseLabels(this.deps.releases),
-      incidentKey: (now) => this.deps.releases.incidentKey(now),
+      holdUntil: this.deps.window.hold(this.config.releases),
+      extraLabels: () => this.deps.window.labels(),
+      incidentKey: (now) => this.deps.window.incidentKey(now),
     });
   }
 
@@ -224,7 +234,7 @@ export class Alerting {
 }
 
 /** When a held alert is looked at again: the deploy window's end. */
-function heldUntil(releases: ReleaseTracker): string | undefined {
-  const end = releases.windowEndsAt();
+function heldUntil(window: DeployWindow): string | undefined {
+  const end = window.endsAt();
   return end === undefined ? undefined : new Date(end).toISOString();
 }

@@ -2,6 +2,7 @@
  * What the alert engine asks of releases: whether an alert due to fire waits for
  * the deploy window to close, and which release to label it with.
  */
+import type { DeployWindow } from '../alerts/alerting.js';
 import type { Config } from '../config/schema.js';
 import type { Signal } from '../signals.js';
 import type { ReleaseTracker } from './marks.js';
@@ -35,5 +36,16 @@ export function releaseLabels(releases: ReleaseTracker): () => Record<string, st
   return (): Record<string, string> => {
     const version = releases.label;
     return version ? { release: version } : {};
+  };
+}
+
+/** The deploy window as the alerting sees it. */
+export function deployWindow(releases: ReleaseTracker): DeployWindow {
+  const labels = releaseLabels(releases);
+  return {
+    hold: (cfg) => deployHold(releases, cfg),
+    labels,
+    incidentKey: (now) => releases.incidentKey(now),
+    endsAt: () => releases.windowEndsAt(),
   };
 }
