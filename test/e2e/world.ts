@@ -89,7 +89,7 @@ export function scenarioConfig({ board, receiver }: Pick<World, 'board' | 'recei
       { name: 'up', kind: 'http', url: `${board.httpUrl}/up`, schedule: '* * * * * *', timeout: '2s', expect: { status: [200], body: '^ok$' } },
       {
         name: 'ssh-guest', kind: 'ssh', host: ssh.host, port: ssh.port, schedule: '* * * * * *', timeout: '3s',
-        host_key: board.ssh.hostKeyFingerprint, expect_screen: 'L Login', degraded_after: { screen: '1s' },
+        host_key: board.ssh.hostKeyFingerprint, expect_screen: 'L Login',
       },
     ],
     logs: {
