@@ -241,7 +241,7 @@ export class Daemon {
     const check = this.config.checks.find((c) => c.name === r.check);
     if (check) this.alerting?.observe(probeSignal(r, check), this.alerting.thresholdsFor(check));
     // Latency is judged where degraded_after is set, and cleared where it no longer is (a reload).
-    if (check && ('degraded_after' in check && check.degraded_after || this.alerting?.activeKeys(`check:${r.check}:slow`).includes(`check:${r.check}:slow`))) {
+    if (check && ('degraded_after' in check && check.degraded_after || this.alerting?.isActive(`check:${r.check}:slow`))) {
       this.alerting?.observe(slowSignal(r), this.alerting.thresholdsFor(check));
     }
     if (check?.kind === 'app_metrics') this.onAppMetrics(r, check);

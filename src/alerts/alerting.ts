@@ -145,6 +145,11 @@ export class Alerting {
     return this.engine.list().filter((t) => t.alert.state !== 'resolved' && t.alert.key.startsWith(prefix)).map((t) => t.alert.key);
   }
 
+  /** Whether the alert with this key is not resolved (pending, held or firing). */
+  isActive(key: string): boolean {
+    return this.engine.list().some((t) => t.alert.key === key && t.alert.state !== 'resolved');
+  }
+
   /** Alerts firing whose firing was sent: what a sink like Alertmanager must keep re-sending. */
   private firing(): Alert[] {
     return this.engine.list().filter((t) => t.alert.state === 'firing' && t.sentFiring).map((t) => t.alert);

@@ -119,7 +119,7 @@ function forms(secret: string): string[] {
  * `foglet-bbs-production`.
  */
 /** A credential after an auth scheme has digits, base64's `+/=`, or mixed case past its first letter: "rejected" is a word. */
-function credentialLike(s: string): boolean {
+export function credentialLike(s: string): boolean {
   return /[0-9+/=]/.test(s) || (/[a-z]/.test(s) && /[A-Z]/.test(s.slice(1)));
 }
 

@@ -32,17 +32,16 @@ export class ContextTracker {
 
   /** The contexts an event at `time` (of a machine, when known) is in, counting the event itself as entering one. */
   enter(text: string, time: number, machine = ''): ReadonlySet<string> {
-    if (this.defs.length === 0) return this.none;
-    const active = new Set<string>();
+    let active: Set<string> | undefined; // made only when a context holds: most events are in none
     for (const d of this.defs) {
-      const key = `${d.name}@${machine}`;
       if (d.enter.test(text)) {
+        const key = `${d.name}@${machine}`;
         if (this.until.size >= MAX_TRACKED && !this.until.has(key)) this.until.clear(); // bounded: machine ids come and go
         this.until.set(key, time + d.lastsMs);
       }
-      if ((this.until.get(key) ?? 0) > time) active.add(d.name);
+      if (this.until.size > 0 && (this.until.get(`${d.name}@${machine}`) ?? 0) > time) (active ??= new Set()).add(d.name);
     }
-    return active;
+    return active ?? this.none;
   }
 
   /** After the event was matched (`categories`: what it matched): one that shows a context over ends it. */

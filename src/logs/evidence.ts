@@ -3,6 +3,8 @@
  * (a DATABASE_URL with its password, a SECRET_KEY_BASE printed by a crash dump).
  * These are scrubbed before a line is attached to a signal.
  */
+import { credentialLike } from '../config/redact.js';
+
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,20}:\/\/[^:/@\s]{0,256}:)[^@\s/]{1,256}@/gi;
 /**
  * `key=value`, `key: value`, `"key":"value"`, `"key" => "value"` (JSON and Elixir maps with
@@ -24,11 +26,6 @@ export function redactLogLine(line: string): string {
     .replace(FLAG_VALUE, '$1<redacted>')
     .replace(AUTH, (m, scheme: string, space: string, cred: string) => (credentialLike(cred) ? `${scheme}${space}<redacted>` : m))
     .replace(KEY_VALUE, (_m, k: string, v: string) => `${k}${quoteOf(v)}<redacted>${quoteOf(v) ? closingOf(v) : ''}`);
-}
-
-/** A credential has digits, base64's `+/=`, or mixed case past its first letter: "authentication" is a word. */
-function credentialLike(s: string): boolean {
-  return /[0-9+/=]/.test(s) || (/[a-z]/.test(s) && /[A-Z]/.test(s.slice(1)));
 }
 
 function quoteOf(v: string): string {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { readBounded } from '../config/load.js';
+import { formatPath, readBounded } from '../config/load.js';
 import { scanStream, type ScanMatch, type ScanSetup } from './scan.js';
 
 const expectation = z.strictObject({
@@ -57,8 +57,7 @@ export async function loadRuleTests(file: string): Promise<RuleTest[]> {
   const result = ruleTestFileSchema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    throw new Error(`${file}: ${where || '(top)'}: ${issue.message}`);
+    throw new Error(`${file}: ${formatPath(issue.path) || '(top)'}: ${issue.message}`);
   }
   return result.data.tests;
 }
