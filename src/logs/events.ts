@@ -40,6 +40,8 @@ interface Pending {
   messages: string[];
   chars: number;
   expectsMore: boolean;
+  /** A line of it passed the prefilter: only such an event can match anything. */
+  interesting: boolean;
 }
 
 export class EventAssembler {
@@ -49,9 +51,19 @@ export class EventAssembler {
   /** The last reading of the clock: times at or before it cannot be ahead of it. */
   private clockSeen = -Infinity;
 
-  constructor(private readonly source: string, private readonly onEvent: (e: LogEvent) => void, private readonly now: () => number = Date.now) {}
+  /**
+   * `onQuiet`: an event none of whose lines passed the prefilter ends; it can match
+   * nothing, so only its time is told (no event is built).
+   */
+  constructor(
+    private readonly source: string,
+    private readonly onEvent: (e: LogEvent) => void,
+    private readonly now: () => number = Date.now,
+    private readonly onQuiet?: (time: number, timed: boolean) => void,
+  ) {}
 
-  push(raw: string, parsed: ParsedLine, lineNo: number): void {
+  /** `interesting`: the line passed the prefilter (always, without one). */
+  push(raw: string, parsed: ParsedLine, lineNo: number, interesting = true): void {
     const p = this.pending;
     if (parsed.message.trim() === '') {
       this.flush();
@@ -64,6 +76,7 @@ export class EventAssembler {
         p.chars += raw.length;
       }
       p.expectsMore = opensMore(parsed.message) || (p.expectsMore && !parsed.header);
+      if (interesting) p.interesting = true;
       return;
     }
     this.flush();
@@ -77,6 +90,7 @@ export class EventAssembler {
       messages: [parsed.message],
       chars: raw.length,
       expectsMore: opensMore(parsed.message),
+      interesting,
     };
   }
 
@@ -85,6 +99,7 @@ export class EventAssembler {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
+    if (!p.interesting && this.onQuiet) return this.onQuiet(p.time, p.timed);
     this.onEvent({
       source: this.source, line: p.line, time: p.time, timed: p.timed, level: p.level, instance: p.instance, lines: p.lines,
       text: p.messages.length === 1 ? p.messages[0]! : p.messages.join('\n'),

@@ -10,6 +10,7 @@ import { cleanLine, detach, parseLine } from './line.js';
 import { RestartDetector, type RestartLoopSettings, type RestartMarkers } from './restarts.js';
 import { RuleTracker, type LogRule, type RuleSet, type Track } from './rules.js';
 import { ContextTracker, type ContextDef } from './contexts.js';
+import type { Prefilter } from './prefilter.js';
 
 /** A pipeline's memory across a restart, kept in the state file beside the source's offset. */
 export interface PipelineMemory {
@@ -25,6 +26,8 @@ export interface PipelineOptions {
   /** Undefined: restart loops are not watched. */
   restartLoop?: RestartLoopSettings & { severity: Severity };
   contextLines: number;
+  /** Lines whose message it rejects form events that are not matched (see logs/prefilter.ts); none: every event is. */
+  prefilter?: Prefilter;
   /** Labels every signal carries (instance). */
   labels?: Record<string, string>;
   /** Events before this time (ms since the epoch) are counted but not matched: `verify --since`. */
@@ -45,6 +48,7 @@ export class SourcePipeline {
   private readonly ring = new LineRing();
   private readonly contexts: ContextTracker;
   private readonly now: () => number;
+  private readonly prefilter: Prefilter | undefined;
   lines = 0;
   bytes = 0;
   matches = 0;
@@ -53,7 +57,8 @@ export class SourcePipeline {
 
   constructor(readonly source: string, private readonly opts: PipelineOptions, private readonly hooks: PipelineHooks = {}) {
     this.now = opts.now ?? Date.now;
-    this.assembler = new EventAssembler(source, (e) => this.onEvent(e), this.now);
+    this.assembler = new EventAssembler(source, (e) => this.onEvent(e), this.now, (time, timed) => { if (timed) this.lastTimed = time; });
+    this.prefilter = opts.prefilter;
     this.restarts = opts.restartLoop ? new RestartDetector(opts.markers, opts.restartLoop) : undefined;
     this.contexts = new ContextTracker(opts.contexts ?? []);
   }
@@ -65,7 +70,8 @@ export class SourcePipeline {
     const text = clean ? line : cleanLine(line);
     this.ring.add(this.lines, text);
     const before = this.assembler.pendingLine;
-    this.assembler.push(text, parseLine(text), this.lines);
+    const parsed = parseLine(text);
+    this.assembler.push(text, parsed, this.lines, this.prefilter ? this.prefilter.test(parsed.message) : true);
     const after = this.assembler.pendingLine;
     if (after === undefined) this.unsettledBytes = 0;
     else if (after !== before) this.unsettledBytes = bytes; // this line began a new event; the last one was matched

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { validateConfig } from '../../src/config/load.js';
+import { Prefilter, requiredLiterals } from '../../src/logs/prefilter.js';
+import { scanSetup, scanStream, type ScanSetup } from '../../src/logs/scan.js';
+import { CORPUS_FORMATS, loadCorpus, renderCase } from '../helpers/corpus.js';
+
+const sorted = (x: string[] | undefined) => x && [...x].sort();
+
+test('required literals: what every match must contain, or nothing when that cannot be proven', () => {
+  assert.deepEqual(sorted(requiredLiterals('Kernel pid terminated')), ['Kernel pid terminated']);
+  assert.deepEqual(sorted(requiredLiterals('(?:foo|bar)baz')), ['barbaz', 'foobaz']);
+  assert.deepEqual(sorted(requiredLiterals('[Cc]ould not start')), ['Could not start', 'could not start']);
+  // The longest proven piece wins; a gap (\d+, .*) splits the pattern.
+  assert.deepEqual(requiredLiterals('ERROR \\d{5} \\(duplicate_table\\)'), [' (duplicate_table)']);
+  assert.deepEqual(requiredLiterals('a.*bcd'), ['bcd']);
+  // A newline is never inside a literal: a match may span an event's lines, a literal is found in one.
+  assert.deepEqual(requiredLiterals('failed with:\\nDATABASE'), ['failed with:']);
+  assert.deepEqual(requiredLiterals('\\w+ed'), ['ed']);
+  // Zero-width parts contribute nothing; a lookahead's content is not required.
+  assert.deepEqual(requiredLiterals('^Application \\w+ exited: (?!:stopped)'), ['Application ']);
+  assert.deepEqual(requiredLiterals('(?=abc)xyz\\b'), ['xyz']);
+  assert.deepEqual(requiredLiterals('(?:abc){2,}'), ['abc']);
+  // An alternative that requires nothing frees the whole.
+  assert.equal(requiredLiterals('foo|\\w+'), undefined);
+  assert.equal(requiredLiterals('(?:timeout)?'), undefined);
+  assert.equal(requiredLiterals('.*'), undefined);
+  assert.equal(requiredLiterals('[^a]+'), undefined);
+  assert.equal(requiredLiterals('(.)\\1'), undefined);
+  // RE2-only syntax (users' rules run on RE2JS) does not parse as JavaScript: no prefilter.
+  assert.equal(requiredLiterals('(?i)kernel'), undefined);
+  assert.equal(requiredLiterals('[[:alpha:]]+ failed'), undefined);
+  assert.equal(requiredLiterals('\\pL+ failed'), undefined);
+  // Long literals are cut at a code point, never inside a surrogate pair.
+  const long = requiredLiterals(`${'x'.repeat(31)}😀tail`)!;
+  assert.deepEqual(long, [`${'x'.repeat(31)}😀`]);
+});
+
+test('the prefilter passes every message that holds a literal, in any case when a pattern ignores case, and is off when one requires nothing', () => {
+  const p = new Prefilter([{ source: 'Kernel pid terminated' }, { source: 'econnrefused', ignoreCase: true }]);
+  assert.equal(p.test('... Kernel pid terminated (application_controller)'), true);
+  assert.equal(p.test('tcp connect (db:5432): ECONNREFUSED'), true);
+  assert.equal(p.test('GET /up'), false);
+  // Unicode case folding, as the rules' own `iu` flags do it: the Kelvin sign is a k.
+  assert.equal(new Prefilter([{ source: 'kernel', ignoreCase: true }]).test('\u212Aernel'), true);
+  const off = new Prefilter([{ source: 'Kernel' }, { source: '\\d+' }]);
+  assert.equal(off.off, '\\d+');
+  assert.equal(off.test('GET /up'), true);
+  assert.equal(new Prefilter([]).test('anything'), false);
+  // Syntax characters and control characters in literals are escaped, not interpreted.
+  const syntax = new Prefilter([{ source: '%Postgrex\\.Error\\{' }, { source: 'a\\tb' }, { source: '\\(exit\\) \\*\\*' }]);
+  assert.equal(syntax.test('** (exit) ** %Postgrex.Error{'), true);
+  assert.equal(syntax.test('a\tb'), true);
+  assert.equal(syntax.test('%PostgrexXError{ ab (exit)'), false);
+});
+
+/** Every pattern the pipeline tests. */
+function patternsOf(setup: ScanSetup): Array<{ source: string; ignoreCase?: boolean }> {
+  return [
+    ...setup.rules.rules.map((r) => ({ source: (r.pattern as RegExp).source, ignoreCase: (r.pattern as RegExp).ignoreCase })),
+    ...setup.contexts.flatMap((c) => [{ source: c.enter }, { source: c.leave }]),
+    ...setup.markers.boot.map((b) => ({ source: b.pattern })),
+    ...setup.markers.crash.map((c) => ({ source: c })),
+  ];
+}
+
+test('soundness on real text: wherever a pattern of the pack matches an event of the corpora, one of its lines passes that pattern\'s prefilter', () => {
+  const setup = scanSetup(validateConfig({}).logs);
+  const cases = [...loadCorpus(), ...loadCorpus('test/fixtures/real-corpus-holdout'), ...loadCorpus('test/fixtures/real-corpus-holdout-2')];
+  let matched = 0;
+  for (const p of patternsOf(setup)) {
+    const re = new RegExp(p.source, p.ignoreCase ? 'iu' : 'u');
+    const gate = new Prefilter([p]);
+    assert.equal(gate.off, undefined, `the pack's pattern ${p.source} has a prefilter`);
+    for (const c of cases) {
+      if (!re.test(c.lines.join('\n'))) continue;
+      matched++;
+      assert.ok(c.lines.some((l) => gate.test(l)), `${p.source} matches ${c.file}: ${c.lines[0]} but no line passes its prefilter`);
+    }
+  }
+  assert.ok(matched > 200, `patterns matched ${matched} events`);
+});
+
+/** A seeded generator: the same mixed log on every run. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+}
+
+const HEALTHY = [
+  '[info] GET /up', '[info] Sent 200 in 312µs', '[debug] QUERY OK source="boards" db=0.4ms', '[info] Migrations already up',
+  '[info] GET /boards?q=error+failed+ERROR', '[info] board_post_created board=general', '[warning] slow query took 2.1s',
+];
+
+/** Corpus events in every format among healthy Foglet lines, blank lines, stray indented and `**` lines, CRLF and ANSI. */
+function mixedLog(seed: number): string {
+  const r = rng(seed);
+  const cases = [...loadCorpus(), ...loadCorpus('test/fixtures/real-corpus-holdout')];
+  const out: string[] = [];
+  let ms = 0;
+  for (let i = 0; i < 4000; i++) {
+    ms += Math.floor(r() * 4000);
+    const t = new Date(Date.UTC(2026, 10, 30) + ms);
+    const hhmm = t.toISOString().slice(11, 23);
+    const x = r();
+    if (x < 0.08) {
+      const c = cases[Math.floor(r() * cases.length)]!;
+      const format = CORPUS_FORMATS[Math.floor(r() * 3)]!;
+      out.push(...renderCase(c, format).replace(/2026-05-18T10:00:00(?:\.000)?Z/g, t.toISOString()).split('\n').filter((l, k, a) => k < a.length - 1));
+    } else if (x < 0.09) {
+      // A boot: two markers of it, now and then after a crash, so that restart loops form.
+      out.push(`${hhmm} [info] Running FogletBbsWeb.Endpoint with Bandit 1.5.7 at :::4000 (http)`, `${hhmm} [info] Foglet SSH daemon started on port 2222`);
+      if (r() < 0.5) out.push(`${hhmm} [error] Kernel pid terminated (application_controller) ("{application_start_failure,foglet_bbs}")`);
+    } else if (x < 0.1) out.push('');
+    else if (x < 0.12) out.push('    (foglet_bbs 0.1.0) lib/foglet_bbs/application.ex:12: FogletBbs.Application.start/2');
+    else if (x < 0.13) out.push('** (RuntimeError) something');
+    else if (x < 0.14) out.push(`${hhmm} [info] \x1b[31mcoloured\x1b[0m line ending in CR\r`);
+    else if (x < 0.16) out.push(`${t.toISOString()} app[e2865013f4d8] iad [info] ${HEALTHY[Math.floor(r() * HEALTHY.length)]!.replace(/^\[\w+\] /, '')}`);
+    else out.push(`${hhmm} request_id=F${i.toString(36)} ${HEALTHY[Math.floor(r() * HEALTHY.length)]!}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+test('scan finds the same matches, on the same lines, with the prefilter as without it', async () => {
+  const logs = validateConfig({ logs: { restart_loop: { starts: 2, window: '1h', min_uptime: '10m' } } }).logs;
+  const on = scanSetup(logs);
+  const off: ScanSetup = { ...on, prefilter: new Prefilter([{ source: '.*' }]) };
+  assert.equal(on.prefilter.off, undefined);
+  assert.notEqual(off.prefilter.off, undefined);
+  for (const seed of [1, 2, 3]) {
+    const text = mixedLog(seed);
+    // Chunks of odd sizes: lines are split across reads.
+    const chunks = (n: number) => { const b = Buffer.from(text); const out: Buffer[] = []; for (let i = 0; i < b.length; i += n) out.push(b.subarray(i, i + n)); return out; };
+    const a = await scanStream(Readable.from(chunks(65_536)), 'mixed', on);
+    const b = await scanStream(Readable.from(chunks(4093)), 'mixed', off);
+    assert.ok(b.matches.length > 100, `seed ${seed}: ${b.matches.length} matches without the prefilter`);
+    assert.ok(b.matches.some((m) => m.rule === 'restart_loop'), `seed ${seed}: a restart loop among them`);
+    assert.equal(a.lines, b.lines);
+    assert.deepEqual(a.matches, b.matches, `seed ${seed}`);
+  }
+});
