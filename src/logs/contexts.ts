@@ -44,6 +44,9 @@ export class ContextTracker {
     return active ?? this.none;
   }
 
+  /** Some context may hold (one was entered and has not been left; it may have lasted its time since). */
+  get mayHold(): boolean { return this.until.size > 0; }
+
   /** After the event was matched (`categories`: what it matched): one that shows a context over ends it. */
   leave(text: string, categories: readonly string[] = [], machine = ''): void {
     if (this.until.size === 0) return;

@@ -108,6 +108,9 @@ export class EventAssembler {
 
   get hasPending(): boolean { return this.pending !== undefined; }
 
+  /** The event being assembled passed the prefilter: it will be matched when it ends. */
+  get pendingInteresting(): boolean { return this.pending?.interesting === true; }
+
   /** The line number of the event being assembled, if any. */
   get pendingLine(): number | undefined { return this.pending?.line; }
 

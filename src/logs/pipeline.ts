@@ -28,6 +28,11 @@ export interface PipelineOptions {
   contextLines: number;
   /** Lines whose message it rejects form events that are not matched (see logs/prefilter.ts); none: every event is. */
   prefilter?: Prefilter;
+  /**
+   * The contexts' `leave` patterns: they matter only while a context may hold (a
+   * `Migrations already up` at every boot is not worth matching when no migration runs).
+   */
+  leavePrefilter?: Prefilter;
   /** Labels every signal carries (instance). */
   labels?: Record<string, string>;
   /** Events before this time (ms since the epoch) are counted but not matched: `verify --since`. */
@@ -48,7 +53,6 @@ export class SourcePipeline {
   private readonly ring = new LineRing();
   private readonly contexts: ContextTracker;
   private readonly now: () => number;
-  private readonly prefilter: Prefilter | undefined;
   lines = 0;
   bytes = 0;
   matches = 0;
@@ -58,7 +62,6 @@ export class SourcePipeline {
   constructor(readonly source: string, private readonly opts: PipelineOptions, private readonly hooks: PipelineHooks = {}) {
     this.now = opts.now ?? Date.now;
     this.assembler = new EventAssembler(source, (e) => this.onEvent(e), this.now, (time, timed) => { if (timed) this.lastTimed = time; });
-    this.prefilter = opts.prefilter;
     this.restarts = opts.restartLoop ? new RestartDetector(opts.markers, opts.restartLoop) : undefined;
     this.contexts = new ContextTracker(opts.contexts ?? []);
   }
@@ -71,11 +74,22 @@ export class SourcePipeline {
     this.ring.add(this.lines, text);
     const before = this.assembler.pendingLine;
     const parsed = parseLine(text);
-    this.assembler.push(text, parsed, this.lines, this.prefilter ? this.prefilter.test(parsed.message) : true);
+    this.assembler.push(text, parsed, this.lines, this.passes(parsed.message));
     const after = this.assembler.pendingLine;
     if (after === undefined) this.unsettledBytes = 0;
     else if (after !== before) this.unsettledBytes = bytes; // this line began a new event; the last one was matched
     else this.unsettledBytes += bytes;
+  }
+
+  /**
+   * Whether an event holding this message must be matched. A context may hold when one
+   * was entered, or when the event being assembled (which this line may end) enters one.
+   */
+  private passes(message: string): boolean {
+    const pf = this.opts.prefilter;
+    if (!pf || pf.test(message)) return true;
+    const leave = this.opts.leavePrefilter;
+    return leave !== undefined && (this.contexts.mayHold || this.assembler.pendingInteresting) && leave.test(message);
   }
 
   /** Bytes of the lines of the event still being assembled: not matched yet. */

@@ -2,7 +2,7 @@
  * Classifies a whole log offline with the daemon's pipeline: every event that a
  * rule matches, and every restart loop, with the 1-based line it starts on.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import type { Severity } from '../signals.js';
@@ -35,8 +35,10 @@ export interface ScanSetup {
   rules: RuleSet;
   markers: RestartMarkers;
   contexts: ContextDef[];
-  /** Built once from every pattern the pipeline tests (rules, contexts, restart markers). */
+  /** Built once from the patterns the pipeline tests: rules, contexts' `enter`, restart markers. */
   prefilter: Prefilter;
+  /** The contexts' `leave` patterns, tested while a context may hold. */
+  leavePrefilter: Prefilter;
   logs: Config['logs'];
 }
 
@@ -52,11 +54,12 @@ export function scanSetup(logs: Config['logs']): ScanSetup {
   const rules = effectiveRules(logs);
   const prefilter = new Prefilter([
     ...rules.map((r) => ({ source: r.pattern, ignoreCase: r.ignore_case })),
-    ...contexts.flatMap((c) => [{ source: c.enter }, { source: c.leave }]),
+    ...contexts.map((c) => ({ source: c.enter })),
     ...markers.boot.map((b) => ({ source: b.pattern })),
     ...markers.crash.map((c) => ({ source: c })),
   ]);
-  return { rules: new RuleSet(rules), markers, contexts, prefilter, logs };
+  const leavePrefilter = new Prefilter(contexts.map((c) => ({ source: c.leave })));
+  return { rules: new RuleSet(rules), markers, contexts, prefilter, leavePrefilter, logs };
 }
 
 /** The options of a source's pipeline, the same for the daemon and for scan. */
@@ -67,6 +70,7 @@ export function pipelineOptions(setup: ScanSetup, extra: Partial<PipelineOptions
     markers: setup.markers,
     contexts: setup.contexts,
     prefilter: setup.prefilter,
+    leavePrefilter: setup.leavePrefilter,
     restartLoop: loop.enabled
       ? { starts: loop.starts, windowMs: loop.window.ms, minUptimeMs: loop.min_uptime.ms, severity: loop.severity }
       : undefined,
@@ -75,6 +79,45 @@ export function pipelineOptions(setup: ScanSetup, extra: Partial<PipelineOptions
   };
 }
 
+/** One scan: bytes in, matches out. */
+class Scanner {
+  private readonly matches: ScanMatch[] = [];
+  private readonly pipeline: SourcePipeline;
+  private readonly splitter: LineSplitter;
+  private bytes = 0;
+  private nextProgress = PROGRESS_EVERY;
+
+  constructor(source: string, setup: ScanSetup, private readonly onProgress?: (bytes: number) => void) {
+    const { matches } = this;
+    this.pipeline = new SourcePipeline(source, pipelineOptions(setup, { contextLines: 0 }), {
+      onMatch: (e, rules) => {
+        for (const r of rules) matches.push({ source, line: e.line, category: r.category, rule: r.id, severity: r.severity, text: detach(redactLogLine(e.lines.join('\n'))) });
+      },
+      onSignal: (s) => {
+        if (s.reason === 'restart_loop' && !s.ok) {
+          matches.push({ source, line: Number((s.evidence as { line?: number } | undefined)?.line ?? 0), category: 'restart_loop', rule: 'restart_loop', severity: s.severity, text: s.summary });
+        }
+      },
+    });
+    this.splitter = new LineSplitter(setup.logs.max_line_bytes, (line, bytes, clean) => this.pipeline.pushLine(line, bytes, clean));
+  }
+
+  push(buf: Buffer): void {
+    this.bytes += buf.length;
+    this.splitter.push(buf);
+    if (this.onProgress && this.bytes >= this.nextProgress) { this.onProgress(this.bytes); this.nextProgress += PROGRESS_EVERY; }
+  }
+
+  end(): ScanSummary {
+    this.splitter.end();
+    this.pipeline.flush();
+    this.matches.sort((a, b) => a.line - b.line);
+    return { lines: this.pipeline.lines, bytes: this.bytes, cut: this.splitter.cut, matches: this.matches };
+  }
+}
+
+const PROGRESS_EVERY = 64 * 1024 * 1024;
+
 /** Scans one stream; `onProgress` gets the bytes read so far, now and then. */
 export async function scanStream(
   input: Readable,
@@ -82,31 +125,9 @@ export async function scanStream(
   setup: ScanSetup,
   onProgress?: (bytes: number) => void,
 ): Promise<ScanSummary> {
-  const matches: ScanMatch[] = [];
-  const { logs } = setup;
-  const pipeline = new SourcePipeline(source, pipelineOptions(setup, { contextLines: 0 }), {
-    onMatch: (e, rules) => {
-      for (const r of rules) matches.push({ source, line: e.line, category: r.category, rule: r.id, severity: r.severity, text: detach(redactLogLine(e.lines.join('\n'))) });
-    },
-    onSignal: (s) => {
-      if (s.reason === 'restart_loop' && !s.ok) {
-        matches.push({ source, line: Number((s.evidence as { line?: number } | undefined)?.line ?? 0), category: 'restart_loop', rule: 'restart_loop', severity: s.severity, text: s.summary });
-      }
-    },
-  });
-  const splitter = new LineSplitter(logs.max_line_bytes, (line, bytes, clean) => pipeline.pushLine(line, bytes, clean));
-  let bytes = 0;
-  let nextProgress = 64 * 1024 * 1024;
-  for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    bytes += buf.length;
-    splitter.push(buf);
-    if (onProgress && bytes >= nextProgress) { onProgress(bytes); nextProgress += 64 * 1024 * 1024; }
-  }
-  splitter.end();
-  pipeline.flush();
-  matches.sort((a, b) => a.line - b.line);
-  return { lines: pipeline.lines, bytes, cut: splitter.cut, matches };
+  const scanner = new Scanner(source, setup, onProgress);
+  for await (const chunk of input as AsyncIterable<Buffer | string>) scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return scanner.end();
 }
 
 /**
@@ -116,6 +137,21 @@ export async function scanStream(
  */
 const READ_CHUNK = 64 * 1024;
 
-export function scanFile(file: string, setup: ScanSetup, onProgress?: (bytes: number) => void): Promise<ScanSummary> {
-  return scanStream(createReadStream(file, { highWaterMark: READ_CHUNK }), file, setup, onProgress);
+/**
+ * A regular file is read with blocking reads into one buffer (a one-shot command has
+ * nothing else to do meanwhile; a stream's reads and promises were 7% of a scan); a
+ * FIFO or a device, which may never end, as a stream.
+ */
+export async function scanFile(file: string, setup: ScanSetup, onProgress?: (bytes: number) => void): Promise<ScanSummary> {
+  const fd = openSync(file, 'r');
+  try {
+    if (!fstatSync(fd).isFile()) return await scanStream(createReadStream('', { fd, autoClose: false, highWaterMark: READ_CHUNK }), file, setup, onProgress);
+    const scanner = new Scanner(file, setup, onProgress);
+    // One buffer for every read: the splitter copies what it keeps (a line carried over), never the chunk.
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) scanner.push(buf.subarray(0, n));
+    return scanner.end();
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -112,6 +112,11 @@ function mixedLog(seed: number): string {
       // A boot: two markers of it, now and then after a crash, so that restart loops form.
       out.push(`${hhmm} [info] Running FogletBbsWeb.Endpoint with Bandit 1.5.7 at :::4000 (http)`, `${hhmm} [info] Foglet SSH daemon started on port 2222`);
       if (r() < 0.5) out.push(`${hhmm} [error] Kernel pid terminated (application_controller) ("{application_start_failure,foglet_bbs}")`);
+    } else if (x < 0.095) {
+      // Migrations: a run that fails or ends; the same Postgrex error is a failed migration inside one, a database error outside.
+      if (r() < 0.5) out.push(`${hhmm} [info] == Running 20261130${i} FogletBbs.Repo.Migrations.AddThings.change/0 forward`);
+      if (r() < 0.5) out.push(`${hhmm} [info] == Migrated 20261130${i} in 0.1s`);
+      if (r() < 0.5) out.push(`${hhmm} [error] ** (Postgrex.Error) ERROR 57014 (query_canceled) canceling statement due to statement timeout`);
     } else if (x < 0.1) out.push('');
     else if (x < 0.12) out.push('    (foglet_bbs 0.1.0) lib/foglet_bbs/application.ex:12: FogletBbs.Application.start/2');
     else if (x < 0.13) out.push('** (RuntimeError) something');
@@ -125,7 +130,7 @@ function mixedLog(seed: number): string {
 test('scan finds the same matches, on the same lines, with the prefilter as without it', async () => {
   const logs = validateConfig({ logs: { restart_loop: { starts: 2, window: '1h', min_uptime: '10m' } } }).logs;
   const on = scanSetup(logs);
-  const off: ScanSetup = { ...on, prefilter: new Prefilter([{ source: '.*' }]) };
+  const off: ScanSetup = { ...on, prefilter: new Prefilter([{ source: '.*' }]), leavePrefilter: new Prefilter([{ source: '.*' }]) };
   assert.equal(on.prefilter.off, undefined);
   assert.notEqual(off.prefilter.off, undefined);
   for (const seed of [1, 2, 3]) {
@@ -136,6 +141,8 @@ test('scan finds the same matches, on the same lines, with the prefilter as with
     const b = await scanStream(Readable.from(chunks(4093)), 'mixed', off);
     assert.ok(b.matches.length > 100, `seed ${seed}: ${b.matches.length} matches without the prefilter`);
     assert.ok(b.matches.some((m) => m.rule === 'restart_loop'), `seed ${seed}: a restart loop among them`);
+    const postgrex = b.matches.filter((m) => m.text.includes('ERROR 57014 (query_canceled)'));
+    assert.ok(postgrex.some((m) => m.category === 'migration_failure') && postgrex.some((m) => m.category === 'db_connection'), `seed ${seed}: the same error inside and outside a migration`);
     assert.equal(a.lines, b.lines);
     assert.deepEqual(a.matches, b.matches, `seed ${seed}`);
   }

@@ -41,10 +41,12 @@ heldOut('held-out corpus', 'test/fixtures/real-corpus-holdout', 0.9);
  * showed: ecto_sql's "Could not update schema migrations", init's "could not start kernel pid").
  * Its misses are partly out of Foglet's world (OpenSSH's sshd, Postfix's own log, Node apps on
  * Fly) and partly real gaps (an Erlang app's "Missing DATABASE_URL", a bare GenServer crash).
- * The floor only keeps it from going back; the next work on the pack should use it and then
- * gather a fresh set to measure on.
+ * The next session learned from it (a migration's file name, Postgres shutting down, an app's
+ * own "Missing X_Y", OpenSSH's host-key lines, gen_smtp's crash frames, a supervisor giving up,
+ * lager's application exit): 0.92, no false alarm; it is no longer unseen. Still missed: a
+ * poolboy-era checkout timeout and Postfix's server-side log (not a Foglet log).
  */
-heldOut('second held-out corpus', 'test/fixtures/real-corpus-holdout-2', 0.6);
+heldOut('second held-out corpus', 'test/fixtures/real-corpus-holdout-2', 0.9);
 
 /** A corpus no rule was written from: recall over all categories at least `floor`, and few false alarms. */
 function heldOut(name: string, dir: string, floor: number): void {
