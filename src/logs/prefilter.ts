@@ -27,7 +27,7 @@ const EMPTY: Info = { exact: new Set(['']), required: null };
 /** Exact sets larger than this are given up (a cross product grows fast). */
 const MAX_SET = 64;
 /** Code points a small class may expand to. */
-const MAX_CLASS = 4;
+const MAX_CLASS = 10;
 /** A literal longer than this is cut: its start is just as required, and the trie stays small. */
 const MAX_LITERAL = 32;
 
