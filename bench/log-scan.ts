@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { validateConfig } from '../src/config/load.js';
-import { scanFile, scanSetup } from '../src/logs/scan.js';
+import { scanFile } from '../src/logs/scan.js';
+import { pipelineSetup } from '../src/logs/setup.js';
 
 interface Rule { id: string; pattern: string; ignore_case?: boolean }
 
@@ -131,7 +132,7 @@ export async function benchLogScan(lines: number): Promise<Record<string, string
     const ourMatches = ours.stdout.split('\n').filter(Boolean).length;
 
     // The engine alone, warm, in this process: what the daemon's sources pay per line.
-    const setup = scanSetup(validateConfig({}).logs);
+    const setup = pipelineSetup(validateConfig({}).logs);
     let best = Infinity;
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();

@@ -11,8 +11,9 @@ import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError, formatPath, loadConfigFile, readBounded, validateConfig } from './config/load.js';
 import { userLogRuleSchema } from './config/schema.js';
-import { scanFile, scanSetup, scanStream, type ScanMatch } from './logs/scan.js';
-import { overrideProblems } from './logs/packs.js';
+import { scanFile, scanStream, type ScanMatch } from './logs/scan.js';
+import { pipelineSetup } from './logs/setup.js';
+import { overrideProblems, packChecks } from './logs/packs.js';
 import { severityRank, type Severity } from './signals.js';
 import { Redactor, redactConfig } from './config/redact.js';
 import type { Config } from './config/schema.js';
@@ -35,7 +36,7 @@ const logFormatOption = () => new Option('--log-format <format>', 'log format: j
 /** Loads a config or exits 2 with every problem named. */
 async function loadOrExit(file: string): Promise<Config> {
   try {
-    return await loadConfigFile(file);
+    return await loadConfigFile(file, process.env, packChecks);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -167,7 +168,7 @@ program.command('scan')
     const logs = await logsWithRulesOrExit(config.logs, opts.rules);
     let setup;
     try {
-      setup = scanSetup(logs);
+      setup = pipelineSetup(logs);
     } catch (e) {
       process.stderr.write(`foglet-monitor scan: ${(e as Error).message}\n`);
       process.exit(2);

@@ -11,6 +11,7 @@ import { Redactor } from './config/redact.js';
 import type { AppMetricsCheckConfig, CheckConfig, Config } from './config/schema.js';
 import { createProbe } from './checks/index.js';
 import type { ProbeResult } from './checks/types.js';
+import { CheckResults } from './checks/results.js';
 import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js';
 import { Metrics } from './metrics.js';
 import { Scheduler } from './scheduler.js';
@@ -27,6 +28,7 @@ import { probeSignal, slowSignal } from './checks/signal.js';
 import { appMetricsSignals } from './checks/app-metrics.js';
 import type { ScrapeMemory } from './checks/foglet-metrics.js';
 import { LogWatcher } from './logs/watcher.js';
+import { packChecks } from './logs/packs.js';
 import type { PipelineMemory } from './logs/pipeline.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
 import { connectionCap, descriptorReserve, openFilesLimit } from './server/connections.js';
@@ -45,14 +47,6 @@ export interface DaemonOptions {
   listen?: string;
 }
 
-interface CheckStatus {
-  runs: number;
-  consecutive_failures: number;
-  skipped_runs: number;
-  last_result: (ProbeResult & { from_previous_run?: boolean }) | null;
-}
-
-
 export class Daemon {
   readonly logger: Logger;
   readonly metrics = new Metrics();
@@ -70,9 +64,7 @@ export class Daemon {
   private alerting: Alerting | undefined;
   private releases: ReleaseTracker | undefined;
   private readonly release: ReleaseController;
-  /** Recent probe results, all checks, oldest first: the timeline in evidence bundles. */
-  private readonly timeline: ProbeResult[] = [];
-  private readonly checkStatus = new Map<string, CheckStatus>();
+  private readonly results = new CheckResults();
   private readonly startedAt = new Date();
   private stopping = false;
   /** What each check probes, as its probe shows it (no credentials). */
@@ -106,7 +98,7 @@ export class Daemon {
 
   /** Loads the config (a ConfigError goes to the caller), then starts every part. */
   static async start(opts: DaemonOptions): Promise<Daemon> {
-    const config = opts.config ?? await loadConfigFile(opts.configPath!);
+    const config = opts.config ?? await loadConfigFile(opts.configPath!, process.env, packChecks);
     const daemon = new Daemon(opts, config);
     await daemon.startParts();
     return daemon;
@@ -166,22 +158,14 @@ export class Daemon {
 
   private startScheduler(checks: CheckConfig[], runAtStart = true): void {
     this.metrics.setChecks(checks);
-    for (const name of [...this.checkStatus.keys()]) {
-      if (!checks.some((c) => c.name === name)) this.checkStatus.delete(name);
-    }
-    for (const c of checks) {
-      if (!this.checkStatus.has(c.name)) {
-        this.checkStatus.set(c.name, { runs: 0, consecutive_failures: 0, skipped_runs: 0, last_result: null });
-      }
-    }
+    this.results.configure(checks.map((c) => c.name));
     const scheduled = checks.map((config) => ({ config, probe: createProbe(config, { baseDir: this.baseDir, hostKeyPins: this.pins, scrapeMemory: this.scrapeMemory, redact: (t) => this.redactorRef.current?.redact(t) ?? t }) }));
     this.targets = new Map(scheduled.map((c) => [c.config.name, c.probe.target]));
     this.scheduler = new Scheduler(scheduled, {
       onResult: (r) => this.onResult(r),
       onSkip: (name) => {
         this.metrics.skippedRuns.inc({ check: name });
-        const s = this.checkStatus.get(name);
-        if (s) s.skipped_runs++;
+        this.results.skipped(name);
         this.logger.warn({ check: name }, 'previous run still going; skipped this run');
       },
     }, this.config.max_concurrent_probes);
@@ -220,7 +204,7 @@ export class Daemon {
     try {
       const dir = ev.dir ? path.resolve(this.baseDir, ev.dir) : path.join(path.dirname(path.resolve(this.baseDir, this.config.state_file)), 'evidence');
       const writer = new EvidenceWriter(dir, ev.keep, () => ({
-        config: this.config, redactor: this.redactorRef.current, timeline: () => [...this.timeline],
+        config: this.config, redactor: this.redactorRef.current, timeline: () => this.results.timeline(),
       }));
       change.alert.annotations.evidence_bundle = writer.write(change);
     } catch (e) {
@@ -229,14 +213,8 @@ export class Daemon {
   }
 
   private onResult(r: ProbeResult): void {
-    this.timeline.push(r);
-    if (this.timeline.length > TIMELINE) this.timeline.shift();
     this.metrics.recordProbe(r);
-    const s = this.checkStatus.get(r.check);
-    if (!s) return; // the check was removed by a reload while it ran
-    s.runs++;
-    s.consecutive_failures = r.ok ? 0 : s.consecutive_failures + 1;
-    s.last_result = r;
+    if (!this.results.record(r)) return; // the check was removed by a reload while it ran
     this.release.probe(r);
     const check = this.config.checks.find((c) => c.name === r.check);
     if (check) this.alerting?.observe(probeSignal(r, check), this.alerting.thresholdsFor(check));
@@ -268,18 +246,13 @@ export class Daemon {
   }
 
   private saveResults(): void {
-    const results: Record<string, ProbeResult> = {};
-    for (const [name, s] of this.checkStatus) if (s.last_result) results[name] = s.last_result;
+    const results = this.results.lastResults();
     // A target with ?access_token=..., a body echoing a token: the state file is as redacted as /status.
     this.state.set(SECTIONS.checkResults, this.redactorRef.current?.redactDeep(results) ?? results);
   }
 
   private restoreResults(): void {
-    const saved = this.state.get<Record<string, ProbeResult>>(SECTIONS.checkResults) ?? {};
-    for (const c of this.config.checks) {
-      const r = saved[c.name];
-      if (r) this.checkStatus.set(c.name, { runs: 0, consecutive_failures: 0, skipped_runs: 0, last_result: { ...r, from_previous_run: true } });
-    }
+    this.results.restore(this.state.get<Record<string, ProbeResult>>(SECTIONS.checkResults) ?? {}, this.config.checks.map((c) => c.name));
   }
 
   /** Re-reads the config file; on any problem the running config stays and the reason is logged. */
@@ -287,7 +260,7 @@ export class Daemon {
     if (!this.opts.configPath) return false;
     let next: Config;
     try {
-      next = await loadConfigFile(this.opts.configPath);
+      next = await loadConfigFile(this.opts.configPath, process.env, packChecks);
     } catch (e) {
       this.metrics.configReloads.inc({ outcome: 'failure' });
       const detail = e instanceof ConfigError ? e.problems : [{ message: (e as Error).message }];
@@ -297,18 +270,32 @@ export class Daemon {
     for (const key of ['listen', 'state_file'] as const) {
       if (next[key] !== this.config[key]) this.logger.warn({ key }, `${key} changed; it takes effect at the next restart`);
     }
+    const previous = this.config;
+    try {
+      await this.apply({ ...next, listen: this.config.listen, state_file: this.config.state_file });
+    } catch (e) {
+      // A config the schema took that still cannot be built: the running one comes back.
+      this.metrics.configReloads.inc({ outcome: 'failure' });
+      this.logger.error({ file: this.opts.configPath, err: (e as Error).message }, 'config reload failed while applying it; back to the running config');
+      await this.apply(previous);
+      return false;
+    }
+    this.metrics.configReloads.inc({ outcome: 'success' });
+    this.metrics.configLoaded.setToCurrentTime();
+    this.logger.info({ checks: this.config.checks.map((c) => c.name) }, 'config reloaded');
+    return true;
+  }
+
+  /** Stops the checks and the log watcher, and starts them again on `config`. */
+  private async apply(config: Config): Promise<void> {
     await this.scheduler?.stop();
     await this.watcher?.stop();
-    this.config = { ...next, listen: this.config.listen, state_file: this.config.state_file };
+    this.config = config;
     this.redactorRef.current = Redactor.fromConfig(this.config);
     this.logger.level = this.opts.logLevel ?? this.config.log.level;
     await this.alerting?.reconfigure(this.config);
     this.startScheduler(this.config.checks);
     await this.startWatcher();
-    this.metrics.configReloads.inc({ outcome: 'success' });
-    this.metrics.configLoaded.setToCurrentTime();
-    this.logger.info({ checks: this.config.checks.map((c) => c.name) }, 'config reloaded');
-    return true;
   }
 
   /** Graceful stop: no new runs, in-flight probes finish, the server closes, state is written. */
@@ -347,7 +334,7 @@ export class Daemon {
       config_file: this.opts.configPath ?? null,
       ready: this.readiness().ready,
       checks: this.config.checks.map((c) => {
-        const s = this.checkStatus.get(c.name);
+        const s = this.results.get(c.name);
         const last = s?.last_result ?? null;
         return {
           name: c.name,
@@ -377,8 +364,6 @@ export class Daemon {
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
-
-const TIMELINE = 100;
 
 function windowIso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();

@@ -85,8 +85,23 @@ export function linearAnyProblem(patterns: Array<{ pattern: string; ignoreCase?:
   }
 }
 
-/** Several patterns as one (for a first test of every log line): each keeps its own case rule. */
+/**
+ * Several patterns as one test (the first test of every log event), each with its own case
+ * rule. Their programs together may be at most MAX_JOINED_INSTRUCTIONS: what one event costs.
+ * Joined into one expression where RE2 takes the join; patterns that are each valid may not
+ * join (an unclosed `\Q` quotes the group's closing parenthesis, two patterns name the same
+ * capture group), and then each is tested in turn: the same answer, never a refusal.
+ */
 export function linearAny(patterns: Array<{ pattern: string; ignoreCase?: boolean }>): TextMatcher | undefined {
   if (patterns.length === 0) return undefined;
-  return linearRegex(patterns.map((p) => `(?${p.ignoreCase ? 'i' : ''}:${p.pattern})`).join('|'), '', MAX_JOINED_INSTRUCTIONS);
+  const each = patterns.map((p) => linearRegex(p.pattern, p.ignoreCase ? 'i' : '') as RE2JS);
+  const total = each.reduce((sum, re) => sum + (programSize(re) ?? 0), 0);
+  if (total > MAX_JOINED_INSTRUCTIONS) {
+    throw new Error(`the patterns compile to ${total} instructions together, more than ${MAX_JOINED_INSTRUCTIONS}: every log event is tested against all of them (fewer rules, or simpler patterns)`);
+  }
+  try {
+    return linearRegex(patterns.map((p) => `(?${p.ignoreCase ? 'i' : ''}:${p.pattern})`).join('|'), '', Infinity);
+  } catch {
+    return { test: (text: string) => each.some((re) => re.test(text)) };
+  }
 }

@@ -226,10 +226,10 @@ export class Metrics {
     const status = r.details?.status_code;
     if (typeof status === 'number') this.httpStatus.set({ check: r.check }, status);
     else this.httpStatus.remove({ check: r.check });
-    const expiry = (r.details?.tls as { cert_expiry_timestamp_seconds?: number } | undefined)?.cert_expiry_timestamp_seconds;
+    const expiry = r.details?.tls?.cert_expiry_timestamp_seconds;
     if (typeof expiry === 'number') this.tlsExpiry.set({ check: r.check }, expiry);
 
-    const hostKey = r.details?.host_key as { algorithm: string; fingerprint: string; matched: boolean } | undefined;
+    const hostKey = r.details?.host_key;
     if (hostKey) {
       // One series per check: a new key replaces the old series rather than adding one.
       const previous = this.hostKeyLabels.get(r.check);

@@ -21,9 +21,26 @@ export interface Signal {
   /** One readable line: what broke, where. */
   summary: string;
   labels: Record<string, string>;
-  evidence?: { lines?: string[]; screen?: string; [k: string]: unknown };
+  evidence?: SignalEvidence;
   /** ISO time of the observation. */
   at: string;
+}
+
+/** What a signal shows for itself, each field with one meaning whoever sets it (redacted by its producer). */
+export interface SignalEvidence {
+  /** Log lines (the event and the lines before it), or a release verdict's items. */
+  lines?: string[];
+  /** The 1-based line of its log source where the event starts. */
+  line?: number;
+  /** The last terminal screen an SSH check saw. */
+  screen?: string;
+  /** What to do: the rule pack's summary, or the release runbook. */
+  runbook?: string;
+  /** A restart loop's boots, ISO times. */
+  boots?: string[];
+  /** A metrics finding's value and the threshold it crossed. */
+  value?: number;
+  threshold?: number;
 }
 
 export function severityRank(s: Severity): number {

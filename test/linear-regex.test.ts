@@ -14,7 +14,9 @@ import { runProbe } from '../src/checks/runner.js';
 import { screenMatcher } from '../src/checks/screen.js';
 import { ConfigError, validateConfig } from '../src/config/load.js';
 import { linearRegex } from '../src/linear-regex.js';
-import { scanSetup } from '../src/logs/scan.js';
+import { pipelineSetup } from '../src/logs/setup.js';
+import { scanStream } from '../src/logs/scan.js';
+import { Readable } from 'node:stream';
 import { httpCheck } from './helpers/config.js';
 import { startHttpServer, type TestServer } from './helpers/servers.js';
 
@@ -49,7 +51,7 @@ describe('user regexes run in linear time wherever they enter', () => {
   for (const [pattern, input] of EVIL) {
     test(`${pattern} against ${input.length} pumping bytes: a log rule, expect.body, expect_screen, a silence matcher`, async () => {
       // A log rule from the config, through the same rule set the daemon and scan use (the event joins the 256 KB event cap).
-      const rules = scanSetup(validateConfig({ logs: { rules: [{ id: 'evil', category: 'crash', severity: 'critical', pattern }] } }).logs).rules;
+      const rules = pipelineSetup(validateConfig({ logs: { rules: [{ id: 'evil', category: 'crash', severity: 'critical', pattern }] } }).logs).rules;
       assert.ok(cpuMs(() => rules.match(input)) < STALL_MS, 'log rule');
       assert.ok(cpuMs(() => rules.match(input.repeat(Math.max(1, Math.floor(200_000 / input.length))))) < STALL_MS * 4, 'log rule, a 200 KB event');
 
@@ -130,6 +132,20 @@ describe('a pattern whose program is large is refused where it enters (linear ti
     const rule = (i: number) => ({ id: `r${i}`, category: 'crash', severity: 'critical', pattern: `[^ ]{100,400} failed ${i}` });
     assert.doesNotThrow(() => linearRegex(rule(0).pattern));
     assert.throws(() => validateConfig({ logs: { rules: Array.from({ length: 12 }, (_, i) => rule(i)) } }), /logs\.rules.*the rules together.*more than 8000/s);
+  });
+
+  test('from a trial: rules valid alone load together even where RE2 cannot join them (an unclosed \\Q, a capture name used twice), and each still matches', async () => {
+    const rules = [
+      { id: 'quoted', category: 'crash', severity: 'critical', pattern: '\\Qa+b' },
+      { id: 'quoted_i', category: 'smtp', severity: 'warning', pattern: '\\Qx(y', ignore_case: true },
+      { id: 'failed', category: 'db_connection', severity: 'warning', pattern: 'Oban job (?P<job>\\w+) failed' },
+      { id: 'discarded', category: 'missing_secret', severity: 'warning', pattern: 'Oban job (?P<job>\\w+) discarded' },
+    ];
+    const config = validateConfig({ logs: { rule_packs: [], rules } });
+    const setup = pipelineSetup(config.logs);
+    const log = ['x a+b', 'X(Y here', 'Oban job Mailer failed', 'Oban job Sync discarded', 'a b', ''].join('\n');
+    const { matches } = await scanStream(Readable.from([Buffer.from(log)]), 'app', setup);
+    assert.deepEqual(matches.map((m) => `${m.line} ${m.rule}`), ['1 quoted', '2 quoted_i', '3 failed', '4 discarded']);
   });
 
   test('an ordinary rule is far below the cap', () => {

@@ -10,7 +10,7 @@ import type { Signal } from '../signals.js';
 import { readBounded } from './body.js';
 import { classifyNetworkError, rootMessage } from './errors.js';
 import { FogletMetricsAnalyser, parseScrape, type Finding } from './foglet-metrics.js';
-import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeOutcome, type ProbeResult } from './types.js';
+import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeDetails, type ProbeOutcome, type ProbeResult } from './types.js';
 import { USER_AGENT } from '../version.js';
 
 type AppMetricsPhase = 'scrape' | 'parse';
@@ -36,7 +36,7 @@ export class AppMetricsProbe implements Probe {
   async run({ signal }: ProbeContext): Promise<ProbeOutcome> {
     const clock = new PhaseClock<AppMetricsPhase>('scrape');
     const agent = new Agent({ connections: 1, headersTimeout: this.cfg.timeout.ms, bodyTimeout: this.cfg.timeout.ms });
-    const details: Record<string, unknown> = {};
+    const details: ProbeDetails = {};
     try {
       const url = new URL(this.cfg.url);
       const res = await agent.request({
@@ -90,7 +90,7 @@ export const createAppMetricsProbe = (cfg: AppMetricsCheckConfig, deps: ProbeDep
  * restart loop is category restart_loop (as the log rule's); the rest are app_metrics.
  */
 export function appMetricsSignals(r: ProbeResult, check: AppMetricsCheckConfig, active: string[] = []): Signal[] {
-  const findings = (r.details?.findings ?? []) as Finding[];
+  const findings = r.details?.findings ?? [];
   // A finding is a condition: one that was raised and is not judged in this scrape (its metric
   // gone, no data since the last scrape) no longer holds. Only a scrape that worked says so.
   const gone: Finding[] = !r.ok ? [] : active

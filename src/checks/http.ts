@@ -12,7 +12,7 @@ import { Agent, buildConnector, interceptors, type Dispatcher } from 'undici';
 import type { HttpCheckConfig } from '../config/schema.js';
 import { readBounded } from './body.js';
 import { classifyNetworkError, rootMessage } from './errors.js';
-import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeOutcome } from './types.js';
+import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeDetails, type ProbeOutcome, type TlsDetails } from './types.js';
 import { linearRegex, type TextMatcher } from '../linear-regex.js';
 import { USER_AGENT } from '../version.js';
 
@@ -38,7 +38,7 @@ export class HttpProbe implements Probe {
 
   async run({ signal }: ProbeContext): Promise<ProbeOutcome> {
     const clock = new PhaseClock<HttpPhase>();
-    const details: Record<string, unknown> = {};
+    const details: ProbeDetails = {};
     const isHttps = this.url.protocol === 'https:';
     let ca: string | undefined;
     try {
@@ -145,9 +145,9 @@ function basicAuth(url: URL): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
 }
 
-function describeTls(sock: TLSSocket): Record<string, unknown> {
+function describeTls(sock: TLSSocket): TlsDetails {
   const cert = sock.getPeerCertificate();
-  const out: Record<string, unknown> = { protocol: sock.getProtocol(), authorized: sock.authorized };
+  const out: TlsDetails = { protocol: sock.getProtocol(), authorized: sock.authorized };
   if (cert && cert.valid_to) {
     const expiry = Date.parse(cert.valid_to);
     if (Number.isFinite(expiry)) {

@@ -17,7 +17,7 @@ import {
   algorithmOf, fingerprintOf, MemoryPins, mismatchMessage, verifyHostKey, type HostKeyFacts, type HostKeyPins, type PinVerdict,
 } from './ssh-hostkey.js';
 import { loadClientKey } from './ssh-keys.js';
-import { PhaseClock, type FailureReason, type Probe, type ProbeContext, type ProbeDeps, type ProbeOutcome } from './types.js';
+import { PhaseClock, type FailureReason, type Probe, type ProbeContext, type ProbeDeps, type ProbeDetails, type ProbeOutcome } from './types.js';
 
 type SshPhase = 'connect' | 'handshake' | 'auth' | 'session' | 'screen';
 
@@ -46,7 +46,7 @@ export class SshProbe implements Probe {
 /** The state of one run; everything it opens is closed in `cleanup`. */
 class SshRun {
   private readonly clock = new PhaseClock<SshPhase>();
-  private readonly details: Record<string, unknown> = {};
+  private readonly details: ProbeDetails = {};
   private readonly screen: Screen;
   private readonly conn = new ssh2.Client();
   private sock: net.Socket | undefined;
@@ -238,7 +238,7 @@ class SshRun {
     }
     if (level === 'protocol' || level === 'handshake') {
       const reason = this.clock.phase === 'handshake' || level === 'handshake' ? 'handshake_failed' : 'protocol_error';
-      return this.fail(reason, `${err.message}${this.details.server_version ? ` (server ${this.details.server_version as string})` : ''}`);
+      return this.fail(reason, `${err.message}${this.details.server_version ? ` (server ${this.details.server_version})` : ''}`);
     }
     if (level === 'client-socket') {
       if (this.clock.phase === 'handshake') return this.handshakeBroken(err);
@@ -253,7 +253,7 @@ class SshRun {
    * with the low-level error in the message when there is one.
    */
   private handshakeBroken(err?: Error): void {
-    const server = this.details.server_version ? ` (server ${this.details.server_version as string})` : '';
+    const server = this.details.server_version ? ` (server ${this.details.server_version})` : '';
     this.fail('handshake_failed', `the connection ${err ? `failed (${rootMessage(err)})` : 'was closed by the server'} before the key exchange completed${server}`);
   }
 

@@ -4,7 +4,7 @@
  * timeout, the overall timing and the result's common fields.
  */
 import type { CheckConfig, CheckKind } from '../config/schema.js';
-import type { ScrapeMemory } from './foglet-metrics.js';
+import type { Finding, ScrapeMemory } from './foglet-metrics.js';
 import type { HostKeyPins } from './ssh-hostkey.js';
 
 /** Probe phases, by kind (DESIGN.md): label `phase` on the phase-duration metric. */
@@ -41,9 +41,52 @@ export interface ProbeOutcome {
   /** Seconds spent in each phase that was reached. */
   phases: Partial<Record<Phase, number>>;
   /** Kind-specific facts (HTTP status, TLS expiry, SSH host key, last screen). */
-  details?: Record<string, unknown>;
+  details?: ProbeDetails;
   /** Set by the runner when the run passed but took longer than the check's degraded_after. */
   degraded?: { reason: 'slow'; message: string };
+}
+
+/**
+ * What a run found besides pass or fail, by kind; each field has one meaning whichever kind
+ * sets it. Metrics, alerts, /status and evidence read these fields, typed, never cast.
+ */
+export interface ProbeDetails {
+  /** The phase a failed run stopped in. */
+  phase?: string;
+  /** http, app_metrics: the response. */
+  status_code?: number;
+  body_bytes?: number;
+  body_truncated?: boolean;
+  /** http over TLS: the connection and the server's certificate. */
+  tls?: TlsDetails;
+  /** ssh: the server's identification line, what was negotiated, the keys on both sides, the screen reached. */
+  server_version?: string;
+  algorithms?: { kex: string; serverHostKey: string; cs: Record<string, string>; sc: Record<string, string> };
+  client_key?: { algorithm: string; ephemeral: boolean };
+  host_key?: HostKeyDetails;
+  screen?: string;
+  /** app_metrics: the scrape's size, a restart seen in its counters, what it judged. */
+  series?: number;
+  restarted?: boolean;
+  findings?: Finding[];
+}
+
+export interface TlsDetails {
+  protocol: string | null;
+  authorized: boolean;
+  cert_not_after?: string;
+  cert_expiry_timestamp_seconds?: number;
+  cert_subject?: string | string[];
+  cert_issuer?: string | string[];
+}
+
+export interface HostKeyDetails {
+  algorithm: string;
+  fingerprint: string;
+  matched: boolean;
+  mode: 'tofu' | 'any' | 'pinned';
+  expected: string[];
+  pinned_now?: true;
 }
 
 export interface ProbeResult extends ProbeOutcome {

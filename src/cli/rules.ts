@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
 import { describeFailure, loadRuleTests, runRuleTest, type RuleTest } from '../logs/rule-tests.js';
-import { scanSetup } from '../logs/scan.js';
+import { pipelineSetup } from '../logs/setup.js';
 
 export interface RulesCommandDeps {
   /** logs.* from -c and --rules (or the defaults), exiting 2 on a bad file. */
@@ -27,7 +27,7 @@ export function registerRulesCommands(program: Command, deps: RulesCommandDeps):
       const logs = await deps.logsFor(opts);
       let setup;
       try {
-        setup = scanSetup(logs);
+        setup = pipelineSetup(logs);
       } catch (e) {
         process.stderr.write(`foglet-monitor rules test: ${(e as Error).message}\n`);
         process.exit(2);

@@ -7,7 +7,6 @@ import { open, stat } from 'node:fs/promises';
 import YAML, { LineCounter, isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
-import { overrideProblems } from '../logs/packs.js';
 import { isSecretKey } from './redact.js';
 
 export interface ConfigProblem {
@@ -52,14 +51,21 @@ const MAX_EXPANDED_VALUES = 500_000;
 /** Problems listed at most; the rest are counted, so a file of a million bad keys is reported in linear time. */
 const MAX_PROBLEMS = 100;
 
-export async function loadConfigFile(file: string, env: Env = process.env): Promise<Config> {
+/**
+ * A check of a config that passed the schema against what a part above config/ knows (the
+ * rule packs' rule ids and contexts: logs/packs.ts). The composition roots (cli.ts,
+ * daemon.ts) hand the checks in, so that config/ imports nothing from the parts it configures.
+ */
+export type ConfigCheck = (config: Config) => Array<{ path: PropertyKey[]; message: string }>;
+
+export async function loadConfigFile(file: string, env: Env = process.env, checks: readonly ConfigCheck[] = []): Promise<Config> {
   let text: string;
   try {
     text = await readBounded(file);
   } catch (e) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(e as Error).message}` }]);
   }
-  return parseConfigText(text, file, env);
+  return parseConfigText(text, file, env, checks);
 }
 
 /**
@@ -85,7 +91,7 @@ export async function readBounded(file: string, what = 'a config', max: number =
   }
 }
 
-export function parseConfigText(text: string, file: string, env: Env = process.env): Config {
+export function parseConfigText(text: string, file: string, env: Env = process.env, checks: readonly ConfigCheck[] = []): Config {
   if (text.length > MAX_CONFIG_BYTES) {
     throw new ConfigError(file, [{ path: '', message: `the config is ${(text.length / 1024 / 1024).toFixed(1)} MB; it may be at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB` }]);
   }
@@ -154,7 +160,7 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   if (envProblems.length > 0) {
     throw new ConfigError(file, envProblems.map((p) => ({ ...p, ...locate(parsePath(p.path)) })));
   }
-  return validateConfig(interpolated, file, locate);
+  return validateConfig(interpolated, file, locate, checks);
 }
 
 /** Validates an already-parsed object (the demo builds its config in code). */
@@ -162,10 +168,11 @@ export function validateConfig(
   input: unknown,
   file = '<config>',
   locate: (path: PropertyKey[]) => Pick<ConfigProblem, 'line' | 'column'> = () => ({}),
+  checks: readonly ConfigCheck[] = [],
 ): Config {
   const parsed = configSchema.safeParse(input, { error: describeIssue });
   if (parsed.success) {
-    const later = overrideProblems(parsed.data.logs);
+    const later = checks.flatMap((check) => check(parsed.data));
     if (later.length === 0) return parsed.data;
     throw new ConfigError(file, later.map((p) => ({ path: formatPath(p.path), message: p.message, ...locate(p.path) })));
   }

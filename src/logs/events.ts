@@ -74,9 +74,15 @@ export class EventAssembler {
         p.lines.push(raw);
         p.messages.push(parsed.message);
         p.chars += raw.length;
+        p.expectsMore = opensMore(parsed.message) || p.expectsMore;
+        if (interesting) p.interesting = true;
+        return;
       }
-      p.expectsMore = opensMore(parsed.message) || (p.expectsMore && !parsed.header);
-      if (interesting) p.interesting = true;
+      // The event is full: it is matched as it is, and what follows goes on as an event of its
+      // own (same time, source and machine), so that no line after the 200th goes unread (a
+      // crash dump's line at the end of a long report, found by a trial).
+      this.flush();
+      this.pending = { ...p, line: lineNo, lines: [raw], messages: [parsed.message], chars: raw.length, expectsMore: opensMore(parsed.message) || p.expectsMore, interesting };
       return;
     }
     this.flush();

@@ -172,9 +172,10 @@ export function detach(text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8');
 }
 
-/** Decoded text to clean text: invalid UTF-8 becomes U+FFFD, ANSI codes and other control characters go. */
+/** Decoded text to clean text: invalid UTF-8 becomes U+FFFD, ANSI codes, other control characters and a leading byte-order mark go. */
 export function cleanLine(line: string): string {
   let text = line;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark opening a file
   if (text.endsWith('\r')) text = text.slice(0, -1);
   if (text.includes('\x1b')) text = text.replace(ANSI, '');
   // One scan (a regex test is faster than a loop in JS) for the common case of a clean line.
@@ -260,7 +261,8 @@ function parseJson(text: string): ParsedLine | undefined {
   const time = typeof rawTime === 'number' ? (rawTime < 1e12 ? rawTime * 1000 : rawTime) : typeof rawTime === 'string' ? Date.parse(rawTime) : undefined;
   const lvl = o.level ?? o.severity;
   return {
-    message: message.replace(/\r?\n$/, ''),
+    // Decoded escapes (\u001b[31m, \u0000, \r) are cleaned as a raw line's characters are.
+    message: cleanLine(message.replace(/\r?\n$/, '')),
     level: typeof lvl === 'string' ? normalizeLevel(lvl) : typeof lvl === 'number' ? pinoLevel(lvl) : undefined,
     time: time !== undefined && Number.isFinite(time) ? time : undefined,
     header: true,

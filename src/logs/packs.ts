@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
+import type { ConfigCheck } from '../config/load.js';
 import { duration, logRuleSchema, type Config, type LogRuleConfig } from '../config/schema.js';
 
 export const packSchema = z.strictObject({
@@ -61,6 +62,9 @@ export function effectiveRules(logs: Config['logs']): Array<LogRuleConfig & { li
   }
   return out;
 }
+
+/** The config's check against the packs it names: the roots hand it to loadConfigFile and validateConfig. */
+export const packChecks: readonly ConfigCheck[] = [(config) => overrideProblems(config.logs)];
 
 /**
  * Problems only the packs in use can tell: each id in `logs.rule_overrides` must name one of

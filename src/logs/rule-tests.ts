@@ -11,7 +11,8 @@ import { Readable } from 'node:stream';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { formatPath, readBounded } from '../config/load.js';
-import { scanStream, type ScanMatch, type ScanSetup } from './scan.js';
+import { scanStream, type ScanMatch } from './scan.js';
+import type { PipelineSetup } from './setup.js';
 
 const expectation = z.strictObject({
   category: z.string().min(1),
@@ -63,7 +64,7 @@ export async function loadRuleTests(file: string): Promise<RuleTest[]> {
 }
 
 /** Runs one test through a fresh pipeline: no state carries from one test to the next. */
-export async function runRuleTest(test: RuleTest, setup: ScanSetup, baseDir: string): Promise<RuleTestResult> {
+export async function runRuleTest(test: RuleTest, setup: PipelineSetup, baseDir: string): Promise<RuleTestResult> {
   const text = test.lines !== undefined ? `${test.lines.join('\n')}\n` : await readFile(path.resolve(baseDir, test.log!), 'utf8');
   const { matches } = await scanStream(Readable.from([Buffer.from(text)]), test.name, setup);
   const left = [...matches];

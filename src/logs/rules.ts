@@ -7,7 +7,7 @@
  */
 import type { LogRuleConfig } from '../config/schema.js';
 import { linearAny, linearRegex, type TextMatcher } from '../linear-regex.js';
-import type { Severity } from '../signals.js';
+import { severityRank, type Severity } from '../signals.js';
 import { contextHolds } from './contexts.js';
 
 const NO_CONTEXT: ReadonlySet<string> = new Set();
@@ -56,14 +56,22 @@ export class RuleSet {
     this.userAny = linearAny(configs.filter((c) => c.linear).map((c) => ({ pattern: c.pattern, ignoreCase: c.ignore_case })));
   }
 
-  /** The rules an event's text matches, in rule order; one per category (the first). The monitor's own traffic matches none. */
+  /**
+   * The rules an event's text matches, one per category: the most severe of those that
+   * match, the first of them on a tie (a user's critical rule is not hidden behind a pack's
+   * warning of the same category). The monitor's own traffic matches none.
+   */
   match(text: string, contexts: ReadonlySet<string> = NO_CONTEXT): LogRule[] {
     if (!this.packAny?.test(text) && !this.userAny?.test(text)) return [];
     if (OWN_TRAFFIC.test(text)) return [];
     const out: LogRule[] = [];
     for (const r of this.rules) {
-      if (out.some((o) => o.category === r.category) || !contextHolds(r.context, contexts)) continue;
-      if (r.pattern.test(text) && !r.unless?.test(text)) out.push(r);
+      const i = out.findIndex((o) => o.category === r.category);
+      if (i >= 0 && severityRank(out[i]!.severity) >= severityRank(r.severity)) continue;
+      if (!contextHolds(r.context, contexts)) continue;
+      if (r.pattern.test(text) && !r.unless?.test(text)) {
+        if (i >= 0) out[i] = r; else out.push(r);
+      }
     }
     return out;
   }

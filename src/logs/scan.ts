@@ -4,16 +4,11 @@
  */
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { Config } from '../config/schema.js';
 import type { Severity } from '../signals.js';
 import { detach, LineSplitter } from './line.js';
 import { redactLogLine } from './evidence.js';
-import { effectiveRules, loadPack } from './packs.js';
-import { SourcePipeline, type PipelineOptions } from './pipeline.js';
-import type { RestartMarkers } from './restarts.js';
-import { RuleSet } from './rules.js';
-import type { ContextDef } from './contexts.js';
-import { Prefilter } from './prefilter.js';
+import { SourcePipeline } from './pipeline.js';
+import { pipelineOptions, type PipelineSetup } from './setup.js';
 
 export interface ScanMatch {
   source: string;
@@ -31,54 +26,6 @@ export interface ScanSummary {
   matches: ScanMatch[];
 }
 
-export interface ScanSetup {
-  rules: RuleSet;
-  markers: RestartMarkers;
-  contexts: ContextDef[];
-  /** Built once from the patterns the pipeline tests: rules, contexts' `enter`, restart markers. */
-  prefilter: Prefilter;
-  /** The contexts' `leave` patterns, tested while a context may hold. */
-  leavePrefilter: Prefilter;
-  logs: Config['logs'];
-}
-
-export function scanSetup(logs: Config['logs']): ScanSetup {
-  const markers: RestartMarkers = { boot: [], crash: [] };
-  const contexts: ContextDef[] = [];
-  for (const p of logs.rule_packs) {
-    const pack = loadPack(p);
-    markers.boot.push(...pack.restart_markers.boot);
-    markers.crash.push(...pack.restart_markers.crash);
-    contexts.push(...pack.contexts);
-  }
-  const rules = effectiveRules(logs);
-  const prefilter = new Prefilter([
-    ...rules.map((r) => ({ source: r.pattern, ignoreCase: r.ignore_case })),
-    ...contexts.map((c) => ({ source: c.enter })),
-    ...markers.boot.map((b) => ({ source: b.pattern })),
-    ...markers.crash.map((c) => ({ source: c })),
-  ]);
-  const leavePrefilter = new Prefilter(contexts.map((c) => ({ source: c.leave })));
-  return { rules: new RuleSet(rules), markers, contexts, prefilter, leavePrefilter, logs };
-}
-
-/** The options of a source's pipeline, the same for the daemon and for scan. */
-export function pipelineOptions(setup: ScanSetup, extra: Partial<PipelineOptions> = {}): PipelineOptions {
-  const loop = setup.logs.restart_loop;
-  return {
-    rules: setup.rules,
-    markers: setup.markers,
-    contexts: setup.contexts,
-    prefilter: setup.prefilter,
-    leavePrefilter: setup.leavePrefilter,
-    restartLoop: loop.enabled
-      ? { starts: loop.starts, windowMs: loop.window.ms, minUptimeMs: loop.min_uptime.ms, severity: loop.severity }
-      : undefined,
-    contextLines: setup.logs.context_lines,
-    ...extra,
-  };
-}
-
 /** One scan: bytes in, matches out. */
 class Scanner {
   private readonly matches: ScanMatch[] = [];
@@ -87,7 +34,7 @@ class Scanner {
   private bytes = 0;
   private nextProgress = PROGRESS_EVERY;
 
-  constructor(source: string, setup: ScanSetup, private readonly onProgress?: (bytes: number) => void) {
+  constructor(source: string, setup: PipelineSetup, private readonly onProgress?: (bytes: number) => void) {
     const { matches } = this;
     this.pipeline = new SourcePipeline(source, pipelineOptions(setup, { contextLines: 0 }), {
       onMatch: (e, rules) => {
@@ -95,7 +42,7 @@ class Scanner {
       },
       onSignal: (s) => {
         if (s.reason === 'restart_loop' && !s.ok) {
-          matches.push({ source, line: Number((s.evidence as { line?: number } | undefined)?.line ?? 0), category: 'restart_loop', rule: 'restart_loop', severity: s.severity, text: s.summary });
+          matches.push({ source, line: s.evidence?.line ?? 0, category: 'restart_loop', rule: 'restart_loop', severity: s.severity, text: s.summary });
         }
       },
     });
@@ -122,7 +69,7 @@ const PROGRESS_EVERY = 64 * 1024 * 1024;
 export async function scanStream(
   input: Readable,
   source: string,
-  setup: ScanSetup,
+  setup: PipelineSetup,
   onProgress?: (bytes: number) => void,
 ): Promise<ScanSummary> {
   const scanner = new Scanner(source, setup, onProgress);
@@ -142,7 +89,7 @@ const READ_CHUNK = 64 * 1024;
  * nothing else to do meanwhile; a stream's reads and promises were 7% of a scan); a
  * FIFO or a device, which may never end, as a stream.
  */
-export async function scanFile(file: string, setup: ScanSetup, onProgress?: (bytes: number) => void): Promise<ScanSummary> {
+export async function scanFile(file: string, setup: PipelineSetup, onProgress?: (bytes: number) => void): Promise<ScanSummary> {
   const fd = openSync(file, 'r');
   try {
     if (!fstatSync(fd).isFile()) return await scanStream(createReadStream('', { fd, autoClose: false, highWaterMark: READ_CHUNK }), file, setup, onProgress);

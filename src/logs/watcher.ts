@@ -10,7 +10,7 @@ import type { Signal } from '../signals.js';
 import type { KeyedStore } from '../state.js';
 import { redactLogLine } from './evidence.js';
 import { SourcePipeline, type PipelineMemory } from './pipeline.js';
-import { pipelineOptions, scanSetup } from './scan.js';
+import { pipelineOptions, pipelineSetup } from './setup.js';
 import { CommandSource } from './sources/command.js';
 import { FileSource, type OffsetStore } from './sources/file.js';
 import { HttpSource } from './sources/http.js';
@@ -59,7 +59,7 @@ export class LogWatcher {
   private readonly recent: Signal[] = [];
 
   constructor(private readonly deps: LogWatcherDeps) {
-    const setup = scanSetup(deps.logs);
+    const setup = pipelineSetup(deps.logs);
     const { logs, metrics } = deps;
     for (const cfg of logs.sources) {
       const name = cfg.name;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AppMetricsProbe, appMetricsSignals } from '../../src/checks/app-metrics.js';
-import type { Finding, ScrapeMemory } from '../../src/checks/foglet-metrics.js';
+import type { ScrapeMemory } from '../../src/checks/foglet-metrics.js';
 import { runProbe } from '../../src/checks/runner.js';
 import type { ProbeResult } from '../../src/checks/types.js';
 import { validateConfig } from '../../src/config/load.js';
@@ -23,7 +23,7 @@ function scraper(fields: Record<string, unknown>) {
   return { run: () => runProbe(cfg, probe), memory };
 }
 
-const finding = (r: ProbeResult, id: string) => ((r.details?.findings ?? []) as Finding[]).find((f) => f.id === id);
+const finding = (r: ProbeResult, id: string) => (r.details?.findings ?? []).find((f) => f.id === id);
 
 describe('app_metrics against the fake board', () => {
   let board: FakeFoglet;
@@ -36,7 +36,7 @@ describe('app_metrics against the fake board', () => {
     const first = await s.run();
     assert.equal(first.ok, true, first.message);
     assert.equal(first.details?.restarted, false);
-    assert.ok((first.details?.series as number) >= 5);
+    assert.ok((first.details?.series ?? 0) >= 5);
     assert.deepEqual(Object.keys(first.phases).sort(), ['parse', 'scrape']);
     await fetch(`${board.httpUrl}/up`);
     assert.equal((await s.run()).details?.restarted, false, 'counters that grew are no restart');

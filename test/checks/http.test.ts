@@ -173,7 +173,7 @@ describe('http check over TLS', () => {
   test('trusting its CA passes and reports the certificate expiry', async () => {
     const r = await probe({ url: `${server.url}/up`, tls: { ca_file: cert.certFile } });
     assert.equal(r.ok, true, r.message);
-    const tls = r.details?.tls as { cert_expiry_timestamp_seconds: number; authorized: boolean };
+    const tls = r.details!.tls!;
     assert.equal(tls.authorized, true);
     assert.equal(tls.cert_expiry_timestamp_seconds, Math.floor(cert.notAfter.getTime() / 1000));
     assert.ok(r.phases.tls !== undefined && r.phases.tls > 0, 'tls phase timed');

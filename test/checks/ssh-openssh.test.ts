@@ -26,12 +26,12 @@ describe('ssh probe against a real OpenSSH sshd', { skip }, () => {
 
   test('handshake, pinned host key, key auth, PTY of the configured size, and the painted screen', async () => {
     const r = await probe({});
-    assert.equal(r.ok, true, `${r.reason}: ${r.message}\n${r.details?.screen as string}`);
-    assert.match(r.details?.server_version as string, /^SSH-2\.0-OpenSSH_/);
-    const hk = r.details?.host_key as { fingerprint: string; algorithm: string; matched: boolean };
+    assert.equal(r.ok, true, `${r.reason}: ${r.message}\n${r.details?.screen ?? ''}`);
+    assert.match(r.details?.server_version ?? '', /^SSH-2\.0-OpenSSH_/);
+    const hk = r.details!.host_key!;
     assert.equal(hk.fingerprint, sshd.hostKeyFingerprint, 'our fingerprint equals ssh-keygen -l');
     assert.equal(hk.algorithm, 'ssh-ed25519');
-    assert.ok((r.details?.algorithms as { kex: string }).kex);
+    assert.ok(r.details?.algorithms?.kex);
   });
 
   test('ecdsa keys and passphrase-protected RSA keys authenticate', async () => {

@@ -104,6 +104,19 @@ describe('foglet-monitor CLI', () => {
     assert.match(refused.stderr, /lookarounds and backreferences cannot run in linear time/);
   });
 
+  test('config check knows the rule packs: an override of a rule no pack has is refused, with its line', async () => {
+    const cfg = file('overrides.yaml', [
+      'logs:',
+      '  rule_overrides:',
+      '    schema_migrations_table: { enabled: false }',
+      '    no_such_rule: { enabled: false }',
+    ].join('\n'));
+    const r = await runCli(['config', 'check', '-c', cfg]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /overrides\.yaml:4.*logs\.rule_overrides\.no_such_rule: no rule "no_such_rule" in the rule packs in use \(foglet\)/);
+    assert.doesNotMatch(r.stderr, /schema_migrations_table/);
+  });
+
   test('run serves /metrics, reloads on SIGHUP (keeping the old config when the new one is broken) and stops on SIGTERM within 5 s', async () => {
     const port = await closedPort();
     const cfgPath = file('run.yaml', [

@@ -9,7 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import YAML from 'yaml';
-import { scanStream, type ScanSetup } from '../../src/logs/scan.js';
+import { scanStream } from '../../src/logs/scan.js';
+import type { PipelineSetup } from '../../src/logs/setup.js';
 
 export interface CorpusCase {
   expect: string | string[] | null;
@@ -47,7 +48,7 @@ export interface CorpusScore {
   falseAlarms: string[];
 }
 
-export async function scoreCorpus(cases: CorpusCase[], setup: ScanSetup, format: CorpusFormat): Promise<CorpusScore> {
+export async function scoreCorpus(cases: CorpusCase[], setup: PipelineSetup, format: CorpusFormat): Promise<CorpusScore> {
   const score: CorpusScore = { categories: new Map(), healthy: { total: 0, flagged: 0 }, mislabelled: 0, misses: [], falseAlarms: [] };
   for (const c of cases) {
     const { matches } = await scanStream(Readable.from([Buffer.from(renderCase(c, format))]), c.file, setup);

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import YAML from 'yaml';
 import { validateConfig } from '../../src/config/load.js';
 import { SourcePipeline } from '../../src/logs/pipeline.js';
-import { scanSetup, scanStream } from '../../src/logs/scan.js';
+import { scanStream } from '../../src/logs/scan.js';
+import { pipelineSetup } from '../../src/logs/setup.js';
 import type { Signal } from '../../src/signals.js';
 
 interface Case { expect: string | string[] | null; lines: string[] }
@@ -34,7 +35,7 @@ function render(format: Format): { text: string; ranges: Array<[number, number]>
 for (const format of ['plain', 'fly', 'json'] as const) {
   test(`the foglet pack finds every failure category and leaves healthy lines alone (${format})`, async (t) => {
     const { text, ranges } = render(format);
-    const setup = scanSetup(validateConfig({}).logs);
+    const setup = pipelineSetup(validateConfig({}).logs);
     const { matches } = await scanStream(Readable.from([Buffer.from(text)]), format, setup);
     let tp = 0; let fp = 0; let fn = 0;
     const wrong: string[] = [];
@@ -64,7 +65,7 @@ test('a restart loop is one signal, a normal restart none', async () => {
     `${t} app[e28] iad [info] 10:00:00.100 [info] Foglet SSH daemon started on port 2222`,
   ];
   const crash = (t: string) => `${t} app[e28] iad [info] 10:00:01.000 [notice] Application foglet_bbs exited: exited in: FogletBbs.Application.start(:normal, [])`;
-  const setup = scanSetup(validateConfig({}).logs);
+  const setup = pipelineSetup(validateConfig({}).logs);
   const loopLog = [0, 1, 2, 3, 4].flatMap((m) => [...boot(`2026-05-18T10:0${m}:00Z`), crash(`2026-05-18T10:0${m}:30Z`)]).join('\n');
   const loop = await scanStream(Readable.from([Buffer.from(loopLog)]), 'fly', setup);
   assert.equal(loop.matches.filter((m) => m.rule === 'restart_loop').length, 1, 'one signal for five boots');
@@ -78,7 +79,7 @@ test('a restart loop is one signal, a normal restart none', async () => {
 });
 
 test('a signal names the line its rule matched, not just the first line of the event', () => {
-  const setup = scanSetup(validateConfig({}).logs);
+  const setup = pipelineSetup(validateConfig({}).logs);
   const signals: Signal[] = [];
   const pipeline = new SourcePipeline('app', { rules: setup.rules, markers: setup.markers, contextLines: 2 }, { onSignal: (s) => signals.push(s) });
   for (const l of ['ERROR! Config provider Config.Reader failed with:', '** (RuntimeError) environment variable SECRET_KEY_BASE is missing.', '']) pipeline.pushLine(l);

@@ -8,9 +8,11 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
 import { describeFailure, loadRuleTests, runRuleTest } from '../../src/logs/rule-tests.js';
-import { scanSetup, scanStream } from '../../src/logs/scan.js';
+import { scanStream } from '../../src/logs/scan.js';
+import { pipelineSetup } from '../../src/logs/setup.js';
+import { packChecks } from '../../src/logs/packs.js';
 
-const setup = scanSetup(validateConfig({}).logs);
+const setup = pipelineSetup(validateConfig({}).logs);
 const tests = await loadRuleTests('src/logs/rules/foglet.test.yaml');
 
 test('the pack has rule tests for every category it pages on', () => {
@@ -37,8 +39,10 @@ test('the migrating context lasts 10 minutes at most without a line that ends it
 });
 
 test("a user's rule may use the packs' contexts; one naming a context they lack is refused, naming the field", () => {
-  const ok = validateConfig({ logs: { rules: [{ id: 'seed_failed', category: 'migration_failure', severity: 'critical', pattern: 'seed failed', context: 'migrating' }] } });
+  const ok = validateConfig({ logs: { rules: [{ id: 'seed_failed', category: 'migration_failure', severity: 'critical', pattern: 'seed failed', context: 'migrating' }] } }, 'x.yaml', undefined, packChecks);
   assert.equal(ok.logs.rules[0]!.context, 'migrating');
-  assert.throws(() => validateConfig({ logs: { rules: [{ id: 'x', category: 'crash', severity: 'critical', pattern: 'x', context: '!deploying' }] } }),
+  assert.throws(() => validateConfig({ logs: { rules: [{ id: 'x', category: 'crash', severity: 'critical', pattern: 'x', context: '!deploying' }] } }, 'x.yaml', undefined, packChecks),
     /logs\.rules\[0\]\.context: no context "deploying" in the rule packs in use \(foglet\): migrating/);
+  assert.throws(() => validateConfig({ logs: { rule_overrides: { no_such_rule: { enabled: false } } } }, 'x.yaml', undefined, packChecks),
+    /logs\.rule_overrides\.no_such_rule: no rule "no_such_rule" in the rule packs in use \(foglet\)/);
 });

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
 import { Prefilter, requiredLiterals } from '../../src/logs/prefilter.js';
-import { scanSetup, scanStream, type ScanSetup } from '../../src/logs/scan.js';
+import { scanStream } from '../../src/logs/scan.js';
+import { pipelineSetup, type PipelineSetup } from '../../src/logs/setup.js';
 import { CORPUS_FORMATS, loadCorpus, renderCase } from '../helpers/corpus.js';
 
 const sorted = (x: string[] | undefined) => x && [...x].sort();
@@ -56,7 +57,7 @@ test('the prefilter passes every message that holds a literal, in any case when 
 });
 
 /** Every pattern the pipeline tests. */
-function patternsOf(setup: ScanSetup): Array<{ source: string; ignoreCase?: boolean }> {
+function patternsOf(setup: PipelineSetup): Array<{ source: string; ignoreCase?: boolean }> {
   return [
     ...setup.rules.rules.map((r) => ({ source: (r.pattern as RegExp).source, ignoreCase: (r.pattern as RegExp).ignoreCase })),
     ...setup.contexts.flatMap((c) => [{ source: c.enter }, { source: c.leave }]),
@@ -66,7 +67,7 @@ function patternsOf(setup: ScanSetup): Array<{ source: string; ignoreCase?: bool
 }
 
 test('soundness on real text: wherever a pattern of the pack matches an event of the corpora, one of its lines passes that pattern\'s prefilter', () => {
-  const setup = scanSetup(validateConfig({}).logs);
+  const setup = pipelineSetup(validateConfig({}).logs);
   const cases = [...loadCorpus(), ...loadCorpus('test/fixtures/real-corpus-holdout'), ...loadCorpus('test/fixtures/real-corpus-holdout-2')];
   let matched = 0;
   for (const p of patternsOf(setup)) {
@@ -129,8 +130,8 @@ function mixedLog(seed: number): string {
 
 test('scan finds the same matches, on the same lines, with the prefilter as without it', async () => {
   const logs = validateConfig({ logs: { restart_loop: { starts: 2, window: '1h', min_uptime: '10m' } } }).logs;
-  const on = scanSetup(logs);
-  const off: ScanSetup = { ...on, prefilter: new Prefilter([{ source: '.*' }]), leavePrefilter: new Prefilter([{ source: '.*' }]) };
+  const on = pipelineSetup(logs);
+  const off: PipelineSetup = { ...on, prefilter: new Prefilter([{ source: '.*' }]), leavePrefilter: new Prefilter([{ source: '.*' }]) };
   assert.equal(on.prefilter.off, undefined);
   assert.notEqual(off.prefilter.off, undefined);
   for (const seed of [1, 2, 3]) {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
-import { scanSetup } from '../../src/logs/scan.js';
+import { pipelineSetup } from '../../src/logs/setup.js';
 import { CORPUS_FORMATS, describeScore, loadCorpus, scoreCorpus } from '../helpers/corpus.js';
 
 const RECALL_FLOOR = 0.95;
@@ -17,7 +17,7 @@ const corpus = loadCorpus();
 
 for (const format of CORPUS_FORMATS) {
   test(`real-world corpus (${format}): recall per category >= ${RECALL_FLOOR}, false alarms <= ${FALSE_ALARM_CEILING}`, async (t) => {
-    const score = await scoreCorpus(corpus, scanSetup(validateConfig({}).logs), format);
+    const score = await scoreCorpus(corpus, pipelineSetup(validateConfig({}).logs), format);
     for (const line of describeScore(score)) t.diagnostic(line);
     const low = [...score.categories].filter(([, c]) => c.found / c.expected < RECALL_FLOOR).map(([cat]) => cat);
     const falseAlarmRate = score.healthy.flagged / score.healthy.total;
@@ -51,7 +51,7 @@ heldOut('second held-out corpus', 'test/fixtures/real-corpus-holdout-2', 0.9);
 /** A corpus no rule was written from: recall over all categories at least `floor`, and few false alarms. */
 function heldOut(name: string, dir: string, floor: number): void {
   test(`${name}: recall over all categories >= ${floor}, false alarms <= ${FALSE_ALARM_CEILING}`, async (t) => {
-    const score = await scoreCorpus(loadCorpus(dir), scanSetup(validateConfig({}).logs), 'pasted');
+    const score = await scoreCorpus(loadCorpus(dir), pipelineSetup(validateConfig({}).logs), 'pasted');
     for (const line of describeScore(score)) t.diagnostic(line);
     const all = [...score.categories.values()].reduce((acc, c) => ({ expected: acc.expected + c.expected, found: acc.found + c.found }), { expected: 0, found: 0 });
     assert.ok(all.found / all.expected >= floor, `recall ${(all.found / all.expected).toFixed(2)}; misses:\n${score.misses.join('\n')}`);
