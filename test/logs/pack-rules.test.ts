@@ -46,3 +46,10 @@ test("a user's rule may use the packs' contexts; one naming a context they lack 
   assert.throws(() => validateConfig({ logs: { rule_overrides: { no_such_rule: { enabled: false } } } }, 'x.yaml', undefined, packChecks),
     /logs\.rule_overrides\.no_such_rule: no rule "no_such_rule" in the rule packs in use \(foglet\)/);
 });
+
+test('the pack the monitor loads is the JSON the build compiled from the YAML in src/, the same data', async () => {
+  const { readFileSync } = await import('node:fs');
+  const YAML = (await import('yaml')).default;
+  const compiled = new URL('../../src/logs/rules/foglet.json', import.meta.url);
+  assert.deepEqual(JSON.parse(readFileSync(compiled, 'utf8')), YAML.parse(readFileSync('src/logs/rules/foglet.yaml', 'utf8')));
+});
