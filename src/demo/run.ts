@@ -2,7 +2,7 @@
  * `foglet-monitor demo`: a fake Foglet board and the monitor pointed at it, so a
  * newcomer sees probes, /status and /metrics without a real board.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { validateConfig } from '../config/load.js';
@@ -31,6 +31,9 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   await mkdir(stateDir, { recursive: true });
   const logFile = path.join(stateDir, 'foglet.log');
   await writeFile(logFile, ''); // a new board, a new log: the demo starts healthy
+  // ...and a new monitor: a last demo's state (its offset in the old log, its alerts) would
+  // greet a newcomer with "log lines lost" on a log that was only started afresh.
+  await rm(path.join(stateDir, 'state.json'), { force: true });
   const board = await FakeFoglet.start({ httpPort: opts.boardPort, logFile });
   board.ssh.accounts.set('probe', DEMO_PASSWORD);
   const ssh = board.ssh.address;

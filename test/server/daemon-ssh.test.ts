@@ -95,3 +95,22 @@ test('the demo: every check passes against the fake board, and the demo password
     await demo.stop();
   }
 });
+
+test('the demo run a second time starts clean: no "log lines lost" for the log it starts afresh', async () => {
+  const stateDir = path.join(dir, 'demo-twice');
+  const linesRead = async (base: string) => {
+    const s = await (await fetch(`${base}/status`)).json() as { logs: { sources: Array<{ name: string; lines: number }> } };
+    return s.logs.sources.find((x) => x.name === 'board')?.lines ?? 0;
+  };
+  for (let run = 1; run <= 2; run++) {
+    const demo = await startDemo({ listen: '127.0.0.1:0', boardPort: 0, stateDir, logFormat: 'json' });
+    try {
+      const base = `http://${demo.daemon.address}`;
+      await waitFor(async () => (await linesRead(base)) > 0, `run ${run}: the board's log read`, 8000);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.doesNotMatch(metrics, /foglet_monitor_log_gaps_total\{[^}]*\} [1-9]/, `run ${run}`);
+    } finally {
+      await demo.stop();
+    }
+  }
+});
