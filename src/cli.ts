@@ -101,7 +101,9 @@ program.command('run')
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGHUP', () => { void daemon.reload(); });
+    process.on('SIGHUP', () => {
+      daemon.reload().catch((e: unknown) => daemon.logger.error({ err: (e as Error).message }, 'config reload failed'));
+    });
   });
 
 program.command('check')

@@ -29,6 +29,7 @@ import { appMetricsSignals } from './checks/app-metrics.js';
 import type { ScrapeMemory } from './checks/foglet-metrics.js';
 import { LogWatcher } from './logs/watcher.js';
 import { packChecks } from './logs/packs.js';
+import { pipelineSetup } from './logs/setup.js';
 import type { PipelineMemory } from './logs/pipeline.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
 import { connectionCap, descriptorReserve, openFilesLimit } from './server/connections.js';
@@ -67,6 +68,8 @@ export class Daemon {
   private readonly results = new CheckResults();
   private readonly startedAt = new Date();
   private stopping = false;
+  /** Set when a failed reload could not restart the running config either: /healthz says so. */
+  private broken: string | undefined;
   /** What each check probes, as its probe shows it (no credentials). */
   private targets = new Map<string, string>();
 
@@ -270,14 +273,26 @@ export class Daemon {
     for (const key of ['listen', 'state_file'] as const) {
       if (next[key] !== this.config[key]) this.logger.warn({ key }, `${key} changed; it takes effect at the next restart`);
     }
+    try {
+      pipelineSetup(next.logs); // what can still fail after the schema (the rules compiled together), before anything stops
+    } catch (e) {
+      this.metrics.configReloads.inc({ outcome: 'failure' });
+      this.logger.error({ file: this.opts.configPath, err: (e as Error).message }, 'config reload failed; keeping the running config');
+      return false;
+    }
     const previous = this.config;
     try {
       await this.apply({ ...next, listen: this.config.listen, state_file: this.config.state_file });
     } catch (e) {
-      // A config the schema took that still cannot be built: the running one comes back.
+      // Not expected once the setup above was built; if it happens, the running config comes back.
       this.metrics.configReloads.inc({ outcome: 'failure' });
       this.logger.error({ file: this.opts.configPath, err: (e as Error).message }, 'config reload failed while applying it; back to the running config');
-      await this.apply(previous);
+      try {
+        await this.apply(previous);
+      } catch (again) {
+        this.broken = (again as Error).message;
+        this.logger.fatal({ err: this.broken }, 'the running config could not be restarted either; not ready');
+      }
       return false;
     }
     this.metrics.configReloads.inc({ outcome: 'success' });
@@ -323,6 +338,7 @@ export class Daemon {
     const reasons: string[] = [];
     if (this.stopping) reasons.push('stopping');
     if (!this.scheduler?.running) reasons.push('scheduler not running');
+    if (this.broken) reasons.push(`reload failed: ${this.broken}`);
     return { ready: reasons.length === 0, reasons };
   }
 

@@ -52,14 +52,14 @@ export class EventAssembler {
   private clockSeen = -Infinity;
 
   /**
-   * `onQuiet`: an event none of whose lines passed the prefilter ends; it can match
+   * `onSkipped`: an event none of whose lines passed the prefilter ends; it can match
    * nothing, so only its time is told (no event is built).
    */
   constructor(
     private readonly source: string,
     private readonly onEvent: (e: LogEvent) => void,
     private readonly now: () => number = Date.now,
-    private readonly onQuiet?: (time: number, timed: boolean) => void,
+    private readonly onSkipped?: (time: number, timed: boolean) => void,
   ) {}
 
   /** `interesting`: the line passed the prefilter (always, without one). */
@@ -105,7 +105,7 @@ export class EventAssembler {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
-    if (!p.interesting && this.onQuiet) return this.onQuiet(p.time, p.timed);
+    if (!p.interesting && this.onSkipped) return this.onSkipped(p.time, p.timed);
     this.onEvent({
       source: this.source, line: p.line, time: p.time, timed: p.timed, level: p.level, instance: p.instance, lines: p.lines,
       text: p.messages.length === 1 ? p.messages[0]! : p.messages.join('\n'),

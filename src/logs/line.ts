@@ -175,7 +175,7 @@ export function detach(text: string): string {
 /** Decoded text to clean text: invalid UTF-8 becomes U+FFFD, ANSI codes, other control characters and a leading byte-order mark go. */
 export function cleanLine(line: string): string {
   let text = line;
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark opening a file
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark (opening a file, or a file appended)
   if (text.endsWith('\r')) text = text.slice(0, -1);
   if (text.includes('\x1b')) text = text.replace(ANSI, '');
   // One scan (a regex test is faster than a loop in JS) for the common case of a clean line.

@@ -37,8 +37,7 @@ const RULES_DIR = new URL('./rules/', import.meta.url);
 export function loadPack(name: string): RulePack {
   let pack = cache.get(name);
   if (!pack) {
-    const json = new URL(`${name}.json`, RULES_DIR);
-    const raw: unknown = existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) : YAML.parse(readFileSync(new URL(`${name}.yaml`, RULES_DIR), 'utf8'));
+    const raw = compiledPack(name) ?? YAML.parse(readFileSync(new URL(`${name}.yaml`, RULES_DIR), 'utf8'));
     const parsed = packSchema.safeParse(raw);
     if (!parsed.success) throw new Error(`built-in rule pack ${name} is invalid: ${parsed.error.message}`);
     pack = parsed.data;
@@ -47,9 +46,19 @@ export function loadPack(name: string): RulePack {
   return pack;
 }
 
-/** The build's step: each pack's YAML beside this module, checked, written as JSON. Returns the packs' names. */
-export function compilePacks(): string[] {
-  const names: string[] = [];
+/** The compiled JSON, or undefined where there is none or it does not parse (the YAML is read then). */
+function compiledPack(name: string): unknown {
+  const json = new URL(`${name}.json`, RULES_DIR);
+  if (!existsSync(json)) return undefined;
+  try {
+    return JSON.parse(readFileSync(json, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The build's step: each pack's YAML beside this module, checked, written as JSON. */
+export function compilePacks(): void {
   for (const f of readdirSync(RULES_DIR)) {
     if (!f.endsWith('.yaml') || f.endsWith('.test.yaml')) continue;
     const name = f.slice(0, -'.yaml'.length);
@@ -57,9 +66,7 @@ export function compilePacks(): string[] {
     const parsed = packSchema.safeParse(raw);
     if (!parsed.success) throw new Error(`built-in rule pack ${name} is invalid: ${parsed.error.message}`);
     writeFileSync(new URL(`${name}.json`, RULES_DIR), JSON.stringify(raw));
-    names.push(name);
   }
-  return names;
 }
 
 /** The rules in force: the packs' rules with overrides applied, then the user's own (on the linear-time engine). */

@@ -26,7 +26,7 @@ export interface PipelineOptions {
   /** Undefined: restart loops are not watched. */
   restartLoop?: RestartLoopSettings & { severity: Severity };
   contextLines: number;
-  /** Lines whose message it rejects form events that are not matched (see logs/prefilter.ts); none: every event is. */
+  /** An event none of whose lines it passes is not matched (see logs/prefilter.ts); none: every event is. */
   prefilter?: Prefilter;
   /**
    * The contexts' `leave` patterns: they matter only while a context may hold (a

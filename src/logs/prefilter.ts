@@ -160,9 +160,8 @@ export interface PrefilterPattern {
 export class Prefilter {
   /** Undefined: off (some pattern requires nothing), every message passes. */
   readonly re: RegExp | undefined;
-  /** Why it is off, for a bench or a debug line. */
+  /** The pattern that turned it off (it requires no literal, or is not JavaScript syntax). */
   readonly off: string | undefined;
-  readonly literals: number;
 
   constructor(patterns: PrefilterPattern[]) {
     const all = new Set<string>();
@@ -173,7 +172,6 @@ export class Prefilter {
       for (const l of lits) all.add(l);
     }
     this.off = off;
-    this.literals = off === undefined ? all.size : 0;
     const ignoreCase = patterns.some((p) => p.ignoreCase);
     this.re = off === undefined && all.size > 0 ? new RegExp(trie([...all]), ignoreCase ? 'iu' : 'u') : undefined;
     this.none = off === undefined && all.size === 0;

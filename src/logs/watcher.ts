@@ -61,6 +61,10 @@ export class LogWatcher {
   constructor(private readonly deps: LogWatcherDeps) {
     const setup = pipelineSetup(deps.logs);
     const { logs, metrics } = deps;
+    if (setup.prefilter.off !== undefined && logs.sources.length > 0) {
+      // Correct, only slower: every event is then tested against every rule.
+      deps.logger.info({ pattern: setup.prefilter.off }, 'log rules: a pattern requires no fixed text (or uses RE2-only syntax), so every log event is tested against every rule');
+    }
     for (const cfg of logs.sources) {
       const name = cfg.name;
       const labels = { source: name };

@@ -70,6 +70,9 @@ function heldOut(name: string, dir: string, floor: number): void {
  * privilege, CONCURRENTLY in a transaction, the database unreachable while migrating, Fly's
  * release command, Application.fetch_env!, dropbear and sshd, Bamboo's API errors, SMTP enhanced
  * status codes, the BEAM's allocation failure): 0.82, no false alarm; it is no longer unseen.
+ * A review then narrowed two of those rules to what is a failure (sshd's "Could not load host
+ * key" for one key type of several, one address family of two taken, a schema privilege at run
+ * time): 0.80.
  * The first corpus labels the same "client exited" line db_connection (postgrex#680): both
  * sources say it follows an application crash upstream, which is logged and matched on its own.
  */
