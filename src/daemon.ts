@@ -29,7 +29,7 @@ import { appMetricsSignals } from './checks/app-metrics.js';
 import type { ScrapeMemory } from './checks/foglet-metrics.js';
 import { LogWatcher } from './logs/watcher.js';
 import { packChecks } from './logs/packs.js';
-import { pipelineSetup } from './logs/setup.js';
+import { pipelineSetup, type PipelineSetup } from './logs/setup.js';
 import type { PipelineMemory } from './logs/pipeline.js';
 import type { FileOffset, OffsetStore } from './logs/sources/file.js';
 import { connectionCap, descriptorReserve, openFilesLimit } from './server/connections.js';
@@ -176,10 +176,11 @@ export class Daemon {
     this.scheduler.start({ runAtStart });
   }
 
-  private async startWatcher(): Promise<void> {
+  private async startWatcher(setup?: PipelineSetup): Promise<void> {
     this.metrics.resetLogs();
     this.watcher = new LogWatcher({
       logs: this.config.logs,
+      setup,
       instance: this.config.instance,
       baseDir: this.baseDir,
       metrics: this.metrics,
@@ -273,8 +274,9 @@ export class Daemon {
     for (const key of ['listen', 'state_file'] as const) {
       if (next[key] !== this.config[key]) this.logger.warn({ key }, `${key} changed; it takes effect at the next restart`);
     }
+    let setup: PipelineSetup;
     try {
-      pipelineSetup(next.logs); // what can still fail after the schema (the rules compiled together), before anything stops
+      setup = pipelineSetup(next.logs); // what can still fail after the schema (the rules compiled together), before anything stops
     } catch (e) {
       this.metrics.configReloads.inc({ outcome: 'failure' });
       this.logger.error({ file: this.opts.configPath, err: (e as Error).message }, 'config reload failed; keeping the running config');
@@ -282,7 +284,7 @@ export class Daemon {
     }
     const previous = this.config;
     try {
-      await this.apply({ ...next, listen: this.config.listen, state_file: this.config.state_file });
+      await this.apply({ ...next, listen: this.config.listen, state_file: this.config.state_file }, setup);
     } catch (e) {
       // Not expected once the setup above was built; if it happens, the running config comes back.
       this.metrics.configReloads.inc({ outcome: 'failure' });
@@ -301,8 +303,8 @@ export class Daemon {
     return true;
   }
 
-  /** Stops the checks and the log watcher, and starts them again on `config`. */
-  private async apply(config: Config): Promise<void> {
+  /** Stops the checks and the log watcher, and starts them again on `config` (its log setup, when built already). */
+  private async apply(config: Config, setup?: PipelineSetup): Promise<void> {
     await this.scheduler?.stop();
     await this.watcher?.stop();
     this.config = config;
@@ -310,7 +312,7 @@ export class Daemon {
     this.logger.level = this.opts.logLevel ?? this.config.log.level;
     await this.alerting?.reconfigure(this.config);
     this.startScheduler(this.config.checks);
-    await this.startWatcher();
+    await this.startWatcher(setup);
   }
 
   /** Graceful stop: no new runs, in-flight probes finish, the server closes, state is written. */

@@ -92,9 +92,10 @@ export function linearAnyProblem(patterns: Array<{ pattern: string; ignoreCase?:
  * join (an unclosed `\Q` quotes the group's closing parenthesis, two patterns name the same
  * capture group), and then each is tested in turn: the same answer, never a refusal.
  */
-export function linearAny(patterns: Array<{ pattern: string; ignoreCase?: boolean }>): TextMatcher | undefined {
+export function linearAny(patterns: Array<{ pattern: string; ignoreCase?: boolean; compiled?: TextMatcher }>): TextMatcher | undefined {
   if (patterns.length === 0) return undefined;
-  const each = patterns.map((p) => linearRegex(p.pattern, p.ignoreCase ? 'i' : '') as RE2JS);
+  // `compiled`: the caller's own matcher of the pattern (a RuleSet has them), not compiled again.
+  const each = patterns.map((p) => (p.compiled ?? linearRegex(p.pattern, p.ignoreCase ? 'i' : '')) as RE2JS);
   const total = each.reduce((sum, re) => sum + (programSize(re) ?? 0), 0);
   if (total > MAX_JOINED_INSTRUCTIONS) {
     throw new Error(`the patterns compile to ${total} instructions together, more than ${MAX_JOINED_INSTRUCTIONS}: every log event is tested against all of them (fewer rules, or simpler patterns)`);

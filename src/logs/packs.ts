@@ -2,7 +2,7 @@
  * Built-in rule packs: data files (src/logs/rules/*.yaml) validated with the same
  * schema as the rules in a user's config.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
 import type { ConfigCheck } from '../config/load.js';
@@ -37,21 +37,26 @@ const RULES_DIR = new URL('./rules/', import.meta.url);
 export function loadPack(name: string): RulePack {
   let pack = cache.get(name);
   if (!pack) {
-    const raw = compiledPack(name) ?? YAML.parse(readFileSync(new URL(`${name}.yaml`, RULES_DIR), 'utf8'));
-    const parsed = packSchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`built-in rule pack ${name} is invalid: ${parsed.error.message}`);
-    pack = parsed.data;
+    pack = validPack(name, compiledPack(name) ?? packYaml(name));
     cache.set(name, pack);
   }
   return pack;
 }
 
+function packYaml(name: string): unknown {
+  return YAML.parse(readFileSync(new URL(`${name}.yaml`, RULES_DIR), 'utf8'));
+}
+
+function validPack(name: string, raw: unknown): RulePack {
+  const parsed = packSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`built-in rule pack ${name} is invalid: ${parsed.error.message}`);
+  return parsed.data;
+}
+
 /** The compiled JSON, or undefined where there is none or it does not parse (the YAML is read then). */
 function compiledPack(name: string): unknown {
-  const json = new URL(`${name}.json`, RULES_DIR);
-  if (!existsSync(json)) return undefined;
   try {
-    return JSON.parse(readFileSync(json, 'utf8')) as unknown;
+    return JSON.parse(readFileSync(new URL(`${name}.json`, RULES_DIR), 'utf8')) as unknown;
   } catch {
     return undefined;
   }
@@ -62,9 +67,8 @@ export function compilePacks(): void {
   for (const f of readdirSync(RULES_DIR)) {
     if (!f.endsWith('.yaml') || f.endsWith('.test.yaml')) continue;
     const name = f.slice(0, -'.yaml'.length);
-    const raw: unknown = YAML.parse(readFileSync(new URL(f, RULES_DIR), 'utf8'));
-    const parsed = packSchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`built-in rule pack ${name} is invalid: ${parsed.error.message}`);
+    const raw = packYaml(name);
+    validPack(name, raw);
     writeFileSync(new URL(`${name}.json`, RULES_DIR), JSON.stringify(raw));
   }
 }

@@ -53,7 +53,7 @@ export class RuleSet {
     const ignoreCase = pack.some((c) => c.ignore_case);
     this.packAny = pack.length === 0 ? undefined
       : new RegExp(pack.map((c) => `(?:${c.pattern})`).join('|'), ignoreCase ? 'iu' : 'u');
-    this.userAny = linearAny(configs.filter((c) => c.linear).map((c) => ({ pattern: c.pattern, ignoreCase: c.ignore_case })));
+    this.userAny = linearAny(configs.flatMap((c, i) => c.linear ? [{ pattern: c.pattern, ignoreCase: c.ignore_case, compiled: this.rules[i]!.pattern }] : []));
   }
 
   /**

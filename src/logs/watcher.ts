@@ -10,7 +10,7 @@ import type { Signal } from '../signals.js';
 import type { KeyedStore } from '../state.js';
 import { redactLogLine } from './evidence.js';
 import { SourcePipeline, type PipelineMemory } from './pipeline.js';
-import { pipelineOptions, pipelineSetup } from './setup.js';
+import { pipelineOptions, pipelineSetup, type PipelineSetup } from './setup.js';
 import { CommandSource } from './sources/command.js';
 import { FileSource, type OffsetStore } from './sources/file.js';
 import { HttpSource } from './sources/http.js';
@@ -41,6 +41,8 @@ export interface LogWatcherDeps {
   onBoot?(source: string): void;
   /** Only events from this time on are matched (ms since the epoch). */
   since?: number;
+  /** `logs` already compiled (a reload builds it before it stops anything); built here otherwise. */
+  setup?: PipelineSetup;
 }
 
 interface SourceState {
@@ -59,7 +61,7 @@ export class LogWatcher {
   private readonly recent: Signal[] = [];
 
   constructor(private readonly deps: LogWatcherDeps) {
-    const setup = pipelineSetup(deps.logs);
+    const setup = deps.setup ?? pipelineSetup(deps.logs);
     const { logs, metrics } = deps;
     if (setup.prefilter.off !== undefined && logs.sources.length > 0) {
       // Correct, only slower: every event is then tested against every rule.

@@ -12,6 +12,33 @@ import { closedPort, startTcpServer, type TestServer } from '../helpers/servers.
 import { waitFor } from '../helpers/wait.js';
 
 /** One SSH binary packet (RFC 4253 §6), unencrypted as before the first NEWKEYS. */
+interface SshServer { port: number; close(): Promise<void> }
+
+/**
+ * An ssh2 server on 127.0.0.1 that accepts any login; `onShell` gets the shell's stream (and the
+ * connection) of a session that asked for one. Without it, clients get as far as the kex allows.
+ */
+async function startSshServer(
+  algorithms?: ssh2.Algorithms,
+  onShell?: (stream: ssh2.ServerChannel, client: ssh2.Connection) => void,
+): Promise<SshServer> {
+  const server = new ssh2.Server({ hostKeys: [generateEd25519().private], ...(algorithms ? { algorithms } : {}) }, (client) => {
+    client.on('error', () => {});
+    if (!onShell) return;
+    client.on('authentication', (ctx) => ctx.accept());
+    client.on('ready', () => client.on('session', (accept) => {
+      const session = accept();
+      session.on('pty', (ok) => ok?.());
+      session.on('shell', (ok) => onShell(ok(), client));
+    }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 function sshPacket(payload: Buffer): Buffer {
   let padding = 8 - ((5 + payload.length) % 8);
   if (padding < 4) padding += 8;
@@ -48,12 +75,9 @@ describe('ssh probe against hostile servers', () => {
   let liar: TestServer;
   let hangUp: TestServer;
   let reset: TestServer;
-  let oldAlgorithms: ssh2.Server;
-  let oldAlgorithmsPort: number;
-  let shellFlood: ssh2.Server;
-  let shellFloodPort: number;
-  let resetInShell: ssh2.Server;
-  let resetInShellPort: number;
+  let oldAlgorithms: SshServer;
+  let shellFlood: SshServer;
+  let resetInShell: SshServer;
 
   before(async () => {
     silent = await startTcpServer(() => {});
@@ -90,45 +114,20 @@ describe('ssh probe against hostile servers', () => {
     reset = await startTcpServer((s) => { s.on('error', () => {}); s.resetAndDestroy(); });
     servers.push(silent, garbage, wrongService, stall, preIdentFlood, liar, hangUp, reset);
     // Only a key exchange no current client accepts (SHA-1, 1024-bit group).
-    oldAlgorithms = new ssh2.Server({ hostKeys: [generateEd25519().private], algorithms: { kex: ['diffie-hellman-group1-sha1'] } }, (client) => client.on('error', () => {}));
-    await new Promise<void>((resolve) => oldAlgorithms.listen(0, '127.0.0.1', resolve));
-    oldAlgorithmsPort = (oldAlgorithms.address() as net.AddressInfo).port;
-    shellFlood = new ssh2.Server({ hostKeys: [generateEd25519().private] }, (client) => {
-      client.on('error', () => {});
-      client.on('authentication', (ctx) => ctx.accept());
-      client.on('ready', () => client.on('session', (accept) => {
-        const session = accept();
-        session.on('pty', (ok) => ok?.());
-        session.on('shell', (ok) => {
-          const stream = ok();
-          const chunk = Buffer.alloc(32 * 1024, 'A');
-          const pump = () => { while (!stream.destroyed && stream.write(chunk)) { /* fill */ } };
-          stream.on('drain', pump);
-          stream.on('error', () => {});
-          pump();
-        });
-      }));
+    oldAlgorithms = await startSshServer({ kex: ['diffie-hellman-group1-sha1'] });
+    shellFlood = await startSshServer(undefined, (stream) => {
+      const chunk = Buffer.alloc(32 * 1024, 'A');
+      const pump = () => { while (!stream.destroyed && stream.write(chunk)) { /* fill */ } };
+      stream.on('drain', pump);
+      stream.on('error', () => {});
+      pump();
     });
-    await new Promise<void>((resolve) => shellFlood.listen(0, '127.0.0.1', resolve));
-    shellFloodPort = (shellFlood.address() as net.AddressInfo).port;
     // Logs in, opens the shell, then resets the connection (a board crashing mid-session).
-    resetInShell = new ssh2.Server({ hostKeys: [generateEd25519().private] }, (client) => {
-      client.on('error', () => {});
-      client.on('authentication', (ctx) => ctx.accept());
-      client.on('ready', () => client.on('session', (accept) => {
-        const session = accept();
-        session.on('pty', (ok) => ok?.());
-        session.on('shell', (ok) => { ok(); (client as unknown as { _sock: net.Socket })._sock.resetAndDestroy(); });
-      }));
-    });
-    await new Promise<void>((resolve) => resetInShell.listen(0, '127.0.0.1', resolve));
-    resetInShellPort = (resetInShell.address() as net.AddressInfo).port;
+    resetInShell = await startSshServer(undefined, (_stream, client) => (client as unknown as { _sock: net.Socket })._sock.resetAndDestroy());
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
-    await new Promise<void>((resolve) => shellFlood.close(() => resolve()));
-    await new Promise<void>((resolve) => resetInShell.close(() => resolve()));
-    await new Promise<void>((resolve) => oldAlgorithms.close(() => resolve()));
+    await Promise.all([shellFlood, resetInShell, oldAlgorithms].map((s) => s.close()));
   });
 
   test('a server whose key exchange reply is not what its KEXINIT promised: handshake_failed, inside the timeout', async () => {
@@ -139,7 +138,7 @@ describe('ssh probe against hostile servers', () => {
   });
 
   test('a server that offers only algorithms the client refuses: handshake_failed, naming the mismatch', async () => {
-    const r = await probe(oldAlgorithmsPort);
+    const r = await probe(oldAlgorithms.port);
     assert.equal(r.reason, 'handshake_failed', `${r.reason}: ${r.message}`);
     assert.match(r.message ?? '', /key exchange|algorithm/i);
   });
@@ -168,7 +167,7 @@ describe('ssh probe against hostile servers', () => {
   });
 
   test('a reset after the login is not a handshake failure: the message names where it broke', async () => {
-    const r = await probe(resetInShellPort);
+    const r = await probe(resetInShell.port);
     assert.equal(r.ok, false);
     assert.notEqual(r.reason, 'handshake_failed', `${r.reason}: ${r.message}`);
     assert.doesNotMatch(r.message ?? '', /before the key exchange/);
@@ -200,7 +199,7 @@ describe('ssh probe against hostile servers', () => {
   });
 
   test('a shell that floods output: protocol_error at max_output_bytes, inside the timeout', async () => {
-    const r = await probe(shellFloodPort, { timeout: '3s', max_output_bytes: 256 * 1024 });
+    const r = await probe(shellFlood.port, { timeout: '3s', max_output_bytes: 256 * 1024 });
     assert.equal(r.reason, 'protocol_error', r.message);
     assert.match(r.message ?? '', /more than 262144 bytes/);
     assert.ok(r.duration_seconds < 3);
