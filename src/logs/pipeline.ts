@@ -152,7 +152,11 @@ export class SourcePipeline {
   private onEvent(e: LogEvent): void {
     if (e.timed) this.lastTimed = e.time;
     if (this.opts.since !== undefined && !(this.live && !e.timed) && (e.timed ? e.time : this.lastTimed ?? e.time) < this.opts.since) return;
-    const matched = this.opts.rules.match(e.text, this.contexts.enter(e.text, e.time, e.instance));
+    // An untimed line read from history (a stack trace's `** (Error)` after an untimed SQL line)
+    // belongs with the stamped lines before it: judged against the clock it would fall outside a
+    // context entered minutes or days ago by the log's own times (a failed migration missed).
+    const contextTime = e.timed || this.live ? e.time : this.lastTimed ?? e.time;
+    const matched = this.opts.rules.match(e.text, this.contexts.enter(e.text, contextTime, e.instance));
     this.contexts.leave(e.text, matched.map((r) => r.category), e.instance);
     if (matched.length > 0) {
       this.revision++;

@@ -27,3 +27,22 @@ test('a full timestamp ahead of now (clock skew) counts as now', () => {
   assert.deepEqual(times(['2026-11-25T07:30:00.000Z [error] skewed'], now), [now]);
   assert.deepEqual(times(['2026-11-25T06:00:00.000Z [error] past'], now), [at('2026-11-25T06:00:00Z')]);
 });
+
+test('an untimed event read from history is judged in the context of the stamped lines before it, not by the clock', async () => {
+  // fly_postgres_elixir#20: a data migration raises after an untimed SQL line. Read back from a
+  // file days later, the `** (ArgumentError)` event once fell outside the `migrating` context
+  // its own log had entered ten seconds before, and the failed migration went unseen.
+  const { scanStream } = await import('../../src/logs/scan.js');
+  const { pipelineSetup } = await import('../../src/logs/setup.js');
+  const { validateConfig } = await import('../../src/config/load.js');
+  const { Readable } = await import('node:stream');
+  const text = [
+    '2024-01-23T18:43:07.232Z [info] == Running 20220123222023 MyApp.Repo.Local.Migrations.AddCodeToAlbums.up/0 forward',
+    '2024-01-23T18:43:07.305Z [debug] QUERY OK source="albums" db=2.0ms',
+    'UPDATE "albums" AS a0 SET "code" = $1',
+    '** (ArgumentError) errors were found at the given arguments:',
+    '',
+  ].join('\n');
+  const { matches } = await scanStream(Readable.from([text]), 'history.log', pipelineSetup(validateConfig({}).logs));
+  assert.deepEqual(matches.map((m) => `${m.category}/${m.rule}`), ['migration_failure/exception_while_migrating']);
+});

@@ -68,7 +68,7 @@ function patternsOf(setup: PipelineSetup): Array<{ source: string; ignoreCase?: 
 
 test('soundness on real text: wherever a pattern of the pack matches an event of the corpora, one of its lines passes that pattern\'s prefilter', () => {
   const setup = pipelineSetup(validateConfig({}).logs);
-  const cases = [...loadCorpus(), ...loadCorpus('test/fixtures/real-corpus-holdout'), ...loadCorpus('test/fixtures/real-corpus-holdout-2'), ...loadCorpus('test/fixtures/real-corpus-holdout-3')];
+  const cases = [...loadCorpus(), ...loadCorpus('test/fixtures/real-corpus-holdout'), ...loadCorpus('test/fixtures/real-corpus-holdout-2'), ...loadCorpus('test/fixtures/real-corpus-holdout-3'), ...loadCorpus('test/fixtures/real-corpus-holdout-4')];
   let matched = 0;
   for (const p of patternsOf(setup)) {
     const re = new RegExp(p.source, p.ignoreCase ? 'iu' : 'u');
@@ -97,7 +97,7 @@ const HEALTHY = [
 /** Corpus events in every format among healthy Foglet lines, blank lines, stray indented and `**` lines, CRLF and ANSI. */
 function mixedLog(seed: number): string {
   const r = rng(seed);
-  const cases = [...loadCorpus(), ...loadCorpus('test/fixtures/real-corpus-holdout'), ...loadCorpus('test/fixtures/real-corpus-holdout-3')];
+  const cases = [...loadCorpus(), ...loadCorpus('test/fixtures/real-corpus-holdout'), ...loadCorpus('test/fixtures/real-corpus-holdout-3'), ...loadCorpus('test/fixtures/real-corpus-holdout-4')];
   const out: string[] = [];
   let ms = 0;
   for (let i = 0; i < 4000; i++) {
