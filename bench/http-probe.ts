@@ -12,7 +12,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import { validateConfig } from '../src/config/load.js';
 import type { HttpCheckConfig } from '../src/config/schema.js';
-import { HttpProbe } from '../src/checks/http.js';
+import { HttpProbe } from '../src/checks/http/probe.js';
 import { runProbe } from '../src/checks/runner.js';
 import { closedPort } from '../test/helpers/servers.js';
 import { waitFor } from '../test/helpers/wait.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { validateConfig } from '../src/config/load.js';
 import type { SshCheckConfig } from '../src/config/schema.js';
 import { runProbe } from '../src/checks/runner.js';
-import { SshProbe } from '../src/checks/ssh.js';
+import { SshProbe } from '../src/checks/ssh/probe.js';
 import { startSshd, type RealSshd } from '../test/helpers/sshd.js';
 import { median, procCpuMs } from './measure.js';
 

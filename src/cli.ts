@@ -17,8 +17,8 @@ import { overrideProblems, packChecks } from './logs/packs.js';
 import { severityRank, type Severity } from './signals.js';
 import { Redactor, redactConfig } from './config/redact.js';
 import type { Config } from './config/schema.js';
-import type { PinnedKey } from './checks/ssh-hostkey.js';
-import { parseDuration } from './config/duration.js';
+import type { PinnedKey } from './checks/ssh/hostkey.js';
+import { parseDuration } from './schema/duration.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
 import { renderTable, seconds } from './cli/table.js';
 import { registerSilenceCommands } from './cli/silence.js';
@@ -228,7 +228,7 @@ program.command('hostkey')
     const host = m[1] ?? m[2]!;
     const port = Number(m[3] ?? 22);
     // Each handshake stops at the host key: no credential is sent.
-    const { scanHostKeys } = await import('./checks/ssh-hostkey.js');
+    const { scanHostKeys } = await import('./checks/ssh/hostkey.js');
     const keys = await scanHostKeys(host, port, timeoutMs);
     if (keys.length === 0) {
       process.stderr.write(`${host}:${port} offered no host key of a known type\n`);

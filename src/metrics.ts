@@ -4,8 +4,8 @@
  * `phase`, `reason`). Every metric here is listed in the README.
  */
 import client from 'prom-client';
-import type { CheckConfig } from './config/schema.js';
-import { REASONS_BY_KIND, type ProbeResult } from './checks/types.js';
+import { checkKinds, type CheckRegistry } from './checks/index.js';
+import type { CheckConfigBase, KindMetrics, ProbeResult } from './checks/types.js';
 import { VERSION } from './version.js';
 
 const P = 'foglet_monitor_';
@@ -49,18 +49,6 @@ export class Metrics {
   });
   readonly tlsExpiry = new client.Gauge({
     name: `${P}probe_tls_cert_expiry_timestamp_seconds`, help: 'Unix time the server certificate seen by the last run expires.',
-    labelNames: ['check'] as const, registers: [this.registry],
-  });
-  readonly sshHostKey = new client.Gauge({
-    name: `${P}ssh_host_key_info`, help: 'Always 1; labels carry the host key the server offered on the last run.',
-    labelNames: ['check', 'algorithm', 'fingerprint'] as const, registers: [this.registry],
-  });
-  readonly sshHostKeyMatch = new client.Gauge({
-    name: `${P}ssh_host_key_last_match_timestamp_seconds`, help: 'Unix time the server last offered the pinned host key.',
-    labelNames: ['check'] as const, registers: [this.registry],
-  });
-  readonly appRestarts = new client.Counter({
-    name: `${P}app_restarts_total`, help: 'Foglet restarts seen by an app_metrics check (its counters went down or vanished).',
     labelNames: ['check'] as const, registers: [this.registry],
   });
   readonly logLines = new client.Counter({
@@ -185,10 +173,16 @@ export class Metrics {
     labelNames: ['version', 'nodejs_version'] as const, registers: [this.registry],
   });
 
-  /** The labels of each check's current host-key series, so a new key replaces it. */
-  private readonly hostKeyLabels = new Map<string, { check: string; algorithm: string; fingerprint: string }>();
+  /** Each kind's own series (CheckKindDescriptor.metrics), by kind. */
+  private readonly kindMetrics = new Map<string, KindMetrics>();
+  private readonly kinds: CheckRegistry;
 
-  constructor(opts: { processMetrics?: boolean } = {}) {
+  constructor(opts: { processMetrics?: boolean; kinds?: CheckRegistry } = {}) {
+    this.kinds = opts.kinds ?? checkKinds;
+    for (const k of this.kinds.kinds) {
+      const m = k.metrics?.(this.registry);
+      if (m) this.kindMetrics.set(k.kind, m);
+    }
     this.buildInfo.set({ version: VERSION, nodejs_version: process.version }, 1);
     for (const r of ['success', 'failure'] as const) this.configReloads.inc({ outcome: r }, 0);
     this.stateWritable.set(1);
@@ -196,14 +190,13 @@ export class Metrics {
   }
 
   /** Creates every check's series at zero, and drops those of checks that are gone (after a reload). */
-  setChecks(checks: CheckConfig[]): void {
+  setChecks(checks: CheckConfigBase[]): void {
     for (const m of [this.probeSuccess, this.probeDuration, this.phaseDuration, this.failures, this.failureReason,
-      this.lastRun, this.httpStatus, this.tlsExpiry, this.skippedRuns, this.sshHostKey, this.sshHostKeyMatch, this.appRestarts]) m.reset();
-    this.hostKeyLabels.clear();
+      this.lastRun, this.httpStatus, this.tlsExpiry, this.skippedRuns]) m.reset();
+    for (const m of this.kindMetrics.values()) m.configure(checks);
     for (const c of checks) {
       this.skippedRuns.inc({ check: c.name }, 0);
-      if (c.kind === 'app_metrics') this.appRestarts.inc({ check: c.name }, 0);
-      for (const reason of REASONS_BY_KIND[c.kind]) this.failures.inc({ check: c.name, kind: c.kind, reason }, 0);
+      for (const reason of this.kinds.get(c.kind).reasons) this.failures.inc({ check: c.name, kind: c.kind, reason }, 0);
     }
   }
 
@@ -220,27 +213,24 @@ export class Metrics {
     this.probeDuration.observe(labels, r.duration_seconds);
     this.lastRun.set(labels, Date.parse(r.started_at) / 1000);
     for (const [phase, seconds] of Object.entries(r.phases)) this.phaseDuration.set({ ...labels, phase }, seconds ?? 0);
-    for (const reason of REASONS_BY_KIND[r.kind] as readonly string[]) this.failureReason.set({ ...labels, reason }, !r.ok && r.reason === reason ? 1 : 0);
+    for (const reason of this.kinds.get(r.kind).reasons) this.failureReason.set({ ...labels, reason }, !r.ok && r.reason === reason ? 1 : 0);
     if (!r.ok && r.reason) this.failures.inc({ ...labels, reason: r.reason });
 
+    // Status codes and certificates are details any kind may have (http, app_metrics): common series.
     const status = r.details?.status_code;
     if (typeof status === 'number') this.httpStatus.set({ check: r.check }, status);
     else this.httpStatus.remove({ check: r.check });
     const expiry = r.details?.tls?.cert_expiry_timestamp_seconds;
     if (typeof expiry === 'number') this.tlsExpiry.set({ check: r.check }, expiry);
 
-    const hostKey = r.details?.host_key;
-    if (hostKey) {
-      // One series per check: a new key replaces the old series rather than adding one.
-      const previous = this.hostKeyLabels.get(r.check);
-      if (previous) this.sshHostKey.remove(previous);
-      const labels = { check: r.check, algorithm: hostKey.algorithm, fingerprint: hostKey.fingerprint };
-      this.sshHostKey.set(labels, 1);
-      this.hostKeyLabels.set(r.check, labels);
-      if (hostKey.matched) this.sshHostKeyMatch.set({ check: r.check }, Date.parse(r.started_at) / 1000);
-    }
+    this.kindMetrics.get(r.kind)?.record(r);
   }
 
+  /** A write of the state file, done or failed (kept in memory and retried). */
+  stateWritten(ok: boolean): void {
+    this.stateWritable.set(ok ? 1 : 0);
+    if (!ok) this.stateWriteFailures.inc();
+  }
 
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };

@@ -1,7 +1,7 @@
 /** The monitor's HTTP server: it only registers the feature plugins under src/server/. */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
-import type { StatusDocument } from './daemon.js';
+import type { StatusDocument } from './status.js';
 import type { Metrics } from './metrics.js';
 import { healthRoutes, type Readiness } from './server/health.js';
 import { logsRoutes, type LogIngest } from './server/logs.js';

@@ -9,9 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Silences, matches, parseMatcher, silenceInputSchema } from '../src/alerts/silences.js';
-import { HttpProbe } from '../src/checks/http.js';
+import { HttpProbe } from '../src/checks/http/probe.js';
 import { runProbe } from '../src/checks/runner.js';
-import { screenMatcher } from '../src/checks/screen.js';
+import { screenMatcher } from '../src/checks/ssh/screen.js';
 import { ConfigError, validateConfig } from '../src/config/load.js';
 import { linearRegex } from '../src/linear-regex.js';
 import { pipelineSetup } from '../src/logs/setup.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HttpProbe } from '../src/checks/http.js';
+import { HttpProbe } from '../src/checks/http/probe.js';
 import type { ProbeResult } from '../src/checks/types.js';
 import { Scheduler } from '../src/scheduler.js';
 import { httpCheck } from './helpers/config.js';

@@ -2,13 +2,12 @@
  * Runs one probe once: owns the timeout, the overall timing and the result's
  * identity, so that no check repeats them (blackbox_exporter's prober handler).
  */
-import type { CheckConfig } from '../config/schema.js';
-import { roundSeconds, type Phase, type Probe, type ProbeResult } from './types.js';
+import { roundSeconds, type CheckConfigBase, type Probe, type ProbeResult } from './types.js';
 
 /** How long past its timeout a probe that ignores its signal is given before it is abandoned. */
 const GRACE_MS = 1000;
 
-export async function runProbe(cfg: CheckConfig, probe: Probe, outer?: AbortSignal): Promise<ProbeResult> {
+export async function runProbe(cfg: CheckConfigBase, probe: Probe, outer?: AbortSignal): Promise<ProbeResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const controller = new AbortController();
@@ -44,12 +43,12 @@ export async function runProbe(cfg: CheckConfig, probe: Probe, outer?: AbortSign
 }
 
 /** Why a passing run is slow (past its check's degraded_after, in total or in a phase), or undefined. */
-export function slowness(cfg: CheckConfig, r: Pick<ProbeResult, 'duration_seconds' | 'phases'>): string | undefined {
-  const limits = 'degraded_after' in cfg ? cfg.degraded_after : undefined;
+export function slowness(cfg: CheckConfigBase, r: Pick<ProbeResult, 'duration_seconds' | 'phases'>): string | undefined {
+  const limits = cfg.degraded_after;
   if (!limits) return undefined;
   const over: string[] = [];
   if (limits.total && r.duration_seconds * 1000 > limits.total.ms) over.push(`took ${seconds(r.duration_seconds)} (degraded_after ${limits.total})`);
-  for (const [phase, limit] of Object.entries(limits.phases) as Array<[Phase, { ms: number } | undefined]>) {
+  for (const [phase, limit] of Object.entries(limits.phases) as Array<[string, { ms: number } | undefined]>) {
     const took = r.phases[phase];
     if (limit && took !== undefined && took * 1000 > limit.ms) over.push(`its ${phase} phase took ${seconds(took)} (degraded_after.${phase} ${limit})`);
   }

@@ -3,17 +3,11 @@
  * As in blackbox_exporter, a check owns only its protocol: the runner owns the
  * timeout, the overall timing and the result's common fields.
  */
-import type { CheckConfig, CheckKind } from '../config/schema.js';
-import type { Finding, ScrapeMemory } from './foglet-metrics.js';
-import type { HostKeyPins } from './ssh-hostkey.js';
-
-/** Probe phases, by kind (DESIGN.md): label `phase` on the phase-duration metric. */
-export const PHASES = {
-  http: ['dns', 'connect', 'tls', 'processing', 'transfer'],
-  ssh: ['connect', 'handshake', 'auth', 'session', 'screen'],
-  app_metrics: ['scrape', 'parse'],
-} as const satisfies Record<string, readonly string[]>;
-export type Phase = (typeof PHASES)[keyof typeof PHASES][number];
+import type { z } from 'zod';
+import type client from 'prom-client';
+import type { Signal } from '../signals.js';
+import type { Finding, ScrapeMemory } from './app-metrics/foglet-metrics.js';
+import type { HostKeyPins } from './ssh/hostkey.js';
 
 /** Failure reasons (DESIGN.md): label `reason` on metrics, and carried into alerts. */
 export const FAILURE_REASONS = [
@@ -23,15 +17,6 @@ export const FAILURE_REASONS = [
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
-/** The reasons each kind can report: the one-hot reason gauge has one series for each. */
-export const REASONS_BY_KIND = {
-  http: ['timeout', 'dns_error', 'connect_refused', 'connect_error', 'tls_error', 'http_status', 'body_mismatch', 'protocol_error'],
-  ssh: ['timeout', 'dns_error', 'connect_refused', 'connect_error', 'handshake_failed', 'hostkey_mismatch', 'auth_failed',
-    'session_rejected', 'rate_limited', 'connection_limit', 'screen_mismatch', 'screen_timeout', 'terminal_too_small',
-    'protocol_error'],
-  app_metrics: ['timeout', 'dns_error', 'connect_refused', 'connect_error', 'tls_error', 'http_status', 'protocol_error'],
-} as const satisfies Record<string, readonly FailureReason[]>;
-
 /** What a check's protocol code returns; the runner adds timing and identity. */
 export interface ProbeOutcome {
   ok: boolean;
@@ -39,7 +24,7 @@ export interface ProbeOutcome {
   /** One readable sentence on what happened, for /status, logs and alerts. */
   message?: string;
   /** Seconds spent in each phase that was reached. */
-  phases: Partial<Record<Phase, number>>;
+  phases: Record<string, number>;
   /** Kind-specific facts (HTTP status, TLS expiry, SSH host key, last screen). */
   details?: ProbeDetails;
   /** Set by the runner when the run passed but took longer than the check's degraded_after. */
@@ -91,7 +76,7 @@ export interface HostKeyDetails {
 
 export interface ProbeResult extends ProbeOutcome {
   check: string;
-  kind: CheckKind;
+  kind: string;
   target: string;
   /** ISO time the run started. */
   started_at: string;
@@ -104,7 +89,7 @@ export interface ProbeContext {
 }
 
 export interface Probe {
-  readonly kind: CheckKind;
+  readonly kind: string;
   /** What is probed, safe to show (no credentials). */
   readonly target: string;
   run(ctx: ProbeContext): Promise<ProbeOutcome>;
@@ -112,7 +97,6 @@ export interface Probe {
   close?(): Promise<void>;
 }
 
-export type ProbeFactory<C extends CheckConfig = CheckConfig> = (config: C, deps: ProbeDeps) => Probe;
 
 /** What a probe may use from the rest of the monitor, passed in rather than reached for. */
 export interface ProbeDeps {
@@ -129,11 +113,60 @@ export interface ProbeDeps {
   redact?(text: string): string;
 }
 
+/** What every check's config has, whatever its kind: the scheduler and the runner read these. */
+export interface CheckConfigBase {
+  name: string;
+  kind: string;
+  severity: 'critical' | 'warning' | 'info';
+  schedule: string;
+  timeout: { ms: number; toString(): string };
+  jitter: { ms: number };
+  failure_threshold?: number;
+  success_threshold?: number;
+  degraded_after?: { total?: { ms: number; toString(): string }; phases: Partial<Record<string, { ms: number; toString(): string }>> };
+}
+
+/**
+ * One check kind, all of it in one place (blackbox_exporter's prober, Gatus's provider):
+ * its config schema, its phases and failure reasons, how a probe is made, the series it
+ * records beside the common ones, and what its results say besides pass or fail.
+ * `checks/index.ts` lists the kinds; nothing else names one.
+ */
+export interface CheckKindDescriptor<C extends CheckConfigBase = CheckConfigBase> {
+  readonly kind: C['kind'];
+  /** The kind's config: a strict object with `kind` as its literal. */
+  readonly schema: z.ZodType<C, unknown>;
+  /** Label `phase` on the phase-duration metric, in the order a run goes through them (DESIGN.md). */
+  readonly phases: readonly string[];
+  /** The reasons a run can fail with: the one-hot reason gauge has one series for each. */
+  readonly reasons: readonly FailureReason[];
+  create(config: C, deps: ProbeDeps): Probe;
+  /** The kind's own series, registered once per registry. */
+  metrics?(registry: client.Registry): KindMetrics;
+  /** Signals a result carries besides the check's own pass or fail (`active`: this check's signal keys now active). */
+  derive?(r: ProbeResult, config: C, active: string[]): DerivedSignals;
+}
+
+export interface KindMetrics {
+  /** Drops every series (a reload), then creates each check's at zero. */
+  configure(checks: CheckConfigBase[]): void;
+  record(r: ProbeResult): void;
+}
+
+export interface DerivedSignals {
+  /** Judged at once (failure threshold 1). */
+  signals: Signal[];
+  /** Recorded and sent as they are, never pending: an event, not a condition. */
+  notices: Signal[];
+  /** The target restarted since the last run: the release tracker counts a boot. */
+  restarted?: boolean;
+}
+
 /**
  * Tracks which phase a probe is in and how long each took, so that a timeout can say
  * where it stopped ("timeout in tls") and phase times add up to the whole.
  */
-export class PhaseClock<P extends Phase = Phase> {
+export class PhaseClock<P extends string = string> {
   readonly phases: Partial<Record<P, number>> = {};
   private current: P | undefined;
   private since = performance.now();

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import type { Command } from 'commander';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../schema/duration.js';
 import { formatMatcher, parseMatcher, type Matcher } from '../alerts/silences.js';
 import { callApi as call, failCommand, UsageError, withClientOptions as clientOptions, type ClientOptions } from './api-client.js';
 import { renderTable } from './table.js';

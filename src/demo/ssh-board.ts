@@ -6,8 +6,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
-import { fingerprintOf } from '../checks/ssh-hostkey.js';
-import { generateEd25519 } from '../checks/ssh-keys.js';
+import { fingerprintOf } from '../checks/ssh/hostkey.js';
+import { generateEd25519 } from '../checks/ssh/keys.js';
 import { homeScreen, loginForm, loginScreen, tooSmallScreen } from './screens.js';
 
 export const SSH_FAULTS = [

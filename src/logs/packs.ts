@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
 import type { ConfigCheck } from '../config/load.js';
-import { duration, logRuleSchema, type Config, type LogRuleConfig } from '../config/schema.js';
+import { logRuleSchema, type Config, type LogRuleConfig } from '../config/schema.js';
+import { duration } from '../schema/fields.js';
 
 export const packSchema = z.strictObject({
   name: z.string(),

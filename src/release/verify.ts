@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { runChecksOnce } from '../checks/once.js';
-import type { PinnedKey } from '../checks/ssh-hostkey.js';
+import type { PinnedKey } from '../checks/ssh/hostkey.js';
 import type { Config } from '../config/schema.js';
 import { silentLogger } from '../log.js';
 import type { FileOffset } from '../logs/sources/file.js';

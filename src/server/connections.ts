@@ -181,3 +181,21 @@ export function openFilesLimit(): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * max_connections for this config and this process: lowered (and said, once) when the
+ * open-files limit cannot hold it beside what probes, logs and sinks need.
+ */
+export function serverConnectionCap(
+  config: { max_connections: number; checks: unknown[]; logs: { sources: unknown[] }; alerts: { sinks: unknown[] } },
+  warn: (fields: Record<string, unknown>, message: string) => void,
+): number {
+  const limit = openFilesLimit();
+  const reserve = descriptorReserve({ checks: config.checks.length, sources: config.logs.sources.length, sinks: config.alerts.sinks.length });
+  const { cap, lowered } = connectionCap(config.max_connections, limit, reserve);
+  if (lowered) {
+    warn({ max_connections: config.max_connections, open_files_limit: limit, reserved: reserve, connections: cap },
+      'max_connections lowered: the open-files limit must also hold the probes, log files, state and alert sinks (raise it with ulimit -n or LimitNOFILE)');
+  }
+  return cap;
+}

@@ -4,7 +4,7 @@
  * as /status, so nothing the JSON hides can show here.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { StatusDocument } from '../daemon.js';
+import type { StatusDocument } from '../status.js';
 import { PAGE_SCRIPT, renderMain, renderPage, type StatusDoc } from '../status-page/render.js';
 
 // No inline script, no other origin: the page only talks to this monitor.

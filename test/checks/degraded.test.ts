@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HttpProbe } from '../../src/checks/http.js';
+import { HttpProbe } from '../../src/checks/http/probe.js';
 import { runProbe } from '../../src/checks/runner.js';
-import { SshProbe } from '../../src/checks/ssh.js';
+import { SshProbe } from '../../src/checks/ssh/probe.js';
 import { Checklist } from '../../src/release/checklist.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { validateConfig } from '../../src/config/load.js';

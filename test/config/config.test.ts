@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfigFile, parseConfigText } from '../../src/config/load.js';
-import { parseDuration } from '../../src/config/duration.js';
+import { parseDuration } from '../../src/schema/duration.js';
 import { Redactor, redactConfig } from '../../src/config/redact.js';
 
 const EXAMPLE = path.resolve('config/example.yaml');

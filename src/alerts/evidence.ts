@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { AlertChange } from '../alerts/types.js';
+import type { AlertChange } from './types.js';
 import type { ProbeResult } from '../checks/types.js';
 import { redactConfig, type Redactor } from '../config/redact.js';
 import type { Config } from '../config/schema.js';
@@ -59,4 +59,27 @@ export class EvidenceWriter {
     const all = readdirSync(this.dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
     for (const old of all.slice(0, Math.max(0, all.length - this.keep))) rmSync(path.join(this.dir, old), { recursive: true, force: true });
   }
+}
+
+/**
+ * What Alerting calls when an alert fires: "preserve the logs" before anyone is paged, a
+ * bundle per firing, named in the alert (annotation evidence_bundle). A bundle that cannot be
+ * written is said, and the alert goes out without it.
+ */
+export function evidenceOnFiring(opts: {
+  baseDir: string;
+  sources: () => EvidenceSources;
+  warn: (fields: Record<string, unknown>, message: string) => void;
+}): (change: AlertChange) => void {
+  return (change) => {
+    const { config } = opts.sources();
+    const ev = config.evidence;
+    if (!ev.enabled) return;
+    try {
+      const dir = ev.dir ? path.resolve(opts.baseDir, ev.dir) : path.join(path.dirname(path.resolve(opts.baseDir, config.state_file)), 'evidence');
+      change.alert.annotations.evidence_bundle = new EvidenceWriter(dir, ev.keep, opts.sources).write(change);
+    } catch (e) {
+      opts.warn({ alert: change.alert.key, err: (e as Error).message }, 'could not write the evidence bundle; the alert goes out without it');
+    }
+  };
 }

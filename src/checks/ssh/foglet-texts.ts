@@ -3,7 +3,7 @@
  * maps to the failure reason an on-call engineer should see. Checked against the
  * rendered screen, in this order.
  */
-import type { FailureReason } from './types.js';
+import type { FailureReason } from '../types.js';
 
 export const REJECTION_TEXTS: ReadonlyArray<{ text: string; reason: FailureReason; meaning: string }> = [
   { text: 'Rate limit exceeded. Try again later.', reason: 'rate_limited',

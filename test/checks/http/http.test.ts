@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HttpProbe } from '../../src/checks/http.js';
-import { runProbe } from '../../src/checks/runner.js';
-import type { ProbeResult } from '../../src/checks/types.js';
-import { httpCheck } from '../helpers/config.js';
+import { HttpProbe } from '../../../src/checks/http/probe.js';
+import { runProbe } from '../../../src/checks/runner.js';
+import type { ProbeResult } from '../../../src/checks/types.js';
+import { httpCheck } from '../../helpers/config.js';
 import {
   closedPort, makeSelfSignedCert, startHttpServer, startHttpsServer, startTcpServer, type SelfSignedCert, type TestServer,
-} from '../helpers/servers.js';
+} from '../../helpers/servers.js';
 
 async function probe(fields: Record<string, unknown>): Promise<ProbeResult> {
   const cfg = httpCheck(fields);

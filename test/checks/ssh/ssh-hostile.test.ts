@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
-import { runProbe } from '../../src/checks/runner.js';
-import { SshProbe } from '../../src/checks/ssh.js';
-import { generateEd25519 } from '../../src/checks/ssh-keys.js';
-import type { ProbeResult } from '../../src/checks/types.js';
-import { FakeFoglet } from '../../src/demo/fake-foglet.js';
-import { sshCheck } from '../helpers/config.js';
-import { closedPort, startTcpServer, type TestServer } from '../helpers/servers.js';
-import { waitFor } from '../helpers/wait.js';
+import { runProbe } from '../../../src/checks/runner.js';
+import { SshProbe } from '../../../src/checks/ssh/probe.js';
+import { generateEd25519 } from '../../../src/checks/ssh/keys.js';
+import type { ProbeResult } from '../../../src/checks/types.js';
+import { FakeFoglet } from '../../../src/demo/fake-foglet.js';
+import { sshCheck } from '../../helpers/config.js';
+import { closedPort, startTcpServer, type TestServer } from '../../helpers/servers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /** One SSH binary packet (RFC 4253 §6), unencrypted as before the first NEWKEYS. */
 interface SshServer { port: number; close(): Promise<void> }

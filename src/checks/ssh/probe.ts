@@ -8,16 +8,16 @@
  */
 import net from 'node:net';
 import ssh2, { type ClientChannel } from 'ssh2';
-import type { SshCheckConfig } from '../config/schema.js';
-import { SSH_IDENT } from '../version.js';
-import { classifyNetworkError, rootMessage } from './errors.js';
+import type { SshCheckConfig } from './schema.js';
+import { SSH_IDENT } from '../../version.js';
+import { classifyNetworkError, rootMessage } from '../errors.js';
 import { recognizeRejection } from './foglet-texts.js';
 import { Screen, screenMatcher } from './screen.js';
 import {
   algorithmOf, fingerprintOf, MemoryPins, mismatchMessage, verifyHostKey, type HostKeyFacts, type HostKeyPins, type PinVerdict,
-} from './ssh-hostkey.js';
-import { loadClientKey } from './ssh-keys.js';
-import { PhaseClock, type FailureReason, type Probe, type ProbeContext, type ProbeDeps, type ProbeDetails, type ProbeOutcome } from './types.js';
+} from './hostkey.js';
+import { loadClientKey } from './keys.js';
+import { PhaseClock, type FailureReason, type Probe, type ProbeContext, type ProbeDeps, type ProbeDetails, type ProbeOutcome } from '../types.js';
 
 type SshPhase = 'connect' | 'handshake' | 'auth' | 'session' | 'screen';
 

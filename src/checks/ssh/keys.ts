@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ssh2 from 'ssh2';
-import type { SshCheckConfig } from '../config/schema.js';
+import type { SshCheckConfig } from './schema.js';
 
 export interface ClientKey {
   privateKey: string;

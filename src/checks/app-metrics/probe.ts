@@ -5,13 +5,13 @@
  * out as findings in the result's details, each its own signal (appMetricsSignals).
  */
 import { Agent } from 'undici';
-import type { AppMetricsCheckConfig } from '../config/schema.js';
-import type { Signal } from '../signals.js';
-import { readBounded } from './body.js';
-import { classifyNetworkError, rootMessage } from './errors.js';
+import type { AppMetricsCheckConfig } from './schema.js';
+import type { Signal } from '../../signals.js';
+import { readBounded } from '../body.js';
+import { classifyNetworkError, rootMessage } from '../errors.js';
 import { FogletMetricsAnalyser, parseScrape, type Finding } from './foglet-metrics.js';
-import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeDetails, type ProbeOutcome, type ProbeResult } from './types.js';
-import { USER_AGENT } from '../version.js';
+import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeDetails, type ProbeOutcome, type ProbeResult } from '../types.js';
+import { USER_AGENT } from '../../version.js';
 
 type AppMetricsPhase = 'scrape' | 'parse';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import ssh2 from 'ssh2';
-import { generateEd25519 } from '../../src/checks/ssh-keys.js';
-import { algorithmOf, fingerprintOf, MemoryPins, verifyHostKey } from '../../src/checks/ssh-hostkey.js';
+import { generateEd25519 } from '../../../src/checks/ssh/keys.js';
+import { algorithmOf, fingerprintOf, MemoryPins, verifyHostKey } from '../../../src/checks/ssh/hostkey.js';
 
 test('every generated ed25519 key parses (ssh2 alone writes a malformed one about once in 250)', () => {
   for (let i = 0; i < 1000; i++) {

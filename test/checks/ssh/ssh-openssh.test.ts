@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runProbe } from '../../src/checks/runner.js';
-import { SshProbe } from '../../src/checks/ssh.js';
-import { scanHostKeys } from '../../src/checks/ssh-hostkey.js';
-import type { ProbeResult } from '../../src/checks/types.js';
-import { runCli } from '../helpers/cli.js';
-import { sshCheck } from '../helpers/config.js';
-import { SSHD, startSshd, type RealSshd } from '../helpers/sshd.js';
+import { runProbe } from '../../../src/checks/runner.js';
+import { SshProbe } from '../../../src/checks/ssh/probe.js';
+import { scanHostKeys } from '../../../src/checks/ssh/hostkey.js';
+import type { ProbeResult } from '../../../src/checks/types.js';
+import { runCli } from '../../helpers/cli.js';
+import { sshCheck } from '../../helpers/config.js';
+import { SSHD, startSshd, type RealSshd } from '../../helpers/sshd.js';
 
 const skip = SSHD ? false : 'OpenSSH sshd is not installed here (apt-get install openssh-server; .ci/run does)';
 

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
-import { SSH_IDENT } from '../version.js';
+import { SSH_IDENT } from '../../version.js';
 
 export interface HostKeyFacts {
   algorithm: string;

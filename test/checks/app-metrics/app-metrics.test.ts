@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AppMetricsProbe, appMetricsSignals } from '../../src/checks/app-metrics.js';
-import type { ScrapeMemory } from '../../src/checks/foglet-metrics.js';
-import { runProbe } from '../../src/checks/runner.js';
-import type { ProbeResult } from '../../src/checks/types.js';
-import { validateConfig } from '../../src/config/load.js';
-import type { AppMetricsCheckConfig } from '../../src/config/schema.js';
-import { FakeFoglet } from '../../src/demo/fake-foglet.js';
-import { closedPort, startHttpServer, startTcpServer, type TestServer } from '../helpers/servers.js';
-import { checkRuns, startStack } from '../helpers/stack.js';
-import { waitFor } from '../helpers/wait.js';
+import { AppMetricsProbe, appMetricsSignals } from '../../../src/checks/app-metrics/probe.js';
+import type { ScrapeMemory } from '../../../src/checks/app-metrics/foglet-metrics.js';
+import { runProbe } from '../../../src/checks/runner.js';
+import type { ProbeResult } from '../../../src/checks/types.js';
+import { validateConfig } from '../../../src/config/load.js';
+import type { AppMetricsCheckConfig } from '../../../src/config/schema.js';
+import { FakeFoglet } from '../../../src/demo/fake-foglet.js';
+import { closedPort, startHttpServer, startTcpServer, type TestServer } from '../../helpers/servers.js';
+import { checkRuns, startStack } from '../../helpers/stack.js';
+import { waitFor } from '../../helpers/wait.js';
 
 function appCheck(fields: Record<string, unknown>): AppMetricsCheckConfig {
   return validateConfig({ checks: [{ name: 'app', kind: 'app_metrics', timeout: '2s', ...fields }] }).checks[0] as AppMetricsCheckConfig;

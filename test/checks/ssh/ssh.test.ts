@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { runProbe } from '../../src/checks/runner.js';
-import { SshProbe } from '../../src/checks/ssh.js';
-import { generateEd25519 } from '../../src/checks/ssh-keys.js';
-import { MemoryPins, type HostKeyPins } from '../../src/checks/ssh-hostkey.js';
-import type { ProbeResult } from '../../src/checks/types.js';
-import { FakeFoglet } from '../../src/demo/fake-foglet.js';
-import { sshCheck } from '../helpers/config.js';
+import { runProbe } from '../../../src/checks/runner.js';
+import { SshProbe } from '../../../src/checks/ssh/probe.js';
+import { generateEd25519 } from '../../../src/checks/ssh/keys.js';
+import { MemoryPins, type HostKeyPins } from '../../../src/checks/ssh/hostkey.js';
+import type { ProbeResult } from '../../../src/checks/types.js';
+import { FakeFoglet } from '../../../src/demo/fake-foglet.js';
+import { sshCheck } from '../../helpers/config.js';
 
 describe('ssh probe against the fake Foglet', () => {
   let board: FakeFoglet;

@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
-import { runProbe } from '../../src/checks/runner.js';
-import { SshProbe } from '../../src/checks/ssh.js';
-import { runCli } from '../helpers/cli.js';
-import { sshCheck } from '../helpers/config.js';
-import { ESCRIPT, startOtpBoard, type OtpBoard } from '../helpers/otp-ssh.js';
-import { startStack } from '../helpers/stack.js';
-import { waitFor } from '../helpers/wait.js';
+import { runProbe } from '../../../src/checks/runner.js';
+import { SshProbe } from '../../../src/checks/ssh/probe.js';
+import { runCli } from '../../helpers/cli.js';
+import { sshCheck } from '../../helpers/config.js';
+import { ESCRIPT, startOtpBoard, type OtpBoard } from '../../helpers/otp-ssh.js';
+import { startStack } from '../../helpers/stack.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /** A client that asks only for an RSA host key, as scanners do; resolves when the server has hung up. */
 function rsaOnlyClient(port: number): Promise<void> {

@@ -9,12 +9,12 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, interceptors, type Dispatcher } from 'undici';
-import type { HttpCheckConfig } from '../config/schema.js';
-import { readBounded } from './body.js';
-import { classifyNetworkError, rootMessage } from './errors.js';
-import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeDetails, type ProbeOutcome, type TlsDetails } from './types.js';
-import { linearRegex, type TextMatcher } from '../linear-regex.js';
-import { USER_AGENT } from '../version.js';
+import type { HttpCheckConfig } from './schema.js';
+import { readBounded } from '../body.js';
+import { classifyNetworkError, rootMessage } from '../errors.js';
+import { PhaseClock, type Probe, type ProbeContext, type ProbeDeps, type ProbeDetails, type ProbeOutcome, type TlsDetails } from '../types.js';
+import { linearRegex, type TextMatcher } from '../../linear-regex.js';
+import { USER_AGENT } from '../../version.js';
 
 type HttpPhase = 'dns' | 'connect' | 'tls' | 'processing' | 'transfer';
 

@@ -4,7 +4,7 @@
  * against the raw byte stream.
  */
 import xterm from '@xterm/headless';
-import { linearRegex } from '../linear-regex.js';
+import { linearRegex } from '../../linear-regex.js';
 
 const { Terminal } = xterm;
 

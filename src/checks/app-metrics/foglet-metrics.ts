@@ -4,7 +4,7 @@
  * disappears means the node restarted; the rest are the alert signals §8 names.
  */
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import type { AppMetricsCheckConfig } from '../config/schema.js';
+import type { AppMetricsCheckConfig } from './schema.js';
 
 export interface Sample {
   name: string;
