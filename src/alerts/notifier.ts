@@ -11,7 +11,7 @@
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Sink } from './sinks/types.js';
-import { DeliveryError } from './sinks/types.js';
+import { asDeliveryError, retryDelayMs } from '../http-post.js';
 import { changeId, type Alert, type AlertChange } from './types.js';
 
 export interface QueuedNotification {
@@ -223,7 +223,7 @@ export class Notifier {
       this.opts.logger.info(log, 'notification sent');
       this.delivered(q.sink);
     } catch (e) {
-      const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, true);
+      const err = asDeliveryError(e);
       if (!err.retryable) {
         this.drop(q);
         this.opts.logger.error({ ...log, err: err.message, status: err.status }, 'notification rejected by the sink; dropped (it will not be accepted on a retry)');
@@ -234,8 +234,7 @@ export class Notifier {
       this.stats.get(q.sink)!.retried++;
       q.attempts++;
       q.lastError = err.message;
-      const backoff = Math.min(this.opts.delivery.maxBackoffMs, this.opts.delivery.initialBackoffMs * 2 ** (q.attempts - 1));
-      const delay = Math.min(this.opts.delivery.maxBackoffMs, Math.max(err.retryAfterMs ?? 0, backoff * (0.5 + this.random() / 2)));
+      const delay = retryDelayMs(q.attempts, err, this.opts.delivery, this.random);
       q.nextAt = this.now() + delay;
       this.opts.metrics.notifications.inc({ sink: q.sink, outcome: 'retried' });
       this.opts.logger.warn({ ...log, err: err.message, retry_in_ms: Math.round(delay) }, 'notification failed; will retry');

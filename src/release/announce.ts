@@ -4,7 +4,7 @@
  * dashboards show when). Best effort with a few retries: a mark must never hold up
  * a deploy, and a failed announcement is logged, not fatal.
  */
-import { postJson, DeliveryError } from '../alerts/sinks/types.js';
+import { postJson, sendWithRetry } from '../http-post.js';
 import type { Config } from '../config/schema.js';
 import type { Release } from './marks.js';
 
@@ -37,19 +37,9 @@ export async function announceRelease(cfg: Config['releases']['announce'], r: Re
       text: summary,
     }), { authorization: `Bearer ${g.token}` }, TIMEOUT_MS)]);
   }
+  const policy = { attempts: ATTEMPTS, initialBackoffMs: deps.backoffMs ?? 1000, maxBackoffMs: 30_000 };
   await Promise.all(jobs.map(async ([to, send]) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await send();
-        return;
-      } catch (e) {
-        const retry = !(e instanceof DeliveryError) || e.retryable;
-        if (!retry || attempt >= ATTEMPTS) {
-          deps.warn({ to, release: r.version, status: r.status, err: (e as Error).message }, 'could not announce the release mark');
-          return;
-        }
-        await new Promise((res) => setTimeout(res, (deps.backoffMs ?? 1000) * 2 ** (attempt - 1)));
-      }
-    }
+    await sendWithRetry(send, policy).catch((e: Error) =>
+      deps.warn({ to, release: r.version, status: r.status, err: e.message }, 'could not announce the release mark'));
   }));
 }

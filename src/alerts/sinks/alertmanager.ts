@@ -9,7 +9,8 @@
  */
 import type { SinkConfig } from '../../config/schema.js';
 import type { Alert, AlertChange } from '../types.js';
-import { FilteredSink, postJson, statusUrl, textAnnotations, type Sink, type SinkContext } from './types.js';
+import { postJson } from '../../http-post.js';
+import { FilteredSink, statusUrl, textAnnotations, type Sink, type SinkContext } from './types.js';
 
 type AlertmanagerConfig = Extract<SinkConfig, { kind: 'alertmanager' }>;
 

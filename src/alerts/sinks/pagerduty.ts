@@ -7,7 +7,8 @@
  */
 import type { SinkConfig } from '../../config/schema.js';
 import { changeId, type AlertChange } from '../types.js';
-import { FilteredSink, postJson, statusUrl, whereOf, type Sink, type SinkContext } from './types.js';
+import { postJson } from '../../http-post.js';
+import { FilteredSink, statusUrl, whereOf, type Sink, type SinkContext } from './types.js';
 
 type PagerDutyConfig = Extract<SinkConfig, { kind: 'pagerduty' }>;
 

@@ -5,7 +5,8 @@
  */
 import type { SinkConfig } from '../../config/schema.js';
 import type { AlertChange } from '../types.js';
-import { FilteredSink, postJson, statusUrl, whereOf, type Sink, type SinkContext } from './types.js';
+import { postJson } from '../../http-post.js';
+import { FilteredSink, statusUrl, whereOf, type Sink, type SinkContext } from './types.js';
 
 type SlackConfig = Extract<SinkConfig, { kind: 'slack' }>;
 

@@ -2,9 +2,7 @@
  * The one interface every sink sits behind (as Gatus's alert providers), the error
  * a delivery reports, the filter every sink shares, and the HTTP post they all use.
  */
-import { request } from 'undici';
 import type { SinkConfig } from '../../config/schema.js';
-import { VERSION } from '../../version.js';
 import type { Alert, AlertChange } from '../types.js';
 
 export interface SinkContext {
@@ -27,13 +25,6 @@ export interface Sink {
   /** After a restart or reload: the alerts firing now, which such a sink must keep alive. */
   resume?(firing: Alert[]): void;
   stop?(): void;
-}
-
-/** A failed delivery: retried (429, 5xx, timeouts, network) or dropped (any other 4xx). */
-export class DeliveryError extends Error {
-  constructor(message: string, readonly retryable: boolean, readonly status?: number, readonly retryAfterMs?: number) {
-    super(message);
-  }
 }
 
 type Filter = Pick<SinkConfig, 'severities' | 'categories' | 'labels'>;
@@ -75,28 +66,4 @@ export function acceptsAlert(cfg: Filter, alert: Alert): boolean {
   if (cfg.categories && !cfg.categories.includes(alert.category)) return false;
   for (const [k, v] of Object.entries(cfg.labels ?? {})) if (alert.labels[k] !== v) return false;
   return true;
-}
-
-/** POSTs a JSON body; resolves on 2xx, else throws a DeliveryError that says whether to retry. */
-export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
-  let res;
-  try {
-    res = await request(url, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json', 'user-agent': `foglet-monitor/${VERSION}`, ...headers },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (e) {
-    // A timeout, a refused connection, a reset: the receiver may be back soon.
-    throw new DeliveryError(`request failed: ${(e as Error).message}`, true);
-  }
-  const text = (await res.body.text().catch(() => '')).slice(0, 300);
-  if (res.statusCode >= 200 && res.statusCode < 300) return;
-  const retryable = res.statusCode === 429 || res.statusCode >= 500;
-  const retryAfter = Number(res.headers['retry-after']);
-  throw new DeliveryError(`HTTP ${res.statusCode}${text ? `: ${text}` : ''}`, retryable, res.statusCode,
-    Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
 }

@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto';
 import type { SinkConfig } from '../../config/schema.js';
 import { changeId, type Alert, type AlertChange } from '../types.js';
-import { FilteredSink, postJson, statusUrl, textAnnotations, type Sink, type SinkContext } from './types.js';
+import { postJson } from '../../http-post.js';
+import { FilteredSink, statusUrl, textAnnotations, type Sink, type SinkContext } from './types.js';
 
 type WebhookConfig = Extract<SinkConfig, { kind: 'webhook' }>;
 
