@@ -42,7 +42,7 @@ export function statusDocument(p: StatusParts) {
         kind: c.kind,
         target: p.targets.get(c.name) ?? null,
         schedule: c.schedule,
-        timeout: c.timeout,
+        timeout: c.timeout.toString(),
         state: (!last ? 'unknown' : !last.ok ? 'failing' : last.degraded ? 'degraded' : 'ok') as CheckState,
         consecutive_failures: s?.consecutive_failures ?? 0,
         runs: s?.runs ?? 0,

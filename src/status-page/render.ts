@@ -4,79 +4,16 @@
  * part the page's script fetches again to refresh without a full reload.
  */
 
-interface CheckDoc {
-  name: string;
-  kind: string;
-  target: string | null;
-  state: 'ok' | 'degraded' | 'failing' | 'unknown';
-  consecutive_failures: number;
-  runs: number;
-  last_result: {
-    ok: boolean; reason?: string; message?: string; started_at: string; duration_seconds: number;
-    phases: Record<string, number | undefined>; from_previous_run?: boolean; degraded?: { message: string };
-  } | null;
-}
+import { readFileSync } from 'node:fs';
+import type { StatusDocument } from '../status.js';
 
-interface AlertDoc {
-  fingerprint: string;
-  key: string;
-  labels: Record<string, string>;
-  annotations: { summary: string; reason: string };
-  severity: string;
-  category: string;
-  state: 'pending' | 'firing' | 'resolved';
-  activeAt: string;
-  startsAt?: string;
-  endsAt?: string;
-  silenced?: boolean;
-  /** Due to fire, held back by a deploy window until then. */
-  held_until?: string;
-  /** Was held back, and its condition ended inside the window: nothing was sent. */
-  held_cleared?: boolean;
-}
-
-interface SilenceDoc {
-  id: string;
-  matchers: Array<{ name: string; value: string; isRegex: boolean; isEqual?: boolean }>;
-  endsAt: string;
-  comment: string;
-  createdBy: string;
-  status: { state: string };
-}
-
-interface ReleaseDoc {
-  version: string;
-  status: string;
-  startedAt: string;
-  finishedAt?: string;
-  verdict?: { verdict: string; at: string; final: boolean; items: Array<{ id: string; verdict: string; evidence: string[] }> };
-}
-
-export interface SinkDoc {
-  sink: string;
-  kind?: string;
-  queued: number;
-  delivered?: number;
-  retried?: number;
-  dropped?: number;
-  last_error?: string | null;
-  failing?: boolean;
-}
-
-export interface StatusDoc {
-  instance: string;
-  version: string;
-  started_at: string;
-  ready: boolean;
-  checks: CheckDoc[];
-  logs: { sources: Array<{ name: string; up: boolean; lines: number; matches: number }> } | null;
-  alerting: { alerts: AlertDoc[]; silences: SilenceDoc[]; sinks: SinkDoc[] } | null;
-  release: {
-    current: ReleaseDoc | null;
-    deploy_window_until: string | null;
-    watching: { version: string; verdict: string; items: Array<{ id: string; verdict: string }> } | null;
-  } | null;
-}
+/** The page reads the /status document itself: one type, no copy of it here. */
+export type StatusDoc = StatusDocument;
+type CheckDoc = StatusDoc['checks'][number];
+type Alerting = NonNullable<StatusDoc['alerting']>;
+type AlertDoc = Alerting['alerts'][number];
+type SilenceDoc = Alerting['silences'][number];
+export type SinkDoc = Alerting['sinks'][number];
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function esc(value: unknown): string {
@@ -238,54 +175,5 @@ export function renderPage(doc: StatusDoc, refreshSeconds = 10, now = Date.now()
 }
 
 /** Refresh and the token actions: served as a file so the page's CSP needs no inline script. */
-export const PAGE_SCRIPT = `'use strict';
-(() => {
-  const refresh = Number(document.body.dataset.refresh || 10) * 1000;
-  const main = document.getElementById('main');
-  const result = document.getElementById('act-result');
-  const token = () => sessionStorage.getItem('foglet-monitor-token');
-  const showActions = () => document.body.classList.toggle('can-act', Boolean(token()));
-  // Times come as UTC; the reader wants their own clock: absolute times are rewritten, relative ones get it on hover.
-  function localTimes() {
-    for (const t of main.querySelectorAll('time[datetime]')) {
-      const d = new Date(t.getAttribute('datetime'));
-      if (Number.isNaN(d.getTime())) continue;
-      t.title = d.toLocaleString();
-      if (t.classList.contains('at')) t.textContent = d.toLocaleString();
-    }
-  }
-  async function reload() {
-    try {
-      const res = await fetch('/?part=main', { cache: 'no-store' });
-      if (res.ok) { main.innerHTML = await res.text(); localTimes(); document.body.dataset.refreshedAt = String(Date.now()); }
-    } catch (e) { /* the monitor restarting: try again at the next tick */ }
-  }
-  localTimes();
-  setInterval(reload, refresh);
-  document.getElementById('token-form').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const value = ev.target.elements.token.value.trim();
-    if (value) sessionStorage.setItem('foglet-monitor-token', value);
-    ev.target.elements.token.value = '';
-    showActions();
-  });
-  document.getElementById('forget').addEventListener('click', () => { sessionStorage.removeItem('foglet-monitor-token'); showActions(); });
-  main.addEventListener('click', async (ev) => {
-    const b = ev.target.closest('button.act');
-    if (!b || !token()) return;
-    const auth = { authorization: 'Bearer ' + token() };
-    let res;
-    if (b.dataset.action === 'expire') {
-      res = await fetch('/api/silences/' + encodeURIComponent(b.dataset.id), { method: 'DELETE', headers: auth });
-    } else {
-      const now = new Date();
-      res = await fetch('/api/silences', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({
-        matchers: JSON.parse(b.dataset.matchers), startsAt: now.toISOString(),
-        endsAt: new Date(now.getTime() + 3600e3).toISOString(), comment: 'from the status page', createdBy: 'status page' }) });
-    }
-    result.textContent = res.ok ? 'Done.' : 'Refused: HTTP ' + res.status + (res.status === 401 ? ' (wrong token?)' : '');
-    await reload();
-  });
-  showActions();
-})();
-`;
+/** The page's script, compiled from browser/page.ts (tsc, with the DOM's types) and read once. */
+export const PAGE_SCRIPT = readFileSync(new URL('./browser/page.js', import.meta.url), 'utf8');

@@ -10,6 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { Receiver } from '../helpers/receiver.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { fetchStatus } from '../helpers/status.js';
 
 const API_TOKEN = 'api-Token-for-silences-0001';
 const LOG_TOKEN = 'log-Token-for-shipping-0002';
@@ -101,9 +102,8 @@ describe('silences in a running monitor, through the API and the CLI', () => {
 
     const post = await fetch(`${base}/api/logs`, { method: 'POST', headers: { authorization: `Bearer ${LOG_TOKEN}` }, body: `${hostKeyLine()}\n` });
     assert.equal(post.status, 202);
-    type St = { alerting: { alerts: Array<{ state: string; silenced: boolean; labels: Record<string, string> }>; silences: unknown[] } };
     const status = await waitFor(async () => {
-      const s = await (await fetch(`${base}/status`)).json() as St;
+      const s = (await fetchStatus(base));
       return s.alerting.alerts.some((a) => a.labels.rule === 'host_key_regenerated') && s;
     }, 'the alert');
     const alert = status.alerting.alerts.find((a) => a.labels.rule === 'host_key_regenerated')!;

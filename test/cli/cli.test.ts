@@ -7,6 +7,7 @@ import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { closedPort } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
+import { fetchStatus } from '../helpers/status.js';
 
 describe('foglet-monitor CLI', () => {
   let board: FakeFoglet;
@@ -134,7 +135,7 @@ describe('foglet-monitor CLI', () => {
       proc.child.kill('SIGHUP');
       await waitFor(() => proc.output().includes('config reload failed'), 'the failed reload to be logged');
       assert.match(proc.output(), /checks\[0\]\.url/);
-      const status = await (await fetch(`${base}/status`)).json() as { checks: Array<{ name: string }> };
+      const status = (await fetchStatus(base));
       assert.deepEqual(status.checks.map((c) => c.name), ['up'], 'old config still running');
 
       writeFileSync(cfgPath, [
@@ -144,7 +145,7 @@ describe('foglet-monitor CLI', () => {
       ].join('\n'));
       proc.child.kill('SIGHUP');
       await waitFor(async () => {
-        const s = await (await fetch(`${base}/status`)).json() as { checks: Array<{ name: string }> };
+        const s = (await fetchStatus(base));
         return s.checks.map((c) => c.name).join() === 'up2';
       }, 'the new config to run');
       const metrics = await (await fetch(`${base}/metrics`)).text();

@@ -24,6 +24,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import { logTime } from '../helpers/log-time.js';
 import { waitFor } from '../helpers/wait.js';
 import { withWorld, type World } from './world.js';
+import { fetchStatus } from '../helpers/status.js';
 
 const RUN_MS = 45_000;
 const LINES_PER_TICK = 50; // every 10 ms: ~5,000 lines/s
@@ -157,7 +158,7 @@ test('chaos: every failure line read, every alert change delivered once and in o
 
     // Let the last episode resolve and the queue drain.
     const queueEmpty = async () => {
-      const s = (await (await fetch(`${w.monitor.base}/status`)).json()) as { alerting: { alerts: Array<{ state: string }>; sinks: Array<{ queued: number }> } };
+      const s = (await fetchStatus(w.monitor.base));
       return s.alerting.sinks.every((x) => x.queued === 0) && s.alerting.alerts.every((a) => a.state !== 'firing');
     };
     await waitFor(queueEmpty, 'every episode resolved and delivered', 30_000, 200);

@@ -14,15 +14,12 @@ import { logTime } from '../helpers/log-time.js';
 import type { Receiver } from '../helpers/receiver.js';
 import { waitFor } from '../helpers/wait.js';
 import { healthy, payloads, scenarioConfig, settle, withWorld, type Payload } from './world.js';
+import { fetchStatus } from '../helpers/status.js';
 
 const API_TOKEN = 'faults-api-token-0123456789';
 
-interface Status {
-  logs: { sources: Array<{ name: string; lines: number }> };
-  alerting: { sinks: Array<{ sink: string; queued: number }> };
-}
 
-const status = async (base: string) => (await (await fetch(`${base}/status`)).json()) as Status;
+const status = async (base: string) => (await fetchStatus(base));
 const metric = async (base: string, name: string) => {
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${base}/metrics`)).text());
   return m ? Number(m[1]) : undefined;

@@ -15,6 +15,7 @@ import { describe, test } from 'node:test';
 import { streamChunked } from '../helpers/upload.js';
 import { waitFor } from '../helpers/wait.js';
 import { healthy, payloads, scenarioConfig, withWorld } from './world.js';
+import { fetchStatus } from '../helpers/status.js';
 
 const FD_LIMIT = 128;
 const API_TOKEN = 'flood-api-token-0123456789';
@@ -92,7 +93,7 @@ describe('a flood of connections past the open-files limit', () => {
         const grew = after.peak - Math.max(before.peak, before.rss);
         assert.ok(grew < 96 * MB, `16 hostile uploads raised the peak memory by ${(grew / MB).toFixed(0)} MB`);
 
-        const status = (await (await fetch(`${w.monitor.base}/status`)).json()) as { checks: Array<{ name: string; state: string }> };
+        const status = (await fetchStatus(w.monitor.base));
         assert.deepEqual(status.checks.filter((c) => c.state !== 'ok').map((c) => c.name), [], 'every check passed through the flood');
         assert.deepEqual(payloads(w.receiver).filter((p) => p.alerts[0]!.labels.alertname === 'FogletCheckFailing'), [], 'no check paged');
       } finally {

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import type { LogFault } from '../../src/demo/board-log.js';
 import { waitFor } from '../helpers/wait.js';
 import { healthy, payloads, scenarioConfig, settle, withWorld, type World } from './world.js';
+import { fetchStatus } from '../helpers/status.js';
 
 interface Scenario {
   name: string;
@@ -122,7 +123,7 @@ describe('end to end: each checklist item pages once and resolves once', { concu
       const firings = payloads(w.receiver).filter((p) => p.change === 'firing');
       assert.deepEqual(firings.filter((p) => p.alerts[0]!.labels.category === 'restart_loop').length, 1, 'the loop pages once');
       assert.ok(firings.every((p) => ['restart_loop', 'crash'].includes(p.alerts[0]!.labels.category!)), JSON.stringify(firings.map((p) => p.alerts[0]!.labels)));
-      const status = (await (await fetch(`${w.monitor.base}/status`)).json()) as { alerting: { alerts: Array<{ category: string; incident?: string }> } };
+      const status = (await fetchStatus(w.monitor.base));
       const incidents = new Set(status.alerting.alerts.filter((a) => ['restart_loop', 'crash'].includes(a.category)).map((a) => a.incident));
       assert.equal(incidents.size, 1, 'the loop and its crashes are one incident for the pager');
     });
@@ -145,8 +146,8 @@ describe('end to end: each checklist item pages once and resolves once', { concu
       w.board.httpFault = 'none';
       assert.equal((await mark('finished')).status, 200);
       const verdict = await waitFor(async () => {
-        const s = (await (await fetch(`${w.monitor.base}/status`)).json()) as { release: { current: { verdict?: { verdict: string } } } };
-        return s.release.current.verdict?.verdict;
+        const s = (await fetchStatus(w.monitor.base));
+        return s.release.current?.verdict?.verdict;
       }, 'the post-release verdict', 15_000);
       assert.equal(verdict, 'healthy');
       await settle();
@@ -169,7 +170,7 @@ describe('end to end: each checklist item pages once and resolves once', { concu
       const loops = payloads(w.receiver).filter((p) => p.change === 'firing' && p.alerts[0]!.labels.category === 'restart_loop');
       assert.equal(loops.length, 1, 'the loop pages once');
       assert.equal(loops[0]!.alerts[0]!.labels.release, 'v3.0.0', 'labelled with the release it followed');
-      const status = (await (await fetch(`${w.monitor.base}/status`)).json()) as { release: { deploy_window_until: string | null } };
+      const status = (await fetchStatus(w.monitor.base));
       assert.ok(status.release.deploy_window_until, 'the deploy window was still open: the loop was not held by it');
     });
   });
@@ -185,7 +186,7 @@ describe('end to end: each checklist item pages once and resolves once', { concu
       await waitFor(async () => (await alertsOf(w)).some((a) => a.key === 'check:up' && a.held_cleared), 'the held alert to clear', 10_000);
       assert.equal((await markRelease(w, 'v4.0.0', 'finished')).status, 200);
       await waitFor(async () => {
-        const s = (await (await fetch(`${w.monitor.base}/status`)).json()) as { release: { deploy_window_until: string | null } };
+        const s = (await fetchStatus(w.monitor.base));
         return s.release.deploy_window_until === null;
       }, 'the deploy window to close', 15_000);
       await settle();
@@ -208,6 +209,6 @@ function markRelease(w: World, version: string, status: string): Promise<Respons
 }
 
 async function alertsOf(w: World): Promise<Array<{ key: string; held_until?: string; held_cleared?: boolean }>> {
-  const s = (await (await fetch(`${w.monitor.base}/status`)).json()) as { alerting: { alerts: Array<{ key: string; held_until?: string; held_cleared?: boolean }> } };
+  const s = (await fetchStatus(w.monitor.base));
   return s.alerting.alerts;
 }

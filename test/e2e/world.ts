@@ -12,6 +12,7 @@ import { Receiver } from '../helpers/receiver.js';
 import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { startMonitor, writeConfig, type MonitorProcess } from './monitor.js';
+import { fetchStatus } from '../helpers/status.js';
 
 export interface Payload {
   change: string;
@@ -113,7 +114,7 @@ export const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
 
 export async function healthy(w: World): Promise<void> {
   await waitFor(async () => (await checkRuns(w.monitor.base)).every((n) => n >= 2), 'every check to run twice', 10_000);
-  const status = (await (await fetch(`${w.monitor.base}/status`)).json()) as { checks: Array<{ name: string; state: string }> };
+  const status = (await fetchStatus(w.monitor.base));
   assert.deepEqual(status.checks.filter((c) => c.state !== 'ok').map((c) => c.name), [], 'the board starts healthy');
   assert.deepEqual(payloads(w.receiver), [], 'nothing sent while healthy');
 }

@@ -12,6 +12,7 @@ import { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { Receiver } from './receiver.js';
 import { LogSink } from './sink.js';
+import { fetchStatus } from './status.js';
 
 export interface Stack {
   board: FakeFoglet;
@@ -29,7 +30,7 @@ export interface Stack {
 
 /** How many times each check has run, in config order, from the monitor's /status. */
 export async function checkRuns(base: string): Promise<number[]> {
-  const status = (await (await fetch(`${base}/status`)).json()) as { checks: Array<{ runs: number }> };
+  const status = (await fetchStatus(base));
   return status.checks.map((c) => c.runs);
 }
 

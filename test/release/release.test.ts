@@ -16,6 +16,7 @@ import { Receiver } from '../helpers/receiver.js';
 import { checkRuns, startStack, type Stack } from '../helpers/stack.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { fetchStatus } from '../helpers/status.js';
 
 const MIN = 60_000;
 
@@ -240,14 +241,13 @@ describe('the post-release watch in the daemon', () => {
   after(() => st.stop());
 
   const mark = (version: string, status: string) => st.api('/api/releases', { version, status }, API);
-  type St = { release: { current: { version: string; verdict?: { verdict: string; final: boolean; items: Array<{ id: string; verdict: string; evidence: string[] }> } } } };
-  const status = async () => (await (await fetch(`${st.base}/status`)).json()) as St;
+  const status = async () => (await fetchStatus(st.base));
 
   test('a healthy release gets a healthy verdict when the watch ends', async () => {
     await mark('v10', 'started');
     await mark('v10', 'finished');
-    const s = await waitFor(async () => { const cur = await status(); return cur.release.current.verdict?.final && cur; }, 'the verdict', 8000);
-    assert.equal(s.release.current.verdict!.verdict, 'healthy', JSON.stringify(s.release.current.verdict));
+    const s = await waitFor(async () => { const cur = await status(); return cur.release.current?.verdict?.final && cur; }, 'the verdict', 8000);
+    assert.equal(s.release.current?.verdict?.verdict, 'healthy', JSON.stringify(s.release.current?.verdict));
     assert.match(await (await fetch(`${st.base}/metrics`)).text(), /foglet_monitor_release_verdict\{version="v10",verdict="healthy"\} 1/);
     // Said once, as news: the notice reaches the webhook with its checklist, and nothing stays open.
     const notice = await waitFor(() => st.receiver.accepted.map((r) => r.json as { change: string; status: string; alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> })
@@ -262,8 +262,8 @@ describe('the post-release watch in the daemon', () => {
     await mark('v11', 'started');
     await st.board.ssh.rotateHostKey();
     await mark('v11', 'finished');
-    const s = await waitFor(async () => { const cur = await status(); return cur.release.current.verdict?.verdict === 'failed' && cur; }, 'the failed verdict', 8000);
-    const hostKey = s.release.current.verdict!.items.find((i) => i.id === 'host_key')!;
+    const s = await waitFor(async () => { const cur = await status(); return cur.release.current?.verdict?.verdict === 'failed' && cur; }, 'the failed verdict', 8000);
+    const hostKey = s.release.current!.verdict!.items.find((i) => i.id === 'host_key')!;
     assert.equal(hostKey.verdict, 'failed');
     assert.ok(hostKey.evidence.join(' ').includes(pinned), 'names the pinned fingerprint');
     await waitFor(() => st.receiver.accepted.some((r) => (r.json as { alerts: Array<{ labels: Record<string, string> }> }).alerts[0]!.labels.alertname === 'FogletReleaseFailed'), 'the release page');
@@ -306,7 +306,7 @@ describe('one pager incident per bad release', () => {
 
     // The migration rule goes quiet first: the incident stays open while SSH still fails.
     await new Promise((r) => setTimeout(r, 3500));
-    const snapshot = await (await fetch(`${st.base}/status`)).json() as { alerting: { alerts: Array<{ key: string; state: string }> } };
+    const snapshot = (await fetchStatus(st.base));
     assert.equal(snapshot.alerting.alerts.find((a) => a.key.startsWith('log:'))?.state, 'resolved');
     assert.equal(events().filter((e) => e.event_action === 'resolve').length, 0, 'no resolve while SSH still fails');
     st.board.ssh.fault = 'none';
@@ -394,7 +394,7 @@ describe('the watch probes harder, within the SSH rate limit', () => {
       const before = board.upRequests;
       await fetch(`${base}/api/releases`, { method: 'POST', headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v40', status: 'finished' }) });
       await waitFor(() => board.upRequests >= before + 3, 'runs every second during the watch', 5000);
-      await waitFor(async () => ((await (await fetch(`${base}/status`)).json()) as { release: { watching: unknown } }).release.watching === null, 'the watch to end', 6000);
+      await waitFor(async () => ((await fetchStatus(base))).release.watching === null, 'the watch to end', 6000);
       await new Promise((r) => setTimeout(r, 300));
       const after = board.upRequests;
       await new Promise((r) => setTimeout(r, 2500));

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon.js';
 import { LogSink } from '../helpers/sink.js';
+import { fetchStatus } from '../helpers/status.js';
 
 const API_TOKEN = 'api-Token-hostile-0123456789';
 const LOG_TOKEN = 'log-Token-hostile-9876543210';
@@ -60,7 +61,7 @@ describe('the write API under hostile requests', () => {
     const auth = { authorization: `Bearer ${API_TOKEN}` };
     assert.deepEqual(await (await fetch(`${base}/api/silences`, { headers: auth })).json(), []);
     assert.deepEqual(await (await fetch(`${base}/api/releases`, { headers: auth })).json(), []);
-    const status = await (await fetch(`${base}/status`)).json() as { logs: { sources: Array<{ lines: number }> } };
+    const status = (await fetchStatus(base));
     assert.equal(status.logs.sources[0]!.lines, 0, 'no log line taken');
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
   };

@@ -14,6 +14,7 @@ import { connectionCap, descriptorReserve, guardConnections, openFilesLimit } fr
 import { startStack, type Stack } from '../helpers/stack.js';
 import { streamChunked } from '../helpers/upload.js';
 import { waitFor } from '../helpers/wait.js';
+import { fetchStatus } from '../helpers/status.js';
 
 const API_TOKEN = 'conn-api-token-0123456789';
 const LOG_TOKEN = 'conn-log-token-0123456789';
@@ -157,7 +158,7 @@ function daemonChecks(stack: Stack): Array<{ runs: number; state: string }> {
 }
 
 async function upRuns(base: string): Promise<number> {
-  const s = (await (await fetch(`${base}/status`)).json()) as { checks: Array<{ runs: number }> };
+  const s = (await fetchStatus(base));
   return s.checks[0]!.runs;
 }
 

@@ -5,6 +5,7 @@ import { renderMain, type StatusDoc } from '../../src/status-page/render.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
+import { fetchStatus } from '../helpers/status.js';
 
 const PASSWORD = 'status-page-probe-password';
 const HOOK_TOKEN = 'hooktoken-1f2e3d4c5b6a';
@@ -36,7 +37,7 @@ describe('the status page in a real browser', () => {
     });
     chromium = await launchChromium();
     await waitFor(async () => {
-      const s = (await (await fetch(`${stack.base}/status`)).json()) as StatusDoc;
+      const s = (await fetchStatus(stack.base));
       return s.checks.every((c) => c.runs > 0) && s.alerting?.alerts.some((a) => a.state === 'firing');
     }, 'every check to run and the broken one to fire', 8000);
     const silence = await stack.api('/api/silences', {
@@ -62,7 +63,7 @@ describe('the status page in a real browser', () => {
       }
       assert.match(await page.locator('[data-check="broken"]').getAttribute('class') ?? '', /failing/);
       assert.match(await page.locator('[data-check="up"] .phases').innerText(), /connect/);
-      const status = (await (await fetch(`${stack.base}/status`)).json()) as StatusDoc;
+      const status = (await fetchStatus(stack.base));
       const active = status.alerting!.alerts.filter((a) => a.state !== 'resolved');
       assert.ok(active.length >= 1);
       for (const a of active) {
@@ -130,27 +131,46 @@ describe('the status page in a real browser', () => {
   });
 });
 
+type Check = StatusDoc['checks'][number];
+type AlertDoc = NonNullable<StatusDoc['alerting']>['alerts'][number];
+
+/** A /status document as the daemon builds it, empty but for what a test gives. */
+function statusDoc(over: Partial<StatusDoc>): StatusDoc {
+  return {
+    instance: 'x', version: '1', started_at: new Date().toISOString(), config_file: null, ready: true,
+    checks: [], logs: null, alerting: { sinks: [], silences: [], alerts: [] }, release: null, ...over,
+  };
+}
+
+function check(over: Partial<Check> & Pick<Check, 'name' | 'kind' | 'state'>): Check {
+  return { target: null, schedule: '*/15 * * * * *', timeout: '10s', consecutive_failures: 0, runs: 1, skipped_runs: 0, last_result: null, ...over };
+}
+
+function alert(over: Partial<AlertDoc>): AlertDoc {
+  return {
+    fingerprint: 'f', key: 'k', labels: {}, annotations: { summary: 's', reason: 'r' }, severity: 'critical', category: 'http',
+    state: 'firing', activeAt: new Date().toISOString(), seq: 1, silenced: false, ...over,
+  };
+}
+
 test('the page escapes what it shows: a hostile summary or check name is text, not markup', () => {
-  const html = renderMain({
-    instance: 'x', version: '1', started_at: new Date().toISOString(), ready: true,
-    checks: [{ name: '<img src=x onerror=alert(1)>', kind: 'http', target: 'http://a/"><script>', state: 'failing', consecutive_failures: 1, runs: 1,
-      last_result: { ok: false, reason: 'http_status', message: '</div><script>alert(2)</script>', started_at: new Date().toISOString(), duration_seconds: 0.1, phases: { connect: 0.01 } } }],
-    logs: null, release: null,
-    alerting: { sinks: [], silences: [], alerts: [{ fingerprint: 'f"1', key: 'k', labels: { a: '"><b>' }, annotations: { summary: '<script>alert(3)</script>', reason: 'r' },
-      severity: 'critical', category: 'http', state: 'firing', activeAt: new Date().toISOString() }] },
-  });
+  const html = renderMain(statusDoc({
+    checks: [check({ name: '<img src=x onerror=alert(1)>', kind: 'http', target: 'http://a/"><script>', state: 'failing', consecutive_failures: 1,
+      last_result: { check: 'x', kind: 'http', target: 'http://a/', ok: false, reason: 'http_status', message: '</div><script>alert(2)</script>',
+        started_at: new Date().toISOString(), duration_seconds: 0.1, phases: { connect: 0.01 } } })],
+    alerting: { sinks: [], silences: [], alerts: [alert({ fingerprint: 'f"1', labels: { a: '"><b>' }, annotations: { summary: '<script>alert(3)</script>', reason: 'r' } })] },
+  }));
   assert.ok(!/<script|<img/i.test(html) && !html.includes('"><b>'), html);
   assert.match(html, /&lt;script&gt;alert\(3\)&lt;\/script&gt;/);
 });
 
 test('a slow check shows as degraded with why, and the page says all pass but one is slow', () => {
   const now = new Date().toISOString();
-  const html = renderMain({
-    instance: 'x', version: '1', started_at: now, ready: true,
-    checks: [{ name: 'ssh-guest', kind: 'ssh', target: 'board:22', state: 'degraded', consecutive_failures: 0, runs: 3,
-      last_result: { ok: true, started_at: now, duration_seconds: 1.6, phases: { screen: 1.5 }, degraded: { message: 'slow: its screen phase took 1.50s (degraded_after.screen 1s)' } } }],
-    logs: null, release: null, alerting: { sinks: [], silences: [], alerts: [] },
-  });
+  const html = renderMain(statusDoc({
+    checks: [check({ name: 'ssh-guest', kind: 'ssh', target: 'board:22', state: 'degraded', runs: 3,
+      last_result: { check: 'ssh-guest', kind: 'ssh', target: 'board:22', ok: true, started_at: now, duration_seconds: 1.6, phases: { screen: 1.5 },
+        degraded: { reason: 'slow', message: 'slow: its screen phase took 1.50s (degraded_after.screen 1s)' } } })],
+  }));
   assert.match(html, /<section class="overall degraded"[^>]*>\s*<strong>All checks pass, 1 slow<\/strong>/);
   assert.match(html, /class="card check degraded"/);
   assert.match(html, /<span class="badge degraded">degraded<\/span>/);
@@ -160,10 +180,9 @@ test('a slow check shows as degraded with why, and the page says all pass but on
 
 test('while a deploy window is open the page states its rule in one sentence', () => {
   const now = new Date().toISOString();
-  const doc = (until: string | null) => renderMain({
-    instance: 'x', version: '1', started_at: now, ready: true, checks: [], logs: null, alerting: { sinks: [], silences: [], alerts: [] },
+  const doc = (until: string | null) => renderMain(statusDoc({
     release: { current: { version: 'v2', status: 'finished', startedAt: now, finishedAt: now }, deploy_window_until: until, watching: null },
-  });
+  }));
   assert.match(doc(new Date(Date.now() + 60_000).toISOString()), /holds back what one planned restart causes.*a restart loop, a crash after the second boot, a failed migration, a missing secret and a changed host key page at once/);
   assert.doesNotMatch(doc(null), /holds back/);
 });

@@ -17,6 +17,7 @@ import { sshCheck } from '../../helpers/config.js';
 import { ESCRIPT, startOtpBoard, type OtpBoard } from '../../helpers/otp-ssh.js';
 import { startStack } from '../../helpers/stack.js';
 import { waitFor } from '../../helpers/wait.js';
+import { fetchStatus } from '../../helpers/status.js';
 
 /** A client that asks only for an RSA host key, as scanners do; resolves when the server has hung up. */
 function rsaOnlyClient(port: number): Promise<void> {
@@ -53,10 +54,10 @@ describe('against a real OTP ssh daemon', { skip: ESCRIPT ? false : 'escript is 
       assert.match(log, /Peer client version: "SSH-2\.0-foglet-monitor_\d+\.\d+\.\d+"/, 'the monitor names itself');
       const lines = newlines(board.logFile);
       await waitFor(async () => {
-        const s = (await (await fetch(`${stack.base}/status`)).json()) as { logs: { sources: Array<{ lines: number }> } };
+        const s = (await fetchStatus(stack.base));
         return s.logs.sources[0]!.lines >= lines;
       }, 'the monitor to read the whole log', 10_000);
-      const status = (await (await fetch(`${stack.base}/status`)).json()) as { alerting: { alerts: Array<{ key: string; state: string }> } };
+      const status = (await fetchStatus(stack.base));
       assert.deepEqual(status.alerting.alerts.map((a) => `${a.key}:${a.state}`), [], 'no alert, not even pending');
       assert.equal(stack.receiver.requests.length, 0, 'nothing sent');
     } finally {

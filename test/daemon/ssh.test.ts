@@ -9,6 +9,7 @@ import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { startDemo } from '../../src/demo/run.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { fetchStatus } from '../helpers/status.js';
 
 interface Status { checks: Array<{ name: string; runs: number; state: string; last_result: { reason?: string; message?: string } | null }> }
 
@@ -32,7 +33,7 @@ async function runOnce(stateFile: string): Promise<{ status: Status; metrics: st
   try {
     const base = `http://${daemon.address}`;
     const status = await waitFor(async () => {
-      const s = await (await fetch(`${base}/status`)).json() as Status;
+      const s = (await fetchStatus(base));
       return s.checks[0]!.runs > 0 && s;
     }, 'the ssh check to run');
     return { status, metrics: await (await fetch(`${base}/metrics`)).text() };
@@ -66,7 +67,7 @@ test('the demo: every check passes against the fake board, and the demo password
   try {
     const base = `http://${demo.daemon.address}`;
     const status = await waitFor(async () => {
-      const s = await (await fetch(`${base}/status`)).json() as Status;
+      const s = (await fetchStatus(base));
       return s.checks.every((c) => c.runs > 0) && s;
     }, 'every demo check to run', 8000);
     for (const c of status.checks) assert.equal(c.state, 'ok', `${c.name}: ${c.last_result?.message}`);
@@ -79,8 +80,7 @@ test('the demo: every check passes against the fake board, and the demo password
     assert.equal((await fetch(`${demo.board.httpUrl}/_demo/fault?ssh=meltdown`, { method: 'POST' })).status, 400);
 
     // The board's log is watched: its boot is seen, and a failure written on request becomes a signal.
-    type LogStatus = { logs: { sources: Array<{ name: string; boots: number }>; recent_signals: Array<{ category: string; ok: boolean }> } };
-    const logStatus = async () => (await (await fetch(`${base}/status`)).json()) as LogStatus;
+    const logStatus = async () => (await fetchStatus(base));
     assert.ok((await logStatus()).logs.sources.find((x) => x.name === 'board')!.boots >= 1);
     assert.deepEqual((await logStatus()).logs.recent_signals, [], 'the demo starts healthy');
     for (const fault of ['host_key', 'restart_loop']) {
@@ -99,7 +99,7 @@ test('the demo: every check passes against the fake board, and the demo password
 test('the demo run a second time starts clean: no "log lines lost" for the log it starts afresh', async () => {
   const stateDir = path.join(dir, 'demo-twice');
   const linesRead = async (base: string) => {
-    const s = await (await fetch(`${base}/status`)).json() as { logs: { sources: Array<{ name: string; lines: number }> } };
+    const s = (await fetchStatus(base));
     return s.logs.sources.find((x) => x.name === 'board')?.lines ?? 0;
   };
   for (let run = 1; run <= 2; run++) {

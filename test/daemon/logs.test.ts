@@ -6,10 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { validateConfig } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon.js';
-import type { Signal } from '../../src/signals.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 import { logTime } from '../helpers/log-time.js';
+import { fetchStatus } from '../helpers/status.js';
 /** Lines stamped at module load: the tests below run well within their rules' quiet_for. */
 const T = logTime();
 
@@ -17,13 +17,6 @@ const TOKEN = 'ingest-Token-0123456789abcdef';
 const DB_PASSWORD = 'Hunter2-db-Pa55word';
 const MIGRATION = `${T} [error] Could not create schema migrations table. This error usually happens due to the following:`;
 const HOST_KEY = `${T} [warning] Foglet.SSH.HostKey: no host key in /data/ssh, generating a new ed25519 key`;
-
-interface LogStatus {
-  logs: {
-    sources: Array<{ name: string; up: boolean; lines: number; matches: number; active_rules: string[] }>;
-    recent_signals: Signal[];
-  };
-}
 
 describe('daemon: log sources, /api/logs and log signals', () => {
   let dir: string;
@@ -41,7 +34,7 @@ describe('daemon: log sources, /api/logs and log signals', () => {
       ],
     },
   });
-  const status = async () => (await (await fetch(`${base}/status`)).json()) as LogStatus;
+  const status = async () => (await fetchStatus(base));
   const post = (body: string, token?: string) => fetch(`${base}/api/logs`, {
     method: 'POST', body, headers: { 'content-type': 'text/plain', ...(token ? { authorization: `Bearer ${token}` } : {}) },
   });
@@ -149,8 +142,7 @@ test('a rule active at a restart is still active after it, and clears after its 
   });
   const sink = new LogSink();
   let daemon = await Daemon.start({ config, listen: '127.0.0.1:0', logDestination: sink });
-  type St = { logs: { sources: Array<{ active_rules: string[] }>; recent_signals: Signal[] } };
-  const status = async () => (await (await fetch(`http://${daemon.address}/status`)).json()) as St;
+  const status = async () => (await fetchStatus(`http://${daemon.address}`));
   try {
     await new Promise((r) => setTimeout(r, 200));
     appendFileSync(file, `${logTime()} [error] Could not create schema migrations table. This error usually happens due to the following:\n\n`);

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
+import { fetchStatus } from '../helpers/status.js';
 
 interface Payload { status: string; change: string; alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> }
-interface SinkStatus { sink: string; delivered: number; retried: number; dropped: number; last_error: string | null; failing: boolean }
 
 /** /up checked every second, failing at once; two webhook sinks, `pager` and `chat`, on one receiver. */
 function pagerAndChat(delivery: Record<string, string>) {
@@ -29,7 +29,7 @@ function pagerAndChat(delivery: Record<string, string>) {
 }
 
 const sinkStatus = async (base: string) =>
-  ((await (await fetch(`${base}/status`)).json()) as { alerting: { sinks: SinkStatus[] } }).alerting.sinks;
+  ((await fetchStatus(base))).alerting.sinks;
 
 test('a sink that rejects a change (410 Gone) raises FogletMonitorSinkFailing through the others, never through itself, and resolves when it delivers again', async () => {
   let pagerStatus = 410;

@@ -11,6 +11,7 @@ import { Receiver } from '../helpers/receiver.js';
 import { LogSink } from '../helpers/sink.js';
 import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
+import { fetchStatus } from '../helpers/status.js';
 
 const SECRETS = {
   hmac: 'Webhook-Hmac-Secret-77',
@@ -91,7 +92,7 @@ describe('daemon: probe failures page through the sinks, once, and resolve', () 
     board.ssh.fault = 'none';
     await waitFor(() => resolved().length === 1 && pager.accepted.length === 2, 'the resolve', 10_000);
     assert.equal((pager.accepted[1]!.json as { event_action: string }).event_action, 'resolve');
-    const status = await (await fetch(`http://${daemon.address}/status`)).json() as { alerting: { alerts: Array<{ state: string }>; sinks: Array<{ queued: number }> } };
+    const status = (await fetchStatus(`http://${daemon.address}`));
     assert.equal(status.alerting.alerts[0]!.state, 'resolved');
     assert.deepEqual(status.alerting.sinks.map((s) => s.queued), [0, 0]);
   });

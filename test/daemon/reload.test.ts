@@ -30,7 +30,7 @@ test('from a trial: a reload with a rule RE2 takes alone but cannot join (an unc
     assert.equal(await daemon.reload(), true);
     appendFileSync(file, '12:00:00.000 [error] x a+b( y\n12:00:01.000 [error] job sync lost\n12:00:02.000 [info] after\n');
     await waitFor(() => {
-      const sources = (daemon.status().logs?.sources ?? []) as Array<{ name: string; matches: number }>;
+      const sources = daemon.status().logs?.sources ?? [];
       return sources.find((s) => s.name === 'app')?.matches === 2;
     }, 'both rules matched after the reload', 10_000);
     assert.equal(daemon.readiness().ready, true);
