@@ -1,0 +1,35 @@
+/** `hostkey`: the host key fingerprints an SSH server offers, ready for host_key. */
+import { Command } from 'commander';
+import { parseDuration } from '../schema/duration.js';
+import { renderTable } from './table.js';
+
+export function registerHostkeyCommand(program: Command): void {
+  program.command('hostkey')
+    .description('print the SSH host key fingerprints a server offers, ready to paste into host_key')
+    .argument('<host[:port]>', 'the board\'s SSH address (port 22 when not given)')
+    .option('--timeout <duration>', 'time allowed per key type', '10s')
+    .option('--json', 'one JSON object per key')
+    .action(async (address: string, opts: { timeout: string; json?: boolean }) => {
+      const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(address);
+      const timeoutMs = parseDuration(opts.timeout);
+      if (!m || timeoutMs === undefined) {
+        process.stderr.write(`foglet-monitor hostkey: expected HOST[:PORT] and a duration, got ${JSON.stringify(address)} ${JSON.stringify(opts.timeout)}\n`);
+        process.exit(2);
+      }
+      const host = m[1] ?? m[2]!;
+      const port = Number(m[3] ?? 22);
+      // Each handshake stops at the host key: no credential is sent.
+      const { scanHostKeys } = await import('../checks/ssh/hostkey.js');
+      const keys = await scanHostKeys(host, port, timeoutMs);
+      if (keys.length === 0) {
+        process.stderr.write(`${host}:${port} offered no host key of a known type\n`);
+        process.exit(1);
+      }
+      if (opts.json) {
+        process.stdout.write(keys.map((k) => JSON.stringify({ host, port, ...k })).join('\n') + '\n');
+        return;
+      }
+      process.stdout.write(renderTable(['ALGORITHM', 'FINGERPRINT'], keys.map((k) => [k.algorithm, k.fingerprint])) + '\n\n');
+      process.stdout.write(`# for the config (the monitor negotiates ${keys[0]!.algorithm} first):\nhost_key: "${keys[0]!.fingerprint}"\n`);
+    });
+}
