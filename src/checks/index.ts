@@ -1,6 +1,8 @@
 /**
- * The check kinds: the one place a kind is registered. A new kind is a folder under
- * checks/ with its descriptor (types.ts, CheckKindDescriptor) and one entry in CHECK_KINDS.
+ * The check kinds: where a kind is registered. A new kind is a folder under checks/ with its
+ * descriptor (types.ts, CheckKindDescriptor), an entry in CHECK_KINDS, and its schema in
+ * schemas.ts (kept apart so that loading a config loads no probe code; a test holds the two
+ * lists to the same kinds).
  */
 import { z } from 'zod';
 import { appMetricsCheck } from './app-metrics/index.js';
@@ -10,13 +12,7 @@ import type { CheckConfigBase, CheckKindDescriptor, Probe, ProbeDeps } from './t
 
 export const CHECK_KINDS = [httpCheck, sshCheck, appMetricsCheck] as const;
 
-type Kinds = typeof CHECK_KINDS;
-/** A check's config, whichever kind it is. */
-export type CheckConfig = z.output<Kinds[number]['schema']>;
-export type CheckKind = CheckConfig['kind'];
-export type { HttpCheckConfig } from './http/schema.js';
-export type { SshCheckConfig } from './ssh/schema.js';
-export type { AppMetricsCheckConfig } from './app-metrics/schema.js';
+export type { CheckConfig, CheckKind, HttpCheckConfig, SshCheckConfig, AppMetricsCheckConfig } from './schemas.js';
 
 /** A set of kinds, looked up by name: the daemon's is CHECK_KINDS; a test may add its own. */
 export class CheckRegistry {
@@ -52,9 +48,6 @@ function kindError(names: string[]) {
 }
 
 export const checkKinds = new CheckRegistry(CHECK_KINDS);
-
-/** The config schema of a check of a built-in kind. */
-export const checkSchema = checkKinds.schema() as z.ZodType<CheckConfig, unknown>;
 
 export function createProbe(cfg: CheckConfigBase, deps: ProbeDeps): Probe {
   return checkKinds.create(cfg, deps);

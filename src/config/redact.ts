@@ -11,6 +11,8 @@
  * A secret split by a line break (a terminal wrapping an echoed password) is found too.
  */
 
+import { SINK_URL_IS_CREDENTIAL } from './schema.js';
+
 export const REDACTED = '<redacted>';
 const MIN_SECRET_LENGTH = 8;
 /** A value that looks like a token is at least this long (words such as "services" or "hooks" are shorter). */
@@ -298,15 +300,16 @@ export function redactConfig<T>(config: T): T {
 }
 
 /**
- * A Slack or webhook URL is itself the credential (the token is in its path), so the
- * whole URL and each long path segment on its own (the token, as a careless log line
- * would print it) are secrets. Alertmanager's and PagerDuty's are not.
+ * A sink URL that is itself the credential (SINK_URL_IS_CREDENTIAL, beside the sinks' schemas:
+ * Slack's, a webhook's) is a secret whole, and so is each long path segment on its own (the
+ * token, as a careless log line would print it).
  */
 function sinkUrlSecrets(config: unknown): string[] {
   const sinks = (config as { alerts?: { sinks?: Array<{ kind?: string; url?: unknown }> } } | undefined)?.alerts?.sinks ?? [];
   const out: string[] = [];
   for (const sink of sinks) {
-    if ((sink.kind !== 'webhook' && sink.kind !== 'slack') || typeof sink.url !== 'string') continue;
+    const credential = (SINK_URL_IS_CREDENTIAL as Record<string, boolean | undefined>)[sink.kind ?? ''] ?? true; // an unknown kind: the safe side
+    if (!credential || typeof sink.url !== 'string') continue;
     out.push(sink.url);
     try {
       const u = new URL(sink.url);

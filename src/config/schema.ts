@@ -7,7 +7,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { linearAnyProblem, linearRegexProblem } from '../linear-regex.js';
 import { checkName, duration, headerMap, httpUrl, regex, severity, userRegex } from '../schema/fields.js';
-import { checkSchema } from '../checks/index.js';
+import { checkSchema } from '../checks/schemas.js';
 
 const listenAddress = z.string().refine(
   (s) => /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(s) && Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535,
@@ -152,6 +152,19 @@ export const sinkSchema = z.discriminatedUnion('kind', [
   }),
 ], { error: (iss) => iss.code === 'invalid_union' ? 'expected kind to be one of: webhook, slack, pagerduty, alertmanager' : undefined });
 
+/**
+ * Whether a sink kind's `url` is itself a credential (its token in the path): then the whole URL,
+ * and each token-like segment of it, is redacted wherever it would be printed. Every kind says
+ * which, next to its schema: a new kind without an entry does not compile. PagerDuty's secret is
+ * its routing_key (redacted by its name), Alertmanager has none.
+ */
+export const SINK_URL_IS_CREDENTIAL = {
+  webhook: true,
+  slack: true,
+  pagerduty: false,
+  alertmanager: false,
+} as const satisfies Record<z.output<typeof sinkSchema>['kind'], boolean>;
+
 export const alertsSchema = z.strictObject({
   /** Consecutive failed runs before a check's alert fires (a check may override it). */
   failure_threshold: z.number().int().min(1).max(1000).default(2),
@@ -271,7 +284,7 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
-export type { CheckConfig, CheckKind, HttpCheckConfig, SshCheckConfig, AppMetricsCheckConfig } from '../checks/index.js';
+export type { CheckConfig, CheckKind, HttpCheckConfig, SshCheckConfig, AppMetricsCheckConfig } from '../checks/schemas.js';
 export type LogsConfig = z.output<typeof logsSchema>;
 export type LogRuleConfig = z.output<typeof logRuleSchema>;
 export type AlertsConfig = z.output<typeof alertsSchema>;

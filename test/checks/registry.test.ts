@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { CHECK_KINDS, CheckRegistry, checkKinds } from '../../src/checks/index.js';
+import { CHECK_SCHEMAS } from '../../src/checks/schemas.js';
 import { runProbe } from '../../src/checks/runner.js';
 import { PhaseClock, type CheckKindDescriptor, type Probe, type ProbeOutcome } from '../../src/checks/types.js';
 import { classifyNetworkError, rootMessage } from '../../src/checks/errors.js';
@@ -93,3 +94,9 @@ test('a kind added by a descriptor: its config is validated, its probe runs, its
     server.close();
   }
 });
+
+test('the config loader\'s schemas are the registered kinds\' own, in the same order', () => {
+  assert.deepEqual(CHECK_KINDS.map((k) => k.kind), CHECK_SCHEMAS.map((s) => s.shape.kind.value));
+  CHECK_KINDS.forEach((k, i) => assert.equal(k.schema, CHECK_SCHEMAS[i], `${k.kind}: the same schema object`));
+});
+
