@@ -12,7 +12,7 @@ import os from 'node:os';
 import { setTimeout as pause } from 'node:timers/promises';
 import path from 'node:path';
 import { FakeFoglet } from '../src/demo/fake-foglet.js';
-import { startMonitor, writeConfig } from '../test/e2e/monitor.js';
+import { startMonitor, writeConfig } from '../test/helpers/monitor.js';
 import { Receiver } from '../test/helpers/receiver.js';
 import { waitFor } from '../test/helpers/wait.js';
 import { percentile as pct } from './measure.js';

@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { Receiver } from '../helpers/receiver.js';
-import { LogSink } from '../helpers/sink.js';
 import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { logTime } from '../helpers/log-time.js';
+import type { Daemon } from '../../src/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
 /** Lines stamped at module load, well within the rule's quiet_for. */
 const T = logTime();
 
@@ -28,7 +28,7 @@ before(async () => {
   board = await FakeFoglet.start({ logFile });
   board.ssh.accounts.set('probe', SECRETS.password);
   hook = await Receiver.start();
-  daemon = await Daemon.start({
+  daemon = await startDaemon({
     config: validateConfig({
       state_file: path.join(dir, 'state', 'state.json'),
       checks: [{
@@ -39,7 +39,6 @@ before(async () => {
       alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${hook.url}/hooks/${SECRETS.hook}` }] },
       evidence: { keep: 3 },
     }),
-    listen: '127.0.0.1:0', logDestination: new LogSink(),
   });
 });
 after(async () => {

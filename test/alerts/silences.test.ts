@@ -5,12 +5,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { matches, parseMatcher, Silences } from '../../src/alerts/silences.js';
 import { validateConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon.js';
 import { runCli } from '../helpers/cli.js';
 import { Receiver } from '../helpers/receiver.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 import { fetchStatus } from '../helpers/status.js';
+import type { Daemon } from '../../src/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 const API_TOKEN = 'api-Token-for-silences-0001';
 const LOG_TOKEN = 'log-Token-for-shipping-0002';
@@ -61,14 +62,14 @@ describe('silences in a running monitor, through the API and the CLI', () => {
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fm-silence-'));
     hook = await Receiver.start();
-    daemon = await Daemon.start({
+    daemon = await startDaemon({
       config: validateConfig({
         state_file: path.join(dir, 'state.json'),
         api: { token: API_TOKEN },
         logs: { sources: [{ name: 'shipper', kind: 'http', token: LOG_TOKEN }] },
         alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] },
       }),
-      listen: '127.0.0.1:0', logDestination: logs,
+      logs,
     });
     base = `http://${daemon.address}`;
   });

@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { closedPort } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 import { fetchStatus } from '../helpers/status.js';
+import { startMonitor } from '../helpers/monitor.js';
 
 describe('foglet-monitor CLI', () => {
   let board: FakeFoglet;
@@ -119,31 +120,27 @@ describe('foglet-monitor CLI', () => {
   });
 
   test('run serves /metrics, reloads on SIGHUP (keeping the old config when the new one is broken) and stops on SIGTERM within 5 s', async () => {
-    const port = await closedPort();
     const cfgPath = file('run.yaml', [
-      `listen: 127.0.0.1:${port}`,
       `state_file: ${path.join(dir, 'state.json')}`,
       'checks:',
       `  - { name: up, kind: http, url: "${board.httpUrl}/up", schedule: "* * * * * *", timeout: 2s }`,
     ].join('\n'));
-    const proc = startCli(['run', '-c', cfgPath, '--log-format', 'json']);
+    // Started as users run it, on a port of its own choosing (read from its log, not handed over).
+    const monitor = await startMonitor(cfgPath);
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 'the monitor to be ready', 10_000);
-
+      const base = monitor.base;
       writeFileSync(cfgPath, 'checks: [ { name: up, kind: http } ]\n');
-      proc.child.kill('SIGHUP');
-      await waitFor(() => proc.output().includes('config reload failed'), 'the failed reload to be logged');
-      assert.match(proc.output(), /checks\[0\]\.url/);
+      monitor.signal('SIGHUP');
+      await waitFor(() => monitor.output().includes('config reload failed'), 'the failed reload to be logged');
+      assert.match(monitor.output(), /checks\[0\]\.url/);
       const status = (await fetchStatus(base));
       assert.deepEqual(status.checks.map((c) => c.name), ['up'], 'old config still running');
 
       writeFileSync(cfgPath, [
-        `listen: 127.0.0.1:${port}`,
         'checks:',
         `  - { name: up2, kind: http, url: "${board.httpUrl}/up", schedule: "* * * * * *", timeout: 2s }`,
       ].join('\n'));
-      proc.child.kill('SIGHUP');
+      monitor.signal('SIGHUP');
       await waitFor(async () => {
         const s = (await fetchStatus(base));
         return s.checks.map((c) => c.name).join() === 'up2';
@@ -153,13 +150,12 @@ describe('foglet-monitor CLI', () => {
       assert.match(metrics, /foglet_monitor_config_reloads_total\{outcome="success"\} 1/);
 
       const t0 = Date.now();
-      proc.child.kill('SIGTERM');
-      const code = await Promise.race([proc.exited, new Promise((r) => setTimeout(() => r('timeout'), 5000))]);
-      assert.equal(code, 0, proc.output());
-      assert.ok(Date.now() - t0 < 5000);
-      assert.match(proc.output(), /"msg":"stopped"/);
+      const code = await monitor.stop('SIGTERM');
+      assert.equal(code, 0, monitor.output());
+      assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+      assert.match(monitor.output(), /"msg":"stopped"/);
     } finally {
-      proc.child.kill('SIGKILL');
+      await monitor.stop('SIGKILL');
     }
   });
 });

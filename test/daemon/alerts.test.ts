@@ -5,13 +5,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { signature } from '../../src/alerts/sinks/webhook.js';
 import { validateConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { Receiver } from '../helpers/receiver.js';
 import { LogSink } from '../helpers/sink.js';
 import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { fetchStatus } from '../helpers/status.js';
+import type { Daemon } from '../../src/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 const SECRETS = {
   hmac: 'Webhook-Hmac-Secret-77',
@@ -55,7 +56,7 @@ describe('daemon: probe failures page through the sinks, once, and resolve', () 
     pager = await Receiver.start();
     pager.status = 202;
     dir = mkdtempSync(path.join(os.tmpdir(), 'fm-daemon-alerts-'));
-    daemon = await Daemon.start({ config: config(), listen: '127.0.0.1:0', logDestination: logs, logLevel: 'debug' });
+    daemon = await startDaemon({ config: config(), logs, logLevel: 'debug' });
   });
   after(async () => {
     await daemon.stop();
@@ -84,7 +85,7 @@ describe('daemon: probe failures page through the sinks, once, and resolve', () 
     await daemon.stop();
     const saved = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as { sections: { alerts: Array<{ alert: { state: string } }> } };
     assert.equal(saved.sections.alerts[0]!.alert.state, 'firing');
-    daemon = await Daemon.start({ config: config(), listen: '127.0.0.1:0', logDestination: logs, logLevel: 'debug' });
+    daemon = await startDaemon({ config: config(), logs, logLevel: 'debug' });
     await waitFor(async () => (await checkRuns(`http://${daemon.address}`))[0]! >= 2, 'two runs after the restart', 8000);
     assert.equal(firing().length, 1, 'no second page');
     assert.equal(pager.accepted.length, 1);

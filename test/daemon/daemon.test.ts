@@ -5,11 +5,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { validateConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 import { fetchStatus } from '../helpers/status.js';
+import type { Daemon } from '../../src/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 const SECRETS = { bearer: 'Sup3r-Bearer-Token-42', urlPass: 'pr0be-Url-Pa55' };
 
@@ -33,7 +34,7 @@ describe('daemon: server, metrics and /status', () => {
         { name: 'missing', kind: 'http', url: `${board.httpUrl}/nope`, schedule: '* * * * *', timeout: '2s' },
       ],
     });
-    daemon = await Daemon.start({ config, listen: '127.0.0.1:0', logDestination: logs, logLevel: 'debug' });
+    daemon = await startDaemon({ config, logs, logLevel: 'debug' });
     base = `http://${daemon.address}`;
     await waitFor(async () => {
       const s = (await fetchStatus(base));

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { validateConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 import { logTime } from '../helpers/log-time.js';
 import { fetchStatus } from '../helpers/status.js';
+import type { Daemon } from '../../src/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
 /** Lines stamped at module load: the tests below run well within their rules' quiet_for. */
 const T = logTime();
 
@@ -43,7 +44,7 @@ describe('daemon: log sources, /api/logs and log signals', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fm-daemon-logs-'));
     file = path.join(dir, 'foglet.log');
     appendFileSync(file, `${MIGRATION}\n`); // before the monitor first sees the file: not read (starts at the end)
-    daemon = await Daemon.start({ config: config(), listen: '127.0.0.1:0', logDestination: logs, logLevel: 'debug' });
+    daemon = await startDaemon({ config: config(), logs, logLevel: 'debug' });
     base = `http://${daemon.address}`;
   });
   after(async () => {
@@ -117,7 +118,7 @@ describe('daemon: log sources, /api/logs and log signals', () => {
     const saved = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as { sections: { log_offsets: Record<string, { offset: number }> } };
     assert.ok(saved.sections.log_offsets.app!.offset > 0);
     appendFileSync(file, `${MIGRATION}\n${T} [info] fine\n`);
-    daemon = await Daemon.start({ config: config(), listen: '127.0.0.1:0', logDestination: logs, logLevel: 'debug' });
+    daemon = await startDaemon({ config: config(), logs, logLevel: 'debug' });
     base = `http://${daemon.address}`;
     const s = await waitFor(async () => {
       const st = await status();
@@ -141,14 +142,14 @@ test('a rule active at a restart is still active after it, and clears after its 
     logs: { sources: [{ name: 'app', kind: 'file', path: file, poll_interval: '50ms' }], rule_overrides: { schema_migrations_table: { quiet_for: '2s' } } },
   });
   const sink = new LogSink();
-  let daemon = await Daemon.start({ config, listen: '127.0.0.1:0', logDestination: sink });
+  let daemon = await startDaemon({ config, logs: sink });
   const status = async () => (await fetchStatus(`http://${daemon.address}`));
   try {
     await new Promise((r) => setTimeout(r, 200));
     appendFileSync(file, `${logTime()} [error] Could not create schema migrations table. This error usually happens due to the following:\n\n`);
     await waitFor(async () => (await status()).logs.sources[0]!.active_rules.includes('schema_migrations_table'), 'the rule to be active');
     await daemon.stop();
-    daemon = await Daemon.start({ config, listen: '127.0.0.1:0', logDestination: sink });
+    daemon = await startDaemon({ config, logs: sink });
     assert.deepEqual((await status()).logs.sources[0]!.active_rules, ['schema_migrations_table'], 'remembered');
     const cleared = await waitFor(async () => (await status()).logs.recent_signals.find((s) => s.ok && s.reason === 'schema_migrations_table'),
       'the rule to clear after quiet_for', 6000);

@@ -3,9 +3,8 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Daemon } from '../../src/daemon.js';
-import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 test('from a trial: a reload with a rule RE2 takes alone but cannot join (an unclosed \\Q) keeps the daemon up, and the rule matches', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-reload-'));
@@ -19,7 +18,7 @@ test('from a trial: a reload with a rule RE2 takes alone but cannot join (an unc
     rules,
   ].join('\n');
   writeFileSync(configPath, yaml(''));
-  const daemon = await Daemon.start({ configPath, listen: '127.0.0.1:0', logDestination: new LogSink() });
+  const daemon = await startDaemon({ configPath });
   try {
     writeFileSync(configPath, yaml([
       '  rules:',

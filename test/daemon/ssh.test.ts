@@ -4,12 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { startDemo } from '../../src/demo/run.js';
-import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 import { fetchStatus } from '../helpers/status.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 interface Status { checks: Array<{ name: string; runs: number; state: string; last_result: { reason?: string; message?: string } | null }> }
 
@@ -29,7 +28,7 @@ async function runOnce(stateFile: string): Promise<{ status: Status; metrics: st
     state_file: stateFile,
     checks: [{ name: 'ssh', kind: 'ssh', host: '127.0.0.1', port: board.ssh.address.port, schedule: '0 0 1 1 *', timeout: '5s', expect_screen: 'L Login' }],
   });
-  const daemon = await Daemon.start({ config, listen: '127.0.0.1:0', logDestination: new LogSink() });
+  const daemon = await startDaemon({ config });
   try {
     const base = `http://${daemon.address}`;
     const status = await waitFor(async () => {

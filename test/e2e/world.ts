@@ -11,7 +11,7 @@ import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { Receiver } from '../helpers/receiver.js';
 import { checkRuns } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
-import { startMonitor, writeConfig, type MonitorProcess } from './monitor.js';
+import { startMonitor, writeConfig, type MonitorProcess } from '../helpers/monitor.js';
 import { fetchStatus } from '../helpers/status.js';
 
 export interface Payload {

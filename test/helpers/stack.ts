@@ -8,11 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { validateConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { Receiver } from './receiver.js';
 import { LogSink } from './sink.js';
 import { fetchStatus } from './status.js';
+import type { Daemon } from '../../src/daemon.js';
+import { startDaemon } from './daemon.js';
 
 export interface Stack {
   board: FakeFoglet;
@@ -41,9 +42,9 @@ export async function startStack(config: (s: { board: FakeFoglet; receiver: Rece
   const board = await FakeFoglet.start({ logFile });
   const receiver = await Receiver.start();
   const logs = new LogSink();
-  const daemon = await Daemon.start({
+  const daemon = await startDaemon({
     config: validateConfig({ state_file: path.join(dir, 'state.json'), ...config({ board, receiver, dir, logFile }) }),
-    listen: '127.0.0.1:0', logDestination: logs,
+    logs,
   });
   const base = `http://${daemon.address}`;
   return {

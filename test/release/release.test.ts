@@ -6,7 +6,6 @@ import { after, before, describe, test } from 'node:test';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import type { AlertChange } from '../../src/alerts/types.js';
 import { validateConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { ReleaseTracker } from '../../src/release/marks.js';
 import { deployHold, releaseLabels } from '../../src/release/window.js';
@@ -14,9 +13,9 @@ import type { Signal } from '../../src/signals.js';
 import { runCli } from '../helpers/cli.js';
 import { Receiver } from '../helpers/receiver.js';
 import { checkRuns, startStack, type Stack } from '../helpers/stack.js';
-import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 import { fetchStatus } from '../helpers/status.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 const MIN = 60_000;
 
@@ -323,7 +322,7 @@ describe('release marks are announced', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-announce-'));
     const API = 'announce-Api-Token-0000001';
     const GRAFANA_TOKEN = 'glsa_grafana-Token-12345';
-    const daemon = await Daemon.start({
+    const daemon = await startDaemon({
       config: validateConfig({
         state_file: path.join(dir, 'state.json'),
         api: { token: API },
@@ -332,7 +331,6 @@ describe('release marks are announced', () => {
           grafana: { url: grafana.url, token: GRAFANA_TOKEN },
         } },
       }),
-      listen: '127.0.0.1:0', logDestination: new LogSink(),
     });
     try {
       const base = `http://${daemon.address}`;
@@ -379,14 +377,13 @@ describe('the watch probes harder, within the SSH rate limit', () => {
     const board = await FakeFoglet.start();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-boost-'));
     const API = 'boost-Api-Token-00000042';
-    const daemon = await Daemon.start({
+    const daemon = await startDaemon({
       config: validateConfig({
         state_file: path.join(dir, 'state.json'),
         api: { token: API },
         checks: [{ name: 'up', kind: 'http', url: `${board.httpUrl}/up`, schedule: '0 0 1 1 *', timeout: '2s' }],
         releases: { watch_for: '3s', watch_interval: '1s' },
       }),
-      listen: '127.0.0.1:0', logDestination: new LogSink(),
     });
     try {
       const base = `http://${daemon.address}`;

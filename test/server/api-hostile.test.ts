@@ -10,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon.js';
 import { LogSink } from '../helpers/sink.js';
 import { fetchStatus } from '../helpers/status.js';
+import type { Daemon } from '../../src/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 const API_TOKEN = 'api-Token-hostile-0123456789';
 const LOG_TOKEN = 'log-Token-hostile-9876543210';
@@ -36,13 +37,13 @@ describe('the write API under hostile requests', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fm-api-hostile-'));
-    daemon = await Daemon.start({
+    daemon = await startDaemon({
       config: validateConfig({
         state_file: path.join(dir, 'state.json'),
         api: { token: API_TOKEN },
         logs: { sources: [{ name: 'shipper', kind: 'http', token: LOG_TOKEN, max_body_bytes: 4096 }] },
       }),
-      listen: '127.0.0.1:0', logDestination: logs,
+      logs,
     });
     base = `http://${daemon.address}`;
   });

@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { startCli } from '../helpers/cli.js';
-import { waitFor } from '../helpers/wait.js';
+import { startCli } from './cli.js';
+import { waitFor } from './wait.js';
 
 export interface MonitorProcess {
   base: string;
