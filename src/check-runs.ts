@@ -3,8 +3,7 @@
  * each run's result recorded (metrics, results, the state file) before it is handed on. A
  * reload or a release watch starts them again on another list; results and memories stay.
  */
-import type { CheckConfig } from './checks/index.js';
-import { createProbe } from './checks/index.js';
+import type { CheckConfig, CheckRegistry } from './checks/index.js';
 import { CheckResults } from './checks/results.js';
 import type { ProbeDeps, ProbeResult } from './checks/types.js';
 import type { Logger } from './log.js';
@@ -13,6 +12,8 @@ import { Scheduler } from './scheduler.js';
 import { SECTIONS, type StateStore } from './state.js';
 
 export interface CheckRunsDeps {
+  /** The check kinds the probes are built from. */
+  kinds: CheckRegistry;
   metrics: Metrics;
   logger: Logger;
   state: StateStore;
@@ -27,7 +28,9 @@ export interface CheckRunsDeps {
 export class CheckRuns {
   readonly results = new CheckResults();
   private scheduler: Scheduler | undefined;
-  private byName = new Map<string, string>();
+  private targetsByCheck = new Map<string, string>();
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly deps: CheckRunsDeps) {
     deps.metrics.waitingRuns = () => this.scheduler?.waiting ?? 0;
@@ -38,12 +41,41 @@ export class CheckRuns {
     this.results.restore(this.deps.state.get<Record<string, ProbeResult>>(SECTIONS.checkResults) ?? {}, names);
   }
 
-  start(checks: readonly CheckConfig[], maxConcurrent: number, runAtStart = true): void {
+  /**
+   * Stops what runs (in-flight probes finish) and starts `plan()` as it is when its turn comes.
+   * Every start and stop goes through one queue: a release watch's schedule, a reload and a
+   * stop that overlap (a stop waits up to a probe's timeout) cannot leave two schedulers, nor
+   * the older request's schedule running after the newer one.
+   */
+  restart(plan: () => { checks: readonly CheckConfig[]; maxConcurrent: number; runAtStart: boolean }): Promise<void> {
+    return this.enqueue(async () => {
+      await this.scheduler?.stop();
+      this.scheduler = undefined;
+      if (!this.closed) this.startNow(plan());
+    });
+  }
+
+  /** Stops the checks (in-flight probes finish); `close` also refuses any later restart. */
+  stop(opts: { close?: boolean } = {}): Promise<void> {
+    if (opts.close) this.closed = true;
+    return this.enqueue(async () => {
+      await this.scheduler?.stop();
+      this.scheduler = undefined;
+    });
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(step);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private startNow({ checks, maxConcurrent, runAtStart }: { checks: readonly CheckConfig[]; maxConcurrent: number; runAtStart: boolean }): void {
     const { metrics, logger } = this.deps;
     metrics.setChecks([...checks]);
     this.results.configure(checks.map((c) => c.name));
-    const scheduled = checks.map((config) => ({ config, probe: createProbe(config, this.deps.probeDeps) }));
-    this.byName = new Map(scheduled.map((c) => [c.config.name, c.probe.target]));
+    const scheduled = checks.map((config) => ({ config, probe: this.deps.kinds.create(config, this.deps.probeDeps) }));
+    this.targetsByCheck = new Map(scheduled.map((c) => [c.config.name, c.probe.target]));
     this.scheduler = new Scheduler(scheduled, {
       onResult: (r) => this.onResult(r),
       onSkip: (name) => {
@@ -55,22 +87,19 @@ export class CheckRuns {
     this.scheduler.start({ runAtStart });
   }
 
-  async stop(): Promise<void> {
-    await this.scheduler?.stop();
-  }
-
   get running(): boolean {
     return this.scheduler?.running ?? false;
   }
 
   /** What each check probes, as its probe shows it (no credentials). */
   get targets(): ReadonlyMap<string, string> {
-    return this.byName;
+    return this.targetsByCheck;
   }
 
   private onResult(r: ProbeResult): void {
     this.deps.metrics.recordProbe(r);
     if (!this.results.record(r)) return; // the check was removed by a reload while it ran
+    this.deps.metrics.recordKind(r); // its kind's own series (app restarts): only for a check still configured
     this.deps.state.set(SECTIONS.checkResults, this.deps.redactDeep(this.results.lastResults()));
     const log = { check: r.check, kind: r.kind, ok: r.ok, reason: r.reason, duration_seconds: Math.round(r.duration_seconds * 1000) / 1000, message: r.message };
     if (r.ok) this.deps.logger.debug(log, 'probe passed');

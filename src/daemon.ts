@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfigFile } from './config/load.js';
 import { Redactor } from './config/redact.js';
 import type { Config } from './config/schema.js';
+import { checkKinds } from './checks/index.js';
 import type { ProbeResult } from './checks/types.js';
 import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js';
 import { Metrics } from './metrics.js';
@@ -49,7 +50,9 @@ export interface DaemonOptions {
 
 export class Daemon {
   readonly logger: Logger;
-  readonly metrics = new Metrics();
+  /** The check kinds: one registry for the probes, their metrics and their signals. */
+  private readonly kinds = checkKinds;
+  readonly metrics = new Metrics({ kinds: this.kinds });
   private readonly redactorRef: RedactorRef;
   private config: Config;
   private server: FastifyInstance | undefined;
@@ -61,6 +64,8 @@ export class Daemon {
   private readonly checks: CheckRuns;
   private readonly startedAt = new Date();
   private stopping = false;
+  /** A release watch asked for its tighter schedule (the last request wins). */
+  private watchSchedule = false;
   /** Set when a failed reload could not restart the running config either: /healthz says so. */
   private broken: string | undefined;
 
@@ -70,7 +75,7 @@ export class Daemon {
     this.logger = createLogger({ level: opts.logLevel ?? config.log.level, format: opts.logFormat ?? config.log.format, destination: opts.logDestination }, this.redactorRef);
     this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger, { onWrite: (ok) => this.metrics.stateWritten(ok) });
     this.checks = new CheckRuns({
-      metrics: this.metrics, logger: this.logger, state: this.state,
+      kinds: this.kinds, metrics: this.metrics, logger: this.logger, state: this.state,
       probeDeps: {
         baseDir: this.baseDir, hostKeyPins: stateMap<PinnedKey>(this.state, SECTIONS.hostKeyPins), scrapeMemory: new Map<string, ScrapeMemory>(),
         redact: (t) => this.redactorRef.current?.redact(t) ?? t,
@@ -117,7 +122,7 @@ export class Daemon {
       }),
     });
     this.alerting.start();
-    this.checks.start(this.config.checks, this.config.max_concurrent_probes);
+    await this.checks.restart(() => this.plan());
     await this.startWatcher();
     this.server = await buildServer({
       logger: this.logger,
@@ -155,11 +160,15 @@ export class Daemon {
   }
 
   /** During a post-release watch the checks run every releases.watch_interval, within Foglet's SSH rate limit. */
-  private async setWatchSchedule(watching: boolean): Promise<void> {
-    if (this.stopping || !this.checks.running) return;
-    await this.checks.stop();
-    if (this.stopping) return;
-    this.checks.start(watching ? tighterSchedule(this.config, this.config.releases.watch_interval.ms) : this.config.checks, this.config.max_concurrent_probes, watching);
+  private setWatchSchedule(watching: boolean): void {
+    this.watchSchedule = watching;
+    void this.checks.restart(() => this.plan(watching));
+  }
+
+  /** The checks to run now: the watch's tighter schedule while a release is watched. */
+  private plan(runAtStart = true) {
+    const checks = this.watchSchedule ? tighterSchedule(this.config, this.config.releases.watch_interval.ms) : this.config.checks;
+    return { checks, maxConcurrent: this.config.max_concurrent_probes, runAtStart };
   }
 
   /** A run's result, fanned out: the release watch, then every signal it carries to the alerts. */
@@ -167,7 +176,7 @@ export class Daemon {
     this.release.probe(r);
     const check = this.config.checks.find((c) => c.name === r.check);
     if (!check || !this.alerting) return;
-    const out = resultSignals(r, check, this.alerting.thresholdsFor(check), this.alerting.activeKeys(`check:${r.check}:`));
+    const out = resultSignals(r, check, this.kinds.get(check.kind), this.alerting.thresholdsFor(check), this.alerting.activeKeys(`check:${r.check}:`));
     for (const { signal, thresholds } of out.signals) this.alerting.observe(signal, thresholds);
     if (out.restarted) this.releases?.boot();
     for (const notice of out.notices) {
@@ -208,7 +217,7 @@ export class Daemon {
     this.redactorRef.current = Redactor.fromConfig(this.config);
     this.logger.level = this.opts.logLevel ?? this.config.log.level;
     await this.alerting?.reconfigure(this.config);
-    this.checks.start(this.config.checks, this.config.max_concurrent_probes);
+    await this.checks.restart(() => this.plan());
     await this.startWatcher(setup);
   }
 
@@ -217,7 +226,7 @@ export class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     this.logger.info('stopping: waiting for probes in flight');
-    await this.checks.stop();
+    await this.checks.stop({ close: true });
     await this.watcher?.stop();
     this.release.cancel();
     await this.alerting?.stop();

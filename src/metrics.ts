@@ -223,6 +223,10 @@ export class Metrics {
     const expiry = r.details?.tls?.cert_expiry_timestamp_seconds;
     if (typeof expiry === 'number') this.tlsExpiry.set({ check: r.check }, expiry);
 
+  }
+
+  /** A run's kind-specific series (the SSH host key, app restarts), for a check still configured. */
+  recordKind(r: ProbeResult): void {
     this.kindMetrics.get(r.kind)?.record(r);
   }
 

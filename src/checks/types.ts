@@ -130,7 +130,7 @@ export interface CheckConfigBase {
  * One check kind, all of it in one place (blackbox_exporter's prober, Gatus's provider):
  * its config schema, its phases and failure reasons, how a probe is made, the series it
  * records beside the common ones, and what its results say besides pass or fail.
- * `checks/index.ts` lists the kinds; nothing else names one.
+ * `checks/index.ts` lists the kinds (and `checks/schemas.ts` their schemas, for the config loader).
  */
 export interface CheckKindDescriptor<C extends CheckConfigBase = CheckConfigBase> {
   readonly kind: C['kind'];

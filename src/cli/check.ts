@@ -23,7 +23,7 @@ export function registerCheckCommand(program: Command): void {
       const state = new StateStore(path.resolve(baseDir, config.state_file), { warn: (o, msg) => process.stderr.write(`warning: ${msg}\n`) });
       await state.load();
       const { runChecksOnce } = await import('../checks/once.js');
-      const results = await runChecksOnce(config, { baseDir, hostKeyPins: stateMap<PinnedKey>(state, SECTIONS.hostKeyPins), redact: (t) => redactor.redact(t) }, (r, done, total) => {
+      const results = await runChecksOnce(config.checks, { baseDir, hostKeyPins: stateMap<PinnedKey>(state, SECTIONS.hostKeyPins), redact: (t) => redactor.redact(t) }, (r, done, total) => {
         if (progress) process.stderr.write(`  [${done}/${total}] ${r.check}: ${r.ok ? 'ok' : r.reason}\n`);
       });
       await state.flush();

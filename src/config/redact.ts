@@ -11,7 +11,7 @@
  * A secret split by a line break (a terminal wrapping an echoed password) is found too.
  */
 
-import { SINK_URL_IS_CREDENTIAL } from './schema.js';
+import { SINK_URL_IS_CREDENTIAL } from './sink-secrets.js';
 
 export const REDACTED = '<redacted>';
 const MIN_SECRET_LENGTH = 8;
@@ -300,7 +300,7 @@ export function redactConfig<T>(config: T): T {
 }
 
 /**
- * A sink URL that is itself the credential (SINK_URL_IS_CREDENTIAL, beside the sinks' schemas:
+ * A sink URL that is itself the credential (SINK_URL_IS_CREDENTIAL in sink-secrets.ts:
  * Slack's, a webhook's) is a secret whole, and so is each long path segment on its own (the
  * token, as a careless log line would print it).
  */

@@ -152,19 +152,6 @@ export const sinkSchema = z.discriminatedUnion('kind', [
   }),
 ], { error: (iss) => iss.code === 'invalid_union' ? 'expected kind to be one of: webhook, slack, pagerduty, alertmanager' : undefined });
 
-/**
- * Whether a sink kind's `url` is itself a credential (its token in the path): then the whole URL,
- * and each token-like segment of it, is redacted wherever it would be printed. Every kind says
- * which, next to its schema: a new kind without an entry does not compile. PagerDuty's secret is
- * its routing_key (redacted by its name), Alertmanager has none.
- */
-export const SINK_URL_IS_CREDENTIAL = {
-  webhook: true,
-  slack: true,
-  pagerduty: false,
-  alertmanager: false,
-} as const satisfies Record<z.output<typeof sinkSchema>['kind'], boolean>;
-
 export const alertsSchema = z.strictObject({
   /** Consecutive failed runs before a check's alert fires (a check may override it). */
   failure_threshold: z.number().int().min(1).max(1000).default(2),

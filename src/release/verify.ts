@@ -79,7 +79,7 @@ export async function verifyRelease(opts: VerifyOptions): Promise<VerifyReport> 
     while ((rounds === 0 && config.checks.length > 0) || (Date.now() < deadline && !checklist.hardFailure)) {
       const roundStart = Date.now();
       if (config.checks.length > 0) {
-        for (const r of await runChecksOnce(config, { baseDir: opts.baseDir, hostKeyPins: pins, redact: (t) => redactor.redact(t) })) checklist.probe(r);
+        for (const r of await runChecksOnce(config.checks, { baseDir: opts.baseDir, hostKeyPins: pins, redact: (t) => redactor.redact(t) })) checklist.probe(r);
         rounds++;
       }
       opts.onProgress?.({ leftMs: Math.max(0, deadline - Date.now()), items: checklist.items(), runs: rounds });

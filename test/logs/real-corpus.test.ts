@@ -79,7 +79,7 @@ function heldOut(name: string, dir: string, floor: number): void {
 heldOut('third held-out corpus', 'test/fixtures/real-corpus-holdout-3', 0.8);
 
 /**
- * A fifth corpus (116 events from sources no other corpus used, gathered by two helpers that
+ * The fourth held-out corpus, the fifth in all (116 events from sources no other corpus used, gathered by two helpers that
  * never saw the rules, one for migrations, the database and secrets, one for SSH, mail and
  * crashes), measured once before any rule looked at it: recall 0.52 over all categories
  * (migration_failure 7/14, db_connection 12/16, missing_secret 8/14, crash 15/23, ssh_host_key
@@ -100,7 +100,8 @@ heldOut('third held-out corpus', 'test/fixtures/real-corpus-holdout-3', 0.8);
  * mechanism): 0.72 with the trials, no false alarm in 35. Its misses are mostly other stacks'
  * mail errors (Ruby, Python, Java, SendGrid callbacks, a Postfix relay), OpenSSH lines that say
  * nothing of the outcome, and text with no library wording (an app's own config check, Nomad's
- * event table).
+ * event table). The floor was lowered with that trade (0.75 to 0.7), in the open: a held-out floor
+ * that moves with the rules guards less, so the next rule change is measured on a new corpus first.
  */
 heldOut('fourth held-out corpus', 'test/fixtures/real-corpus-holdout-4', 0.7);
 
