@@ -176,7 +176,7 @@ export class Daemon {
     this.release.probe(r);
     const check = this.config.checks.find((c) => c.name === r.check);
     if (!check || !this.alerting) return;
-    const out = resultSignals(r, check, this.kinds.get(check.kind), this.alerting.thresholdsFor(check), this.alerting.activeKeys(`check:${r.check}:`));
+    const out = resultSignals(r, check, this.kinds.get(check.kind), this.alerting.thresholdsFor(check), () => this.alerting!.activeKeys(`check:${r.check}:`));
     for (const { signal, thresholds } of out.signals) this.alerting.observe(signal, thresholds);
     if (out.restarted) this.releases?.boot();
     for (const notice of out.notices) {

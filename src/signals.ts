@@ -46,3 +46,9 @@ export interface SignalEvidence {
 export function severityRank(s: Severity): number {
   return s === 'critical' ? 2 : s === 'warning' ? 1 : 0;
 }
+
+/** How many failing (then passing) observations in a row move a signal's alert: the engine's, and what a check result carries. */
+export interface Thresholds {
+  failure: number;
+  success: number;
+}

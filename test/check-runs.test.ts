@@ -3,8 +3,6 @@
  * and a stop that overlap (a stop waits for probes in flight) leave one schedule, the newest.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,15 +14,14 @@ import { createLogger, RedactorRef } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
 import { StateStore } from '../src/state.js';
 import { LogSink } from './helpers/sink.js';
+import { startHttpServer } from './helpers/servers.js';
 import { waitFor } from './helpers/wait.js';
 
 test('overlapping restarts leave one schedule, the newest; after close none starts', async () => {
   // A board that answers each request after 300 ms: every stop waits for a probe in flight.
   const seen: string[] = [];
-  const server = http.createServer((req, res) => { seen.push(req.url ?? ''); setTimeout(() => res.end('ok'), 300); });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  const server = await startHttpServer((req, res) => { seen.push(req.url ?? ''); setTimeout(() => res.end('ok'), 300); });
+  const base = server.url;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-check-runs-'));
   const logger = createLogger({ level: 'warn', format: 'json', destination: new LogSink() }, new RedactorRef(undefined));
   const state = new StateStore(path.join(dir, 'state.json'));
@@ -49,7 +46,7 @@ test('overlapping restarts leave one schedule, the newest; after close none star
     assert.equal(runs.running, false, 'a restart after close starts nothing');
   } finally {
     await runs.stop({ close: true });
-    server.close();
+    await server.close();
     state.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { once } from 'node:events';
 import { test } from 'node:test';
 import { DeliveryError, postJson, retryDelayMs, sendWithRetry } from '../src/http-post.js';
+import { startHttpServer } from './helpers/servers.js';
 
 /** A receiver that answers each POST with the next status of `answers` (the last one repeats). */
 async function receiver(answers: Array<{ status: number; headers?: Record<string, string> }>) {
   const bodies: string[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await startHttpServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', () => {
@@ -16,10 +15,7 @@ async function receiver(answers: Array<{ status: number; headers?: Record<string
       res.writeHead(a.status, a.headers).end('said');
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/hook`;
-  return { url, bodies, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `${server.url}/hook`, bodies, close: server.close };
 }
 
 test('sendWithRetry: a 503 is retried until accepted, waiting at least what Retry-After asks', async () => {

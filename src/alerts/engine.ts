@@ -9,13 +9,10 @@
  * and restored, so a restart mid-outage neither pages twice nor forgets to resolve.
  */
 import { createHash } from 'node:crypto';
-import type { Signal } from '../signals.js';
+import type { Signal, Thresholds } from '../signals.js';
 import type { Alert, AlertChange, ChangeKind } from './types.js';
 
-export interface Thresholds {
-  failure: number;
-  success: number;
-}
+export type { Thresholds } from '../signals.js';
 
 export interface AlertEngineOptions {
   instance: string;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { appMetricsCheck } from './app-metrics/index.js';
 import { httpCheck } from './http/index.js';
 import { sshCheck } from './ssh/index.js';
+import { kindError } from './schemas.js';
 import type { CheckConfigBase, CheckKindDescriptor, Probe, ProbeDeps } from './types.js';
 
 export const CHECK_KINDS = [httpCheck, sshCheck, appMetricsCheck] as const;
@@ -41,10 +42,6 @@ export class CheckRegistry {
   create(config: CheckConfigBase, deps: ProbeDeps): Probe {
     return this.get(config.kind).create(config, deps);
   }
-}
-
-function kindError(names: string[]) {
-  return (iss: { code: string }) => iss.code === 'invalid_union' ? `expected kind to be one of: ${names.join(', ')}` : undefined;
 }
 
 export const checkKinds = new CheckRegistry(CHECK_KINDS);

@@ -11,9 +11,12 @@ import { sshCheckSchema } from './ssh/schema.js';
 export const CHECK_SCHEMAS = [httpCheckSchema, sshCheckSchema, appMetricsCheckSchema] as const;
 
 /** The config schema of a check of a built-in kind, chosen by its `kind`. */
-export const checkSchema = z.discriminatedUnion('kind', CHECK_SCHEMAS, {
-  error: (iss) => iss.code === 'invalid_union' ? `expected kind to be one of: ${CHECK_SCHEMAS.map((s) => s.shape.kind.value).join(', ')}` : undefined,
-});
+export const checkSchema = z.discriminatedUnion('kind', CHECK_SCHEMAS, { error: kindError(CHECK_SCHEMAS.map((s) => s.shape.kind.value)) });
+
+/** The error of a check whose `kind` is none of `names`. */
+export function kindError(names: readonly string[]) {
+  return (iss: { code: string }) => iss.code === 'invalid_union' ? `expected kind to be one of: ${names.join(', ')}` : undefined;
+}
 
 /** A check's config, whichever kind it is. */
 export type CheckConfig = z.output<typeof checkSchema>;

@@ -3,7 +3,7 @@
  * check's severity, its kind as the category, the failure reason, one readable
  * line, and the last screen as evidence when there is one.
  */
-import type { Signal } from '../signals.js';
+import type { Signal, Thresholds } from '../signals.js';
 import type { CheckConfigBase, CheckKindDescriptor, ProbeResult } from './types.js';
 
 export function probeSignal(r: ProbeResult, check: Pick<CheckConfigBase, 'severity'>): Signal {
@@ -44,19 +44,20 @@ export function slowSignal(r: ProbeResult): Signal {
   };
 }
 
-export interface Thresholds { failure: number; success: number }
-
 /**
  * Every signal one run carries, with the thresholds each is judged by: the check's own
  * (its thresholds), its latency where degraded_after is set or a slow alert is still active
  * (cleared after a reload removed the limit), and what its kind derives (judged at once).
  * The kind is handed in: the daemon's registry is the one that built the check's probe.
  */
-export function resultSignals(r: ProbeResult, check: CheckConfigBase, kind: Pick<CheckKindDescriptor, 'derive'>, thresholds: Thresholds, activeKeys: string[]):
+export function resultSignals(r: ProbeResult, check: CheckConfigBase, kind: Pick<CheckKindDescriptor, 'derive'>, thresholds: Thresholds, activeKeys: () => string[]):
   { signals: Array<{ signal: Signal; thresholds: Thresholds }>; notices: Signal[]; restarted: boolean } {
+  let keys: string[] | undefined;
+  const active = () => (keys ??= activeKeys());
   const signals = [{ signal: probeSignal(r, check), thresholds }];
-  if (check.degraded_after || activeKeys.includes(`check:${r.check}:slow`)) signals.push({ signal: slowSignal(r), thresholds });
-  const derived = kind.derive?.(r, check, activeKeys);
+  // The alerts' active keys are looked up only where a result needs them (no degraded_after, a kind that derives).
+  if (check.degraded_after || active().includes(`check:${r.check}:slow`)) signals.push({ signal: slowSignal(r), thresholds });
+  const derived = kind.derive?.(r, check, active());
   for (const signal of derived?.signals ?? []) signals.push({ signal, thresholds: { failure: 1, success: thresholds.success } });
   return { signals, notices: derived?.notices ?? [], restarted: derived?.restarted ?? false };
 }

@@ -14,6 +14,7 @@ import { PhaseClock, type CheckKindDescriptor, type Probe, type ProbeOutcome } f
 import { classifyNetworkError, rootMessage } from '../../src/checks/errors.js';
 import { checkCommon } from '../../src/schema/fields.js';
 import { Metrics } from '../../src/metrics.js';
+import { closedPort, startTcpServer } from '../helpers/servers.js';
 
 const tcpSchema = z.strictObject({ ...checkCommon, kind: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 type TcpCheckConfig = z.output<typeof tcpSchema>;
@@ -50,15 +51,9 @@ test('a kind added by a descriptor: its config is validated, its probe runs, its
   const kinds = new CheckRegistry([...CHECK_KINDS, tcpCheck]);
   assert.deepEqual(kinds.names(), ['http', 'ssh', 'app_metrics', 'tcp']);
 
-  const server = net.createServer((s) => s.end());
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  const closed = net.createServer();
-  closed.listen(0, '127.0.0.1');
-  await once(closed, 'listening');
-  const closedPort = (closed.address() as net.AddressInfo).port;
-  closed.close();
+  const server = await startTcpServer((s) => s.end());
+  const port = server.port;
+  const refused = await closedPort();
   try {
     const schema = kinds.schema();
     const up = schema.parse({ name: 'board-port', kind: 'tcp', host: '127.0.0.1', port });
@@ -71,7 +66,7 @@ test('a kind added by a descriptor: its config is validated, its probe runs, its
     assert.match(unknown.error?.issues[0]?.message ?? '', /one of: http, ssh, app_metrics, tcp/);
     assert.equal(checkKinds.schema().safeParse({ name: 'x', kind: 'tcp', host: 'h', port: 1 }).success, false, 'the built-in registry does not know it');
 
-    const down = schema.parse({ name: 'closed-port', kind: 'tcp', host: '127.0.0.1', port: closedPort });
+    const down = schema.parse({ name: 'closed-port', kind: 'tcp', host: '127.0.0.1', port: refused });
     const passed = await runProbe(up, kinds.create(up, { baseDir: '.' }));
     const failed = await runProbe(down, kinds.create(down, { baseDir: '.' }));
     assert.equal(passed.ok, true, passed.message);
@@ -91,7 +86,7 @@ test('a kind added by a descriptor: its config is validated, its probe runs, its
     assert.doesNotMatch(body, /kind="tcp",reason="auth_failed"/, 'one series per reason of the kind, not of every kind');
     assert.match(body, /foglet_monitor_probe_phase_duration_seconds\{check="board-port",kind="tcp",phase="connect"\}/);
   } finally {
-    server.close();
+    await server.close();
   }
 });
 
