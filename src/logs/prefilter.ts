@@ -173,7 +173,13 @@ export class Prefilter {
     }
     this.off = off;
     const ignoreCase = patterns.some((p) => p.ignoreCase);
-    this.re = off === undefined && all.size > 0 ? new RegExp(trie([...all]), ignoreCase ? 'iu' : 'u') : undefined;
+    // Without `u`, V8 tests a plain alternation of literals in ~60% of the time (measured on
+    // the bench file). Literals are matched code unit by code unit either way; only case
+    // folding differs without `u` (the Kelvin sign, long s), so `i` keeps it.
+    const unicode = ignoreCase;
+    this.re = off === undefined && all.size > 0
+      ? new RegExp(trie([...all], unicode), ignoreCase ? 'iu' : '')
+      : undefined;
     this.none = off === undefined && all.size === 0;
   }
 
@@ -187,7 +193,7 @@ export class Prefilter {
 }
 
 /** The literals as one alternation factored by common prefixes: V8 then tests a prefix once. */
-function trie(words: string[]): string {
+function trie(words: string[], unicode: boolean): string {
   interface TrieNode { end: boolean; next: Map<string, TrieNode> }
   const root: TrieNode = { end: false, next: new Map() };
   for (const w of words) {
@@ -201,15 +207,22 @@ function trie(words: string[]): string {
   }
   const emit = (n: TrieNode): string => {
     if (n.end) return ''; // a word ends here: anything longer through it is found by this prefix
-    const parts = [...n.next].map(([ch, c]) => escape(ch) + emit(c));
+    const parts = [...n.next].map(([ch, c]) => escape(ch, unicode) + emit(c));
     return parts.length === 1 ? parts[0]! : `(?:${parts.join('|')})`;
   };
   return emit(root);
 }
 
-/** A syntax character escaped, anything outside printable ASCII as a code point (u-mode allows no other escapes). */
-function escape(ch: string): string {
+/**
+ * A syntax character escaped, anything outside printable ASCII as a code point (u-mode
+ * allows no other escapes) or, without `u`, as its UTF-16 code units.
+ */
+function escape(ch: string, unicode: boolean): string {
   if (/[\\^$.*+?()[\]{}|/]/.test(ch)) return `\\${ch}`;
   const c = ch.codePointAt(0)!;
-  return c < 0x20 || c > 0x7e ? `\\u{${c.toString(16)}}` : ch;
+  if (c >= 0x20 && c <= 0x7e) return ch;
+  if (unicode) return `\\u{${c.toString(16)}}`;
+  let out = '';
+  for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
 }

@@ -53,7 +53,15 @@ test('the prefilter passes every message that holds a literal, in any case when 
   const syntax = new Prefilter([{ source: '%Postgrex\\.Error\\{' }, { source: 'a\\tb' }, { source: '\\(exit\\) \\*\\*' }]);
   assert.equal(syntax.test('** (exit) ** %Postgrex.Error{'), true);
   assert.equal(syntax.test('a\tb'), true);
-  assert.equal(syntax.test('%PostgrexXError{ ab (exit)'), false);
+  assert.equal(syntax.test('%PostgrexXError{ ab (exit)'), false);  // Without `i` the trie is a plain (non-`u`) expression: non-ASCII and astral literals
+  // are written as their UTF-16 code units and still match only themselves.
+  const wide = new Prefilter([{ source: 'Sent 200 in \\d+µs' }, { source: 'boot 😀 done' }, { source: 'caf\u00e9' }]);
+  assert.equal(wide.re?.flags, '');
+  assert.equal(wide.test('[info] Sent 200 in 312µs'), true);
+  assert.equal(wide.test('boot 😀 done'), true);
+  assert.equal(wide.test('boot 😁 done'), false);
+  assert.equal(wide.test('café au lait'), true);
+  assert.equal(wide.test('cafe\u0301'), false);
 });
 
 /** Every pattern the pipeline tests. */
