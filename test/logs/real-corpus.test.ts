@@ -105,3 +105,20 @@ heldOut('third held-out corpus', 'test/fixtures/real-corpus-holdout-3', 0.8);
  */
 heldOut('fourth held-out corpus', 'test/fixtures/real-corpus-holdout-4', 0.7);
 
+
+/**
+ * The fifth held-out corpus (122 events from 114 sources no other corpus used, gathered by two
+ * helpers that never saw the rules), measured once before any rule looked at it: recall 0.45 over
+ * all categories (migration_failure 9/13, db_connection 8/13, missing_secret 5/12, crash 12/23,
+ * ssh_host_key 1/15, smtp 6/15) and no false alarm in 37 healthy events. Both helpers found the
+ * real Elixir and OTP text of public issues mostly used up by the corpora before it: half its
+ * SSH and mail failures come from other servers (Apache MINA, Go's x/crypto/ssh, dropbear,
+ * libssh, sendmail, OpenSMTPD, Exim). Rules were then added where a miss was a library's or a
+ * runtime's own wording (DBConnection.ConnectionError as error trackers print it, a Postgrex
+ * notification connection timing out, Postgrex's missing :database option, Guardian's missing
+ * secret, ecto_sql's missing migrations directory, net_kernel's "Can't set long node name!",
+ * the kernel's OOM killer and a BEAM segfault, Nomad's failed deployment on Fly, Win32-OpenSSH's
+ * too-open host key, an app's "error sending email"): 0.63, no false alarm in this or any other
+ * corpus. It is no longer unseen.
+ */
+heldOut('fifth held-out corpus', 'test/fixtures/real-corpus-holdout-5', 0.6);
