@@ -4,7 +4,8 @@
  * come in redacted; a reload rebuilds the sinks and keeps every alert and every
  * queued notification.
  */
-import type { Config, SinkConfig } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
+import type { SinkConfig } from './sinks/schemas.js';
 import type { Redactor } from '../config/redact.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { appMetricsCheck } from './app-metrics/index.js';
 import { httpCheck } from './http/index.js';
 import { sshCheck } from './ssh/index.js';
-import { kindError } from './schemas.js';
+import { kindError } from '../schema/fields.js';
 import type { CheckConfigBase, CheckKindDescriptor, Probe, ProbeDeps } from './types.js';
 
 export const CHECK_KINDS = [httpCheck, sshCheck, appMetricsCheck] as const;

@@ -4,6 +4,7 @@
  * checks/index.ts lists the kinds themselves; a test holds both lists to the same kinds.
  */
 import { z } from 'zod';
+import { kindError } from '../schema/fields.js';
 import { appMetricsCheckSchema } from './app-metrics/schema.js';
 import { httpCheckSchema } from './http/schema.js';
 import { sshCheckSchema } from './ssh/schema.js';
@@ -13,10 +14,6 @@ export const CHECK_SCHEMAS = [httpCheckSchema, sshCheckSchema, appMetricsCheckSc
 /** The config schema of a check of a built-in kind, chosen by its `kind`. */
 export const checkSchema = z.discriminatedUnion('kind', CHECK_SCHEMAS, { error: kindError(CHECK_SCHEMAS.map((s) => s.shape.kind.value)) });
 
-/** The error of a check whose `kind` is none of `names`. */
-export function kindError(names: readonly string[]) {
-  return (iss: { code: string }) => iss.code === 'invalid_union' ? `expected kind to be one of: ${names.join(', ')}` : undefined;
-}
 
 /** A check's config, whichever kind it is. */
 export type CheckConfig = z.output<typeof checkSchema>;

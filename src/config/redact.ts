@@ -11,7 +11,7 @@
  * A secret split by a line break (a terminal wrapping an echoed password) is found too.
  */
 
-import { SINK_URL_IS_CREDENTIAL } from './sink-secrets.js';
+import { SINK_URL_IS_CREDENTIAL } from '../alerts/sinks/schemas.js';
 
 export const REDACTED = '<redacted>';
 const MIN_SECRET_LENGTH = 8;
@@ -300,9 +300,9 @@ export function redactConfig<T>(config: T): T {
 }
 
 /**
- * A sink URL that is itself the credential (SINK_URL_IS_CREDENTIAL in sink-secrets.ts:
- * Slack's, a webhook's) is a secret whole, and so is each long path segment on its own (the
- * token, as a careless log line would print it).
+ * A sink URL that is itself the credential (Slack's, a webhook's: SINK_URL_IS_CREDENTIAL, each
+ * sink kind's own rule in its schema.ts) is a secret whole, and so is each long path segment on
+ * its own (the token, as a careless log line would print it).
  */
 function sinkUrlSecrets(config: unknown): string[] {
   const sinks = (config as { alerts?: { sinks?: Array<{ kind?: string; url?: unknown }> } } | undefined)?.alerts?.sinks ?? [];

@@ -6,8 +6,9 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { linearAnyProblem, linearRegexProblem } from '../linear-regex.js';
-import { checkName, duration, headerMap, httpUrl, regex, severity, userRegex } from '../schema/fields.js';
+import { checkName, duration, httpUrl, regex, severity, userRegex } from '../schema/fields.js';
 import { checkSchema } from '../checks/schemas.js';
+import { sinkSchema } from '../alerts/sinks/schemas.js';
 
 const listenAddress = z.string().refine(
   (s) => /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(s) && Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535,
@@ -110,47 +111,6 @@ export const logsSchema = z.strictObject({
   context_lines: z.number().int().min(0).max(100).default(3),
 });
 
-
-/** Which alerts a sink takes: all by default; each list narrows it. */
-const sinkCommon = {
-  name: checkName,
-  severities: z.array(severity).min(1).optional(),
-  categories: z.array(z.string().min(1)).min(1).optional(),
-  /** Label equality matchers, e.g. { check: ssh-login }. */
-  labels: z.record(z.string(), z.string()).optional(),
-  timeout: duration({ min: '100ms', max: '2m' }).prefault('10s'),
-};
-
-export const sinkSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    ...sinkCommon,
-    kind: z.literal('webhook'),
-    url: httpUrl,
-    /** Shared secret for the X-Foglet-Signature header: sha256=HMAC-SHA256(secret, body), hex. */
-    secret: z.string().min(8).optional(),
-    headers: headerMap.default({}),
-  }),
-  z.strictObject({
-    ...sinkCommon,
-    kind: z.literal('slack'),
-    url: httpUrl,
-  }),
-  z.strictObject({
-    ...sinkCommon,
-    kind: z.literal('pagerduty'),
-    routing_key: z.string().min(8),
-    url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
-  }),
-  z.strictObject({
-    ...sinkCommon,
-    kind: z.literal('alertmanager'),
-    url: httpUrl,
-    /** Firing alerts are pushed again this often: well inside Alertmanager's resolve_timeout (5m). */
-    resend_interval: duration({ min: '1s', max: '2m' }).prefault('1m'),
-    /** A resolve is pushed again for this long, in case one push was lost. */
-    resolve_resend_for: duration({ min: '0s', max: '1h' }).prefault('5m'),
-  }),
-], { error: (iss) => iss.code === 'invalid_union' ? 'expected kind to be one of: webhook, slack, pagerduty, alertmanager' : undefined });
 
 export const alertsSchema = z.strictObject({
   /** Consecutive failed runs before a check's alert fires (a check may override it). */
@@ -275,7 +235,7 @@ export type { CheckConfig, CheckKind, HttpCheckConfig, SshCheckConfig, AppMetric
 export type LogsConfig = z.output<typeof logsSchema>;
 export type LogRuleConfig = z.output<typeof logRuleSchema>;
 export type AlertsConfig = z.output<typeof alertsSchema>;
-export type SinkConfig = z.output<typeof sinkSchema>;
+export type { SinkConfig } from '../alerts/sinks/schemas.js';
 export type LogSourceConfig = z.output<typeof logSourceSchema>;
 
 

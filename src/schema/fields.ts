@@ -1,6 +1,7 @@
 /**
  * The field types every part's config schema is built from (durations, schedules, names,
- * URLs, patterns) and the fields every check kind shares. A leaf: it knows no part.
+ * URLs, patterns) and the fields every check kind and every sink kind shares. A leaf: it
+ * knows no part.
  */
 import { z } from 'zod';
 import cron from 'node-cron';
@@ -69,6 +70,21 @@ export const httpUrl = z.url({ protocol: /^https?$/, error: (iss) => (iss.input 
 export const headerMap = z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'expected a header name (letters, digits, "-")'),
   z.string().refine((v) => !/[\x00-\x08\x0a-\x1f\x7f]/.test(v), { error: 'a header value may not contain line breaks or control characters' }));
 export const severity = z.enum(['critical', 'warning', 'info']);
+
+/** The error of a check or sink whose `kind` is none of `names`. */
+export function kindError(names: readonly string[]) {
+  return (iss: { code: string }) => iss.code === 'invalid_union' ? `expected kind to be one of: ${names.join(', ')}` : undefined;
+}
+
+/** What every sink has: its name, and which alerts it takes (all by default; each list narrows it). */
+export const sinkCommon = {
+  name: checkName,
+  severities: z.array(severity).min(1).optional(),
+  categories: z.array(z.string().min(1)).min(1).optional(),
+  /** Label equality matchers, e.g. { check: ssh-login }. */
+  labels: z.record(z.string(), z.string()).optional(),
+  timeout: duration({ min: '100ms', max: '2m' }).prefault('10s'),
+};
 
 export const checkCommon = {
   name: checkName,

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { Notifier, type QueuedNotification } from '../../src/alerts/notifier.js';
 import { createSink } from '../../src/alerts/sinks/index.js';
-import { signature } from '../../src/alerts/sinks/webhook.js';
+import { signature } from '../../src/alerts/sinks/webhook/sink.js';
 import { validateConfig } from '../../src/config/load.js';
 import { Metrics } from '../../src/metrics.js';
 import type { Signal } from '../../src/signals.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { signature } from '../../src/alerts/sinks/webhook.js';
+import { signature } from '../../src/alerts/sinks/webhook/sink.js';
 import { validateConfig } from '../../src/config/load.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { Receiver } from '../helpers/receiver.js';

@@ -2,7 +2,7 @@
  * The one interface every sink sits behind (as Gatus's alert providers), the error
  * a delivery reports, the filter every sink shares, and the HTTP post they all use.
  */
-import type { SinkConfig } from '../../config/schema.js';
+import type { SinkConfig } from './schemas.js';
 import type { Alert, AlertChange } from '../types.js';
 
 export interface SinkContext {
@@ -25,6 +25,12 @@ export interface Sink {
   /** After a restart or reload: the alerts firing now, which such a sink must keep alive. */
   resume?(firing: Alert[]): void;
   stop?(): void;
+}
+
+/** One sink kind: what the registry (sinks/index.ts) needs to build it; its schema is in schemas.ts. */
+export interface SinkKindDescriptor<C extends SinkConfig> {
+  kind: C['kind'];
+  create(cfg: C, ctx: SinkContext): Sink;
 }
 
 type Filter = Pick<SinkConfig, 'severities' | 'categories' | 'labels'>;

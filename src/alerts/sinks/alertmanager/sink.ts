@@ -7,12 +7,10 @@
  * `resolve_resend_for` in case one push was lost. Alertmanager groups, dedups (by
  * labels, across monitors) and routes from there.
  */
-import type { SinkConfig } from '../../config/schema.js';
-import type { Alert, AlertChange } from '../types.js';
-import { postJson } from '../../http-post.js';
-import { FilteredSink, statusUrl, textAnnotations, type Sink, type SinkContext } from './types.js';
-
-type AlertmanagerConfig = Extract<SinkConfig, { kind: 'alertmanager' }>;
+import type { AlertmanagerSinkConfig } from './schema.js';
+import type { Alert, AlertChange } from '../../types.js';
+import { postJson } from '../../../http-post.js';
+import { FilteredSink, statusUrl, textAnnotations, type Sink, type SinkContext, type SinkKindDescriptor } from '../types.js';
 
 interface Held {
   alert: Alert;
@@ -20,13 +18,13 @@ interface Held {
   resendUntil?: number;
 }
 
-export class AlertmanagerSink extends FilteredSink<AlertmanagerConfig> implements Sink {
+export class AlertmanagerSink extends FilteredSink<AlertmanagerSinkConfig> implements Sink {
   readonly kind = 'alertmanager' as const;
   private readonly held = new Map<string, Held>();
   private timer: NodeJS.Timeout | undefined;
   private readonly endpoint: string;
 
-  constructor(cfg: AlertmanagerConfig, ctx: SinkContext, private readonly now: () => number = Date.now) {
+  constructor(cfg: AlertmanagerSinkConfig, ctx: SinkContext, private readonly now: () => number = Date.now) {
     super(cfg, ctx);
     this.endpoint = `${cfg.url.replace(/\/$/, '')}/api/v2/alerts`;
   }
@@ -80,3 +78,8 @@ export class AlertmanagerSink extends FilteredSink<AlertmanagerConfig> implement
     await postJson(this.endpoint, JSON.stringify(alerts.map((a) => this.postable(a))), {}, this.cfg.timeout.ms);
   }
 }
+
+export const alertmanagerSinkKind: SinkKindDescriptor<AlertmanagerSinkConfig> = {
+  kind: 'alertmanager',
+  create: (cfg, ctx) => new AlertmanagerSink(cfg, ctx),
+};

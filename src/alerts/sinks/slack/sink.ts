@@ -3,12 +3,10 @@
  * where and since when, with the evidence (the last screen or the matched log
  * lines) in a code block.
  */
-import type { SinkConfig } from '../../config/schema.js';
-import type { AlertChange } from '../types.js';
-import { postJson } from '../../http-post.js';
-import { FilteredSink, statusUrl, whereOf, type Sink, type SinkContext } from './types.js';
-
-type SlackConfig = Extract<SinkConfig, { kind: 'slack' }>;
+import type { SlackSinkConfig } from './schema.js';
+import type { AlertChange } from '../../types.js';
+import { postJson } from '../../../http-post.js';
+import { FilteredSink, statusUrl, whereOf, type Sink, type SinkContext, type SinkKindDescriptor } from '../types.js';
 
 const ICONS: Record<AlertChange['kind'], string> = { firing: ':red_circle:', repeat: ':red_circle:', update: ':large_orange_circle:', resolved: ':large_green_circle:', notice: ':white_check_mark:' };
 const MAX_EVIDENCE = 2800; // Slack cuts a section's text at 3000 characters
@@ -38,9 +36,14 @@ function escape(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-export class SlackSink extends FilteredSink<SlackConfig> implements Sink {
+export class SlackSink extends FilteredSink<SlackSinkConfig> implements Sink {
   readonly kind = 'slack' as const;
   async send(change: AlertChange): Promise<void> {
     await postJson(this.cfg.url, JSON.stringify(slackMessage(change, this.ctx)), {}, this.cfg.timeout.ms);
   }
 }
+
+export const slackSinkKind: SinkKindDescriptor<SlackSinkConfig> = {
+  kind: 'slack',
+  create: (cfg, ctx) => new SlackSink(cfg, ctx),
+};

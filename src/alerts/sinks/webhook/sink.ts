@@ -6,12 +6,10 @@
  * a retried duplicate and never mistakes one change for another.
  */
 import { createHmac } from 'node:crypto';
-import type { SinkConfig } from '../../config/schema.js';
-import { changeId, type Alert, type AlertChange } from '../types.js';
-import { postJson } from '../../http-post.js';
-import { FilteredSink, statusUrl, textAnnotations, type Sink, type SinkContext } from './types.js';
-
-type WebhookConfig = Extract<SinkConfig, { kind: 'webhook' }>;
+import type { WebhookSinkConfig } from './schema.js';
+import { changeId, type Alert, type AlertChange } from '../../types.js';
+import { postJson } from '../../../http-post.js';
+import { FilteredSink, statusUrl, textAnnotations, type Sink, type SinkContext, type SinkKindDescriptor } from '../types.js';
 
 /** Alertmanager's "zero" time, which it sends as endsAt for a firing alert. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -51,7 +49,7 @@ export function signature(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export class WebhookSink extends FilteredSink<WebhookConfig> implements Sink {
+export class WebhookSink extends FilteredSink<WebhookSinkConfig> implements Sink {
   readonly kind = 'webhook' as const;
   async send(change: AlertChange): Promise<void> {
     const body = JSON.stringify(webhookPayload(change, this.name, this.ctx));
@@ -60,3 +58,8 @@ export class WebhookSink extends FilteredSink<WebhookConfig> implements Sink {
     await postJson(this.cfg.url, body, headers, this.cfg.timeout.ms);
   }
 }
+
+export const webhookSinkKind: SinkKindDescriptor<WebhookSinkConfig> = {
+  kind: 'webhook',
+  create: (cfg, ctx) => new WebhookSink(cfg, ctx),
+};

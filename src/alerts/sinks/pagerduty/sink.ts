@@ -5,12 +5,10 @@
  * one incident, resolved when the last of them resolves. 202 is success; 400 is
  * dropped; 429 and 5xx are retried.
  */
-import type { SinkConfig } from '../../config/schema.js';
-import { changeId, type AlertChange } from '../types.js';
-import { postJson } from '../../http-post.js';
-import { FilteredSink, statusUrl, whereOf, type Sink, type SinkContext } from './types.js';
-
-type PagerDutyConfig = Extract<SinkConfig, { kind: 'pagerduty' }>;
+import type { PagerDutySinkConfig } from './schema.js';
+import { changeId, type AlertChange } from '../../types.js';
+import { postJson } from '../../../http-post.js';
+import { FilteredSink, statusUrl, whereOf, type Sink, type SinkContext, type SinkKindDescriptor } from '../types.js';
 
 export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: SinkContext): Record<string, unknown> {
   const a = change.alert;
@@ -43,7 +41,7 @@ export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: Sin
   };
 }
 
-export class PagerDutySink extends FilteredSink<PagerDutyConfig> implements Sink {
+export class PagerDutySink extends FilteredSink<PagerDutySinkConfig> implements Sink {
   readonly kind = 'pagerduty' as const;
   async send(change: AlertChange): Promise<void> {
     if (change.kind === 'resolved' && change.incidentOpen) return; // the release's incident stays open for the others
@@ -51,3 +49,8 @@ export class PagerDutySink extends FilteredSink<PagerDutyConfig> implements Sink
     await postJson(this.cfg.url, JSON.stringify(pagerdutyEvent(change, this.cfg.routing_key, this.ctx)), {}, this.cfg.timeout.ms);
   }
 }
+
+export const pagerdutySinkKind: SinkKindDescriptor<PagerDutySinkConfig> = {
+  kind: 'pagerduty',
+  create: (cfg, ctx) => new PagerDutySink(cfg, ctx),
+};

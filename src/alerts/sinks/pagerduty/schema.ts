@@ -1,0 +1,19 @@
+/** `kind: pagerduty`: PagerDuty's Events API v2. */
+import { z } from 'zod';
+import { httpUrl, sinkCommon } from '../../../schema/fields.js';
+
+export const pagerdutySinkSchema = z.strictObject({
+  ...sinkCommon,
+  kind: z.literal('pagerduty'),
+  routing_key: z.string().min(8),
+  url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+});
+
+export type PagerDutySinkConfig = z.output<typeof pagerdutySinkSchema>;
+
+/**
+ * Whether this kind's `url` is itself a credential: then the whole URL, and each token-like
+ * segment of it, is redacted wherever it would be printed. The secret is `routing_key`, redacted
+ * by its name; the Events API's URL is public.
+ */
+export const pagerdutyUrlIsCredential = false;

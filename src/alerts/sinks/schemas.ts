@@ -1,0 +1,35 @@
+/**
+ * The sink kinds' config schemas and their secret rules, for the config loader and the
+ * redactor: only the schemas, so that neither loads a sink's code. sinks/index.ts lists the
+ * kinds themselves; a test holds both lists to the same kinds.
+ */
+import { z } from 'zod';
+import { kindError } from '../../schema/fields.js';
+import { alertmanagerSinkSchema, alertmanagerUrlIsCredential } from './alertmanager/schema.js';
+import { pagerdutySinkSchema, pagerdutyUrlIsCredential } from './pagerduty/schema.js';
+import { slackSinkSchema, slackUrlIsCredential } from './slack/schema.js';
+import { webhookSinkSchema, webhookUrlIsCredential } from './webhook/schema.js';
+
+export const SINK_SCHEMAS = [webhookSinkSchema, slackSinkSchema, pagerdutySinkSchema, alertmanagerSinkSchema] as const;
+
+/** The config schema of a sink, chosen by its `kind`. */
+export const sinkSchema = z.discriminatedUnion('kind', SINK_SCHEMAS, { error: kindError(SINK_SCHEMAS.map((s) => s.shape.kind.value)) });
+
+/** A sink's config, whichever kind it is. */
+export type SinkConfig = z.output<typeof sinkSchema>;
+export type SinkKind = SinkConfig['kind'];
+export type { WebhookSinkConfig } from './webhook/schema.js';
+export type { SlackSinkConfig } from './slack/schema.js';
+export type { PagerDutySinkConfig } from './pagerduty/schema.js';
+export type { AlertmanagerSinkConfig } from './alertmanager/schema.js';
+
+/**
+ * Which kinds' `url` is a credential, each kind's own rule (its schema.ts says why): a kind
+ * without an entry does not compile.
+ */
+export const SINK_URL_IS_CREDENTIAL = {
+  webhook: webhookUrlIsCredential,
+  slack: slackUrlIsCredential,
+  pagerduty: pagerdutyUrlIsCredential,
+  alertmanager: alertmanagerUrlIsCredential,
+} as const satisfies Record<SinkKind, boolean>;

@@ -1,0 +1,21 @@
+/** `kind: webhook`: the Alertmanager webhook payload to any URL, optionally signed. */
+import { z } from 'zod';
+import { headerMap, httpUrl, sinkCommon } from '../../../schema/fields.js';
+
+export const webhookSinkSchema = z.strictObject({
+  ...sinkCommon,
+  kind: z.literal('webhook'),
+  url: httpUrl,
+  /** Shared secret for the X-Foglet-Signature header: sha256=HMAC-SHA256(secret, body), hex. */
+  secret: z.string().min(8).optional(),
+  headers: headerMap.default({}),
+});
+
+export type WebhookSinkConfig = z.output<typeof webhookSinkSchema>;
+
+/**
+ * Whether this kind's `url` is itself a credential: then the whole URL, and each token-like
+ * segment of it, is redacted wherever it would be printed. A receiver's URL often carries its
+ * token (a Discord or Teams webhook, a bin's id).
+ */
+export const webhookUrlIsCredential = true;
