@@ -5,7 +5,6 @@
  * reaches into a part's internals, and no part's own work is done here.
  */
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigFile } from './config/load.js';
 import { Redactor } from './config/redact.js';
@@ -15,12 +14,11 @@ import type { ProbeResult } from './checks/types.js';
 import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js';
 import { Metrics } from './metrics.js';
 import { CheckRuns } from './check-runs.js';
-import { readReload } from './reload.js';
-import { buildServer, parseListen } from './server.js';
+import { applyReload, readReload } from './reload.js';
+import { boundAddress, buildServer, parseListen } from './server.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
 import type { PinnedKey } from './checks/ssh/hostkey.js';
 import { Alerting } from './alerts/alerting.js';
-import { ReleaseTracker, type Release } from './release/marks.js';
 import { ReleaseController } from './release/controller.js';
 import { deployWindow } from './release/window.js';
 import { evidenceOnFiring } from './alerts/evidence.js';
@@ -59,7 +57,6 @@ export class Daemon {
   private state: StateStore;
   private watcher: LogWatcher | undefined;
   private alerting: Alerting | undefined;
-  private releases: ReleaseTracker | undefined;
   private readonly release: ReleaseController;
   private readonly checks: CheckRuns;
   private readonly startedAt = new Date();
@@ -84,7 +81,7 @@ export class Daemon {
       onResult: (r) => this.onResult(r),
     });
     this.release = new ReleaseController({
-      config: () => this.config, releases: () => this.releases, state: this.state, metrics: this.metrics, logger: this.logger,
+      config: () => this.config, state: this.state, metrics: this.metrics, logger: this.logger,
       observe: (signal) => this.alerting?.observe(signal),
       notice: (signal) => this.alerting?.notice(signal),
       refreshAlertMetrics: () => this.alerting?.refreshMetrics(),
@@ -108,13 +105,10 @@ export class Daemon {
     await this.state.load();
     this.checks.restore(this.config.checks.map((c) => c.name));
     this.metrics.configLoaded.setToCurrentTime();
-    this.releases = new ReleaseTracker(this.state.get<Release[]>(SECTIONS.releases), () => ({
-      graceMs: this.config.releases.grace.ms, maxWindowMs: this.config.releases.max_window.ms, watchForMs: this.config.releases.watch_for.ms,
-    }), (all, marked) => this.release.onReleases(all, true, marked));
-    this.release.onReleases(this.releases.list().reverse(), false);
+    const releases = this.release.load();
     this.alerting = new Alerting(this.config, {
       state: this.state, metrics: this.metrics, logger: this.logger, redactor: () => this.redactorRef.current,
-      window: deployWindow(this.releases),
+      window: deployWindow(releases),
       onFiring: evidenceOnFiring({
         baseDir: this.baseDir,
         sources: () => ({ config: this.config, redactor: this.redactorRef.current, timeline: () => this.checks.results.timeline() }),
@@ -131,7 +125,7 @@ export class Daemon {
       status: () => this.status(),
       logIngest: () => (this.watcher ? { source: (name) => this.watcher?.httpSource(name) } : undefined),
       silences: () => this.alerting?.silences,
-      releases: () => this.releases,
+      releases: () => releases,
       apiToken: () => this.config.api.token,
       persist: () => this.state.persist(),
       maxConnections: serverConnectionCap(this.config, (fields, msg) => this.logger.warn(fields, msg)),
@@ -154,7 +148,7 @@ export class Daemon {
       offsets: stateMap<FileOffset>(this.state, SECTIONS.logOffsets),
       memory: stateMap<PipelineMemory>(this.state, SECTIONS.logRules),
       onSignal: (s) => { this.release.log(s); this.alerting?.observe(s); },
-      onBoot: () => this.releases?.boot(),
+      onBoot: () => this.release.tracker?.boot(),
     });
     await this.watcher.start();
   }
@@ -178,7 +172,7 @@ export class Daemon {
     if (!check || !this.alerting) return;
     const out = resultSignals(r, check, this.kinds.get(check.kind), this.alerting.thresholdsFor(check), () => this.alerting!.activeKeys(`check:${r.check}:`));
     for (const { signal, thresholds } of out.signals) this.alerting.observe(signal, thresholds);
-    if (out.restarted) this.releases?.boot();
+    if (out.restarted) this.release.tracker?.boot();
     for (const notice of out.notices) {
       this.logger.warn({ check: r.check, target: r.target }, notice.summary);
       this.alerting.notice(notice);
@@ -191,22 +185,10 @@ export class Daemon {
     const next = await readReload(this.opts.configPath, this.config, this.logger, this.metrics);
     if (!next) return false;
     const previous = this.config;
-    try {
-      await this.apply(next.config, next.setup);
-    } catch (e) {
-      // Not expected once the setup was built; if it happens, the running config comes back.
-      this.metrics.configReloads.inc({ outcome: 'failure' });
-      this.logger.error({ file: this.opts.configPath, err: (e as Error).message }, 'config reload failed while applying it; back to the running config');
-      await this.apply(previous).catch((again: Error) => {
-        this.broken = again.message;
-        this.logger.fatal({ err: this.broken }, 'the running config could not be restarted either; not ready');
-      });
-      return false;
-    }
-    this.metrics.configReloads.inc({ outcome: 'success' });
-    this.metrics.configLoaded.setToCurrentTime();
-    this.logger.info({ checks: this.config.checks.map((c) => c.name) }, 'config reloaded');
-    return true;
+    const outcome = await applyReload(this.opts.configPath, () => this.apply(next.config, next.setup), () => this.apply(previous), this.logger, this.metrics);
+    this.broken = outcome.broken ?? this.broken;
+    if (outcome.ok) this.logger.info({ checks: this.config.checks.map((c) => c.name) }, 'config reloaded');
+    return outcome.ok;
   }
 
   /** Stops the checks and the log watcher, and starts them again on `config` (its log setup, when built already). */
@@ -237,9 +219,7 @@ export class Daemon {
   }
 
   get address(): string {
-    const a = this.server?.server.address() as AddressInfo | null | undefined;
-    if (!a) return this.config.listen;
-    return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+    return boundAddress(this.server) ?? this.config.listen;
   }
 
   readiness(): { ready: boolean; reasons: string[] } {
@@ -254,7 +234,7 @@ export class Daemon {
     const doc = statusDocument({
       instance: this.config.instance, startedAt: this.startedAt, configFile: this.opts.configPath ?? null, ready: this.readiness().ready,
       checks: this.config.checks, results: this.checks.results, targets: this.checks.targets,
-      watcher: this.watcher, alerting: this.alerting, releases: this.releases, release: this.release,
+      watcher: this.watcher, alerting: this.alerting, releases: this.release.tracker, release: this.release,
     });
     return this.redactorRef.current ? this.redactorRef.current.redactDeep(doc) : doc;
   }

@@ -1,4 +1,5 @@
 /** The monitor's HTTP server: it only registers the feature plugins under src/server/. */
+import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
 import type { StatusDocument } from './status.js';
@@ -89,6 +90,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(silenceRoutes, { silences: deps.silences, token: deps.apiToken, persist: deps.persist });
   await app.register(releaseRoutes, { releases: deps.releases, token: deps.apiToken, persist: deps.persist });
   return app;
+}
+
+/** Where the server listens, as "host:port" (or "[v6]:port"); undefined before it does. */
+export function boundAddress(server: FastifyInstance | undefined): string | undefined {
+  const a = server?.server.address() as AddressInfo | null | undefined;
+  if (!a) return undefined;
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 
 /** Splits "host:port" (or "[v6]:port") for fastify's listen. */

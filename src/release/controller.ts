@@ -12,12 +12,11 @@ import type { Metrics } from '../metrics.js';
 import type { Signal } from '../signals.js';
 import { SECTIONS, type StateStore } from '../state.js';
 import { announceRelease } from './announce.js';
-import type { Release, ReleaseTracker } from './marks.js';
+import { ReleaseTracker, type Release } from './marks.js';
 import { ReleaseWatch, type WatchVerdict } from './watch.js';
 
 export interface ReleaseControllerDeps {
   config(): Config;
-  releases(): ReleaseTracker | undefined;
   state: StateStore;
   metrics: Metrics;
   logger: Logger;
@@ -33,8 +32,21 @@ export interface ReleaseControllerDeps {
 
 export class ReleaseController {
   private watch: ReleaseWatch | undefined;
+  /** The release marks, from load() on. */
+  tracker: ReleaseTracker | undefined;
 
   constructor(private readonly deps: ReleaseControllerDeps) {}
+
+  /** The marks saved in the state file; a release finished before a restart is watched on. */
+  load(): ReleaseTracker {
+    const settings = () => {
+      const r = this.deps.config().releases;
+      return { graceMs: r.grace.ms, maxWindowMs: r.max_window.ms, watchForMs: r.watch_for.ms };
+    };
+    this.tracker = new ReleaseTracker(this.deps.state.get<Release[]>(SECTIONS.releases), settings, (all, marked) => this.onReleases(all, true, marked));
+    this.onReleases(this.tracker.list().reverse(), false);
+    return this.tracker;
+  }
 
   /** Release marks and boots: into the state file, the metrics and the log; a finished release is watched. */
   onReleases(all: Release[], changed = true, marked?: Release): void {
@@ -87,7 +99,7 @@ export class ReleaseController {
   private onVerdict(v: WatchVerdict): void {
     const { metrics, logger } = this.deps;
     const items = v.items.map((i) => ({ id: i.id, verdict: i.verdict, evidence: i.evidence }));
-    this.deps.releases()?.setVerdict(v.version, { verdict: v.verdict, at: new Date().toISOString(), final: v.final, items });
+    this.tracker?.setVerdict(v.version, { verdict: v.verdict, at: new Date().toISOString(), final: v.final, items });
     metrics.releaseVerdict.reset();
     metrics.releaseVerdict.set({ version: v.version, verdict: v.verdict }, 1);
     if (v.final) {
@@ -98,7 +110,7 @@ export class ReleaseController {
     logger[v.verdict === 'healthy' ? 'info' : 'warn']({ release: v.version, verdict: v.verdict, items: bad.map((i) => i.id) }, 'post-release verdict');
     if (v.verdict === 'healthy') {
       // A good release closes what an earlier one left open, and says so once.
-      for (const r of this.deps.releases()?.list() ?? []) {
+      for (const r of this.tracker?.list() ?? []) {
         if (r.version !== v.version) this.deps.observe(releaseSignal(r.version, true, 'info', 'healthy', []));
       }
       const watched = Math.round(this.deps.config().releases.watch_for.ms / 60_000);
