@@ -91,6 +91,11 @@ export class CheckRuns {
     return this.scheduler?.running ?? false;
   }
 
+  /** Why the checks are not keeping to their schedule, if they are not (see Scheduler.stalled). */
+  stalled(now?: number): string | undefined {
+    return this.scheduler?.stalled(now);
+  }
+
   /** What each check probes, as its probe shows it (no credentials). */
   get targets(): ReadonlyMap<string, string> {
     return this.targetsByCheck;

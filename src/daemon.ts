@@ -19,6 +19,7 @@ import { boundAddress, buildServer, parseListen } from './server.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
 import type { PinnedKey } from './checks/ssh/hostkey.js';
 import { Alerting } from './alerts/alerting.js';
+import type { MonitorHealth } from './alerts/sinks/types.js';
 import { ReleaseController } from './release/controller.js';
 import { deployWindow } from './release/window.js';
 import { evidenceOnFiring } from './alerts/evidence.js';
@@ -65,18 +66,20 @@ export class Daemon {
   private watchSchedule = false;
   /** Set when a failed reload could not restart the running config either: /healthz says so. */
   private broken: string | undefined;
+  /** The state file's last write went through. */
+  private stateWritable = true;
 
   private constructor(private readonly opts: DaemonOptions, config: Config) {
     this.config = config;
     this.redactorRef = new RedactorRef(Redactor.fromConfig(config));
     this.logger = createLogger({ level: opts.logLevel ?? config.log.level, format: opts.logFormat ?? config.log.format, destination: opts.logDestination }, this.redactorRef);
-    this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger, { onWrite: (ok) => this.metrics.stateWritten(ok) });
+    this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger, { onWrite: (ok) => { this.stateWritable = ok; this.metrics.stateWritten(ok); } });
+    const probeDeps = {
+      baseDir: this.baseDir, hostKeyPins: stateMap<PinnedKey>(this.state, SECTIONS.hostKeyPins), scrapeMemory: new Map<string, ScrapeMemory>(),
+      redact: (t: string) => this.redactorRef.current?.redact(t) ?? t,
+    };
     this.checks = new CheckRuns({
-      kinds: this.kinds, metrics: this.metrics, logger: this.logger, state: this.state,
-      probeDeps: {
-        baseDir: this.baseDir, hostKeyPins: stateMap<PinnedKey>(this.state, SECTIONS.hostKeyPins), scrapeMemory: new Map<string, ScrapeMemory>(),
-        redact: (t) => this.redactorRef.current?.redact(t) ?? t,
-      },
+      kinds: this.kinds, metrics: this.metrics, logger: this.logger, state: this.state, probeDeps,
       redactDeep: (v) => this.redactorRef.current?.redactDeep(v) ?? v,
       onResult: (r) => this.onResult(r),
     });
@@ -114,6 +117,7 @@ export class Daemon {
         sources: () => ({ config: this.config, redactor: this.redactorRef.current, timeline: () => this.checks.results.timeline() }),
         warn: (fields, msg) => this.logger.warn(fields, msg),
       }),
+      health: () => this.health(),
     });
     this.alerting.start();
     await this.checks.restart(() => this.plan());
@@ -228,6 +232,15 @@ export class Daemon {
     if (!this.checks.running) reasons.push('scheduler not running');
     if (this.broken) reasons.push(`reload failed: ${this.broken}`);
     return { ready: reasons.length === 0, reasons };
+  }
+
+  /** What the heartbeat and the watchdog alert vouch for: ready, probes keeping time, state writable. */
+  health(): MonitorHealth {
+    const reasons = this.readiness().reasons;
+    const stalled = this.checks.stalled();
+    if (stalled) reasons.push(stalled);
+    if (!this.stateWritable) reasons.push('the state file cannot be written');
+    return { ok: reasons.length === 0, reasons };
   }
 
   status(): StatusDocument {

@@ -15,13 +15,19 @@ export class DeliveryError extends Error {
 }
 
 /** POSTs a JSON body; resolves on 2xx, else throws a DeliveryError that says whether to retry. */
-export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+  return sendRequest(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, timeoutMs });
+}
+
+/** One request (a heartbeat's GET as well as a sink's POST); resolves on 2xx, else throws a DeliveryError. */
+export async function sendRequest(url: string, opts: { method: 'GET' | 'POST' | 'HEAD'; body?: string; headers: Record<string, string>; timeoutMs: number }): Promise<void> {
+  const { timeoutMs } = opts;
   let res;
   try {
     res = await request(url, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json', 'user-agent': `foglet-monitor/${VERSION}`, ...headers },
+      method: opts.method,
+      body: opts.body,
+      headers: { 'user-agent': `foglet-monitor/${VERSION}`, ...opts.headers },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),

@@ -24,6 +24,9 @@ export interface SchedulerHooks {
 export class Scheduler {
   private tasks: ScheduledTask[] = [];
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** When each check's run in flight began, and when its next cron tick is due. */
+  private readonly runStartedAt = new Map<string, number>();
+  private readonly nextDue = new Map<string, number>();
   private readonly stopping = new AbortController();
   private started = false;
   private readonly slots: Slots;
@@ -41,11 +44,34 @@ export class Scheduler {
     if (this.started) return;
     this.started = true;
     for (const check of this.checks) {
-      const task = cron.createTask(check.config.schedule, () => this.tick(check), { name: check.config.name });
+      const task = cron.createTask(check.config.schedule, () => { this.tick(check); this.noteNext(check.config.name, task); }, { name: check.config.name });
       void task.start();
       this.tasks.push(task);
+      this.noteNext(check.config.name, task);
       if (opts.runAtStart !== false) this.tick(check);
     }
+  }
+
+  private noteNext(name: string, task: ScheduledTask): void {
+    const next = task.getNextRun();
+    if (next) this.nextDue.set(name, next.getTime());
+  }
+
+  /**
+   * Why the schedule is not keeping up, if it is not: a tick due more than a minute ago that
+   * never came (the timers stopped), or a run going far past its timeout (a probe that hangs).
+   */
+  stalled(now = Date.now()): string | undefined {
+    if (!this.running) return undefined;
+    for (const check of this.checks) {
+      const name = check.config.name;
+      const due = this.nextDue.get(name);
+      if (due !== undefined && now - due > 60_000) return `check ${name}: its run due ${Math.round((now - due) / 1000)}s ago has not started`;
+      const began = this.runStartedAt.get(name);
+      const limit = check.config.jitter.ms + 2 * check.config.timeout.ms + 60_000;
+      if (began !== undefined && now - began > limit) return `check ${name}: its run has gone ${Math.round((now - began) / 1000)}s, past its timeout`;
+    }
+    return undefined;
   }
 
   /** Starts a run unless one is going; returns the run (for tests and one-shot use). */
@@ -56,7 +82,8 @@ export class Scheduler {
       this.hooks.onSkip(name);
       return undefined;
     }
-    const run = this.runOne(check).finally(() => this.inFlight.delete(name));
+    this.runStartedAt.set(name, Date.now());
+    const run = this.runOne(check).finally(() => { this.inFlight.delete(name); this.runStartedAt.delete(name); });
     this.inFlight.set(name, run);
     return run;
   }

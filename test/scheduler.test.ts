@@ -100,3 +100,21 @@ test('max concurrent probes: the rest wait their turn, every one runs, each time
   assert.equal(results.length, 1, 'only the run that had its slot');
   await server.close();
 });
+
+test('stalled: a run that hangs past its timeout, or a tick that never came, is named (read on an injected clock)', async () => {
+  // A probe that never answers and ignores its timeout: what a stuck scheduler would look like.
+  const hang = { target: 'nowhere', run: () => new Promise<never>(() => {}) };
+  // Yearly (node-cron reads it in local time), so that no tick comes during the test.
+  const cfg = httpCheck({ url: 'http://127.0.0.1:9/up', schedule: '0 0 0 1 1 *', timeout: '2s' });
+  const scheduler = new Scheduler([{ config: cfg, probe: hang as never }], { onResult: () => {}, onSkip: () => {} });
+  scheduler.start();
+  const t0 = Date.now();
+  assert.equal(scheduler.stalled(t0), undefined, 'a run just begun is not stalled');
+  assert.equal(scheduler.stalled(t0 + 63_000), undefined, 'within two timeouts and a minute');
+  assert.match(scheduler.stalled(t0 + 65_000) ?? '', /check up: its run has gone 6\ds, past its timeout/);
+  // The next tick is due on January 1st; more than a minute past it, with no tick, is a stall.
+  const due = new Date(new Date(t0).getFullYear() + 1, 0, 1).getTime();
+  assert.doesNotMatch(scheduler.stalled(due + 59_000) ?? '', /has not started/);
+  assert.match(scheduler.stalled(due + 61_000) ?? '', /check up: its run due 61s ago has not started/);
+  await scheduler.stop();
+});

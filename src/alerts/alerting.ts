@@ -15,6 +15,7 @@ import { AlertEngine, type Thresholds, type TrackedAlert } from './engine.js';
 import { Notifier, type QueuedNotification } from './notifier.js';
 import { Silences, type Silence } from './silences.js';
 import { createSink } from './sinks/index.js';
+import type { MonitorHealth, SinkContext } from './sinks/types.js';
 import { changeId, type Alert, type AlertChange } from './types.js';
 
 const TICK_MS = 5000;
@@ -29,7 +30,7 @@ function sinkSignal(sink: SinkConfig, failing: boolean, why: string): Signal {
     source: 'monitor',
     key: `${SINK_KEY}${sink.name}`,
     ok: !failing,
-    severity: !sink.severities || sink.severities.includes('critical') ? 'critical' : 'warning',
+    severity: !('severities' in sink) || !sink.severities || sink.severities.includes('critical') ? 'critical' : 'warning',
     category: 'monitor',
     reason: 'sink_failing',
     summary: failing ? `notifications to sink ${sink.name} (${sink.kind}) are not getting through: ${why}` : `sink ${sink.name} delivers again`,
@@ -58,6 +59,8 @@ export interface AlertingDeps {
   window: DeployWindow;
   /** Called with each firing before it is sent; may add annotations (the evidence bundle). */
   onFiring?(change: AlertChange): void;
+  /** The monitor's own health, for the sinks that vouch for it (heartbeat, the watchdog alert). */
+  health?(): MonitorHealth;
 }
 
 export class Alerting {
@@ -208,6 +211,7 @@ export class Alerting {
   private newEngine(): AlertEngine {
     return new AlertEngine({
       instance: this.config.instance,
+      instanceLabel: this.config.alerts.instance_label,
       repeatIntervalMs: this.config.alerts.repeat_interval.ms,
       onChange: (c) => this.onChange(c),
       isSilenced: (labels, now) => this.silences.isSilenced(labels, now),
@@ -219,7 +223,10 @@ export class Alerting {
 
   private newNotifier(): Notifier {
     const { state, metrics, logger } = this.deps;
-    const ctx = { instance: this.config.instance, externalUrl: this.config.alerts.external_url, warn: (o: object, m: string) => logger.warn(o, m) };
+    const ctx: SinkContext = {
+      instance: this.config.instance, instanceLabel: this.config.alerts.instance_label, externalUrl: this.config.alerts.external_url,
+      warn: (o: object, m: string) => logger.warn(o, m), health: this.deps.health,
+    };
     const d = this.config.alerts.delivery;
     return new Notifier({
       sinks: this.config.alerts.sinks.map((c) => createSink(c, ctx)),

@@ -16,6 +16,8 @@ export type { Thresholds } from '../signals.js';
 
 export interface AlertEngineOptions {
   instance: string;
+  /** False: alerts carry no instance label (an HA pair's monitors send identical alerts). */
+  instanceLabel?: boolean;
   repeatIntervalMs: number;
   onChange(change: AlertChange): void;
   /** True when a silence covers these labels now. */
@@ -215,7 +217,7 @@ export class AlertEngine {
       ...this.opts.extraLabels?.(),
       severity: signal.severity,
       category: signal.category,
-      instance: this.opts.instance,
+      ...(this.opts.instanceLabel === false ? {} : { instance: this.opts.instance }),
     };
     const incident = this.opts.incidentKey?.(Date.parse(iso));
     return {

@@ -11,7 +11,7 @@
  * A secret split by a line break (a terminal wrapping an echoed password) is found too.
  */
 
-import { SINK_URL_IS_CREDENTIAL } from '../alerts/sinks/schemas.js';
+import { SINK_CREDENTIAL_URLS } from '../alerts/sinks/schemas.js';
 
 export const REDACTED = '<redacted>';
 const MIN_SECRET_LENGTH = 8;
@@ -300,22 +300,26 @@ export function redactConfig<T>(config: T): T {
 }
 
 /**
- * A sink URL that is itself the credential (Slack's, a webhook's: SINK_URL_IS_CREDENTIAL, each
- * sink kind's own rule in its schema.ts) is a secret whole, and so is each long path segment on
- * its own (the token, as a careless log line would print it).
+ * A sink URL that is itself the credential (Slack's, a webhook's, a heartbeat's:
+ * SINK_CREDENTIAL_URLS, each sink kind's own rule in its schema.ts) is a secret whole, and so is
+ * each long path segment on its own (the token, as a careless log line would print it).
  */
 function sinkUrlSecrets(config: unknown): string[] {
-  const sinks = (config as { alerts?: { sinks?: Array<{ kind?: string; url?: unknown }> } } | undefined)?.alerts?.sinks ?? [];
+  const sinks = (config as { alerts?: { sinks?: Array<Record<string, unknown> & { kind?: string }> } } | undefined)?.alerts?.sinks ?? [];
   const out: string[] = [];
   for (const sink of sinks) {
-    const credential = (SINK_URL_IS_CREDENTIAL as Record<string, boolean | undefined>)[sink.kind ?? ''] ?? true; // an unknown kind: the safe side
-    if (!credential || typeof sink.url !== 'string') continue;
-    out.push(sink.url);
-    try {
-      const u = new URL(sink.url);
-      // A token in the path is a secret as a whole segment; the path's words ("/foglet-monitor-alerts") are not.
-      for (const seg of u.pathname.split('/')) if (looksLikeToken(decode(seg))) out.push(decode(seg), seg);
-    } catch { /* not a URL: the schema says so */ }
+    // An unknown kind: the safe side, its url is a credential.
+    const fields: readonly string[] = (SINK_CREDENTIAL_URLS as Record<string, readonly string[] | undefined>)[sink.kind ?? ''] ?? ['url'];
+    for (const field of fields) {
+      const url = sink[field];
+      if (typeof url !== 'string') continue;
+      out.push(url);
+      try {
+        const u = new URL(url);
+        // A token in the path is a secret as a whole segment; the path's words ("/foglet-monitor-alerts") are not.
+        for (const seg of u.pathname.split('/')) if (looksLikeToken(decode(seg))) out.push(decode(seg), seg);
+      } catch { /* not a URL: the schema says so */ }
+    }
   }
   return out;
 }

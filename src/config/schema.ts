@@ -121,6 +121,12 @@ export const alertsSchema = z.strictObject({
   repeat_interval: duration({ min: '1m', max: '30d' }).prefault('4h'),
   /** Link in every notification back to this monitor (its /status), e.g. https://monitor.example.net. */
   external_url: httpUrl.optional(),
+  /**
+   * Whether alerts carry `instance` (this monitor's name). Off for an HA pair: two monitors with
+   * the same config then send identical alerts (the same labels, the same fingerprint), which an
+   * Alertmanager cluster or PagerDuty de-duplicates; the instance stays on the metrics.
+   */
+  instance_label: z.boolean().default(true),
   sinks: z.array(sinkSchema).default([]),
   delivery: z.strictObject({
     /** First retry after this long, doubling (with jitter) up to max_backoff. */

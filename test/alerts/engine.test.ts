@@ -155,3 +155,21 @@ describe('alert engine', () => {
     assert.notEqual(fingerprint({ ...a.labels, instance: 'ams-1' }), a.fingerprint);
   });
 });
+
+test('instance_label off: two monitors with the same config raise the same alert (the same labels, the same fingerprint), with no instance label', () => {
+  const raised = (instance: string, instanceLabel?: boolean) => {
+    const changes: AlertChange[] = [];
+    const e = new AlertEngine({ instance, instanceLabel, repeatIntervalMs: 3600_000, onChange: (c) => changes.push(c) });
+    e.observe(probe(false), T2);
+    e.observe(probe(false), T2);
+    return changes.find((c) => c.kind === 'firing')!.alert;
+  };
+  const a = raised('iad-1', false);
+  const b = raised('ams-1', false);
+  assert.equal(a.labels.instance, undefined);
+  assert.deepEqual(a.labels, b.labels);
+  assert.equal(a.fingerprint, b.fingerprint);
+  // The default keeps the monitor's name on its alerts: a single monitor says where it runs.
+  assert.equal(raised('iad-1').labels.instance, 'iad-1');
+  assert.notEqual(raised('iad-1').fingerprint, raised('ams-1').fingerprint);
+});

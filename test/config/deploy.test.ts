@@ -46,3 +46,21 @@ test('the compose Prometheus config is valid with the shipped rules beside it', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the HA pair example: both monitors load one config with identical alerts to every Alertmanager, and the cluster config is valid', async () => {
+  const env = { ...ENV, FOGLET_HOST_KEY: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s' };
+  const config = await loadConfigFile(path.join(DEPLOY, 'ha', 'monitor.yaml'), env);
+  assert.equal(config.alerts.instance_label, false);
+  assert.equal(config.instance, os.hostname(), 'each monitor named by its host');
+  const sink = config.alerts.sinks.find((s) => s.kind === 'alertmanager');
+  assert.ok(sink && sink.kind === 'alertmanager' && sink.watchdog);
+  const compose = YAML.parse(readFileSync(path.join(DEPLOY, 'ha', 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { hostname?: string; command?: string[] }> };
+  const ams = Object.keys(compose.services).filter((n) => n.startsWith('alertmanager-'));
+  assert.deepEqual(sink.urls, ams.map((n) => `http://${n}:9093`), 'the monitors send to every member');
+  for (const n of ams) assert.ok(compose.services[n]!.command!.some((a) => a.startsWith('--cluster.peer=alertmanager-')), `${n} joins the cluster`);
+  assert.deepEqual(Object.keys(compose.services).filter((n) => n.startsWith('monitor-')).map((n) => compose.services[n]!.hostname), ['monitor-a', 'monitor-b']);
+  const fly = readFileSync(path.join(DEPLOY, 'ha', 'fly.toml'), 'utf8');
+  assert.match(fly, /local_path = "config\/deploy\/ha\/monitor.yaml"/);
+  const am = spawnSync('/usr/bin/amtool', ['check-config', path.join(DEPLOY, 'ha', 'alertmanager.yml')], { encoding: 'utf8' });
+  assert.equal(am.status, 0, am.stdout + am.stderr);
+});

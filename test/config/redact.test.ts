@@ -23,7 +23,7 @@ test('config check of config/example.yaml hides exactly the secrets, and leaves 
   };
   walk(printed, '');
   assert.deepEqual(redacted.map((p) => p.replace(/\.\d+\./g, '[].')).sort(), [
-    'alerts.sinks[].routing_key', 'alerts.sinks[].secret', 'alerts.sinks[].url', 'alerts.sinks[].url', 'api.token',
+    'alerts.sinks[].routing_key', 'alerts.sinks[].secret', 'alerts.sinks[].url', 'alerts.sinks[].url', 'alerts.sinks[].url', 'alerts.sinks[].fail_url', 'api.token',
     'checks[].login.password', 'logs.sources[].token', 'releases.announce.grafana.token', 'releases.announce.pagerduty.routing_key',
   ].sort());
   const out = JSON.stringify(printed);

@@ -26,11 +26,13 @@ describe('the Prometheus side: rules, exposition, a real scrape', () => {
   });
   after(() => st.stop());
 
-  test('promtool check rules and promtool test rules pass', () => {
-    const check = spawnSync(PROMTOOL, ['check', 'rules', 'config/prometheus/foglet-monitor.rules.yml'], { encoding: 'utf8' });
-    assert.equal(check.status, 0, check.stdout + check.stderr);
-    const unit = spawnSync(PROMTOOL, ['test', 'rules', 'foglet-monitor.rules.test.yml'], { cwd: 'config/prometheus', encoding: 'utf8' });
-    assert.equal(unit.status, 0, unit.stdout + unit.stderr);
+  test('promtool check rules and promtool test rules pass, for one monitor and for several (majority vote)', () => {
+    for (const rules of ['foglet-monitor', 'foglet-monitor.ha']) {
+      const check = spawnSync(PROMTOOL, ['check', 'rules', `config/prometheus/${rules}.rules.yml`], { encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+      const unit = spawnSync(PROMTOOL, ['test', 'rules', `${rules}.rules.test.yml`], { cwd: 'config/prometheus', encoding: 'utf8' });
+      assert.equal(unit.status, 0, unit.stdout + unit.stderr);
+    }
   });
 
   test('promtool check metrics finds nothing to say about the monitor\'s own metrics', async () => {

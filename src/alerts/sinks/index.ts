@@ -3,6 +3,7 @@
  * sink from its config. A new kind is a folder, a line here and a line in schemas.ts.
  */
 import { alertmanagerSinkKind } from './alertmanager/sink.js';
+import { heartbeatSinkKind } from './heartbeat/sink.js';
 import { pagerdutySinkKind } from './pagerduty/sink.js';
 import type { SinkConfig, SinkKind } from './schemas.js';
 import { slackSinkKind } from './slack/sink.js';
@@ -15,6 +16,7 @@ export const SINK_KINDS: { [K in SinkKind]: SinkKindDescriptor<Extract<SinkConfi
   slack: slackSinkKind,
   pagerduty: pagerdutySinkKind,
   alertmanager: alertmanagerSinkKind,
+  heartbeat: heartbeatSinkKind,
 };
 
 export function createSink(cfg: SinkConfig, ctx: SinkContext): Sink {

@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import { kindError } from '../../schema/fields.js';
-import { alertmanagerSinkSchema, alertmanagerUrlIsCredential } from './alertmanager/schema.js';
-import { pagerdutySinkSchema, pagerdutyUrlIsCredential } from './pagerduty/schema.js';
-import { slackSinkSchema, slackUrlIsCredential } from './slack/schema.js';
-import { webhookSinkSchema, webhookUrlIsCredential } from './webhook/schema.js';
+import { heartbeatCredentialUrls, heartbeatSinkSchema } from './heartbeat/schema.js';
+import { alertmanagerSinkSchema, alertmanagerCredentialUrls } from './alertmanager/schema.js';
+import { pagerdutySinkSchema, pagerdutyCredentialUrls } from './pagerduty/schema.js';
+import { slackSinkSchema, slackCredentialUrls } from './slack/schema.js';
+import { webhookSinkSchema, webhookCredentialUrls } from './webhook/schema.js';
 
-export const SINK_SCHEMAS = [webhookSinkSchema, slackSinkSchema, pagerdutySinkSchema, alertmanagerSinkSchema] as const;
+export const SINK_SCHEMAS = [webhookSinkSchema, slackSinkSchema, pagerdutySinkSchema, alertmanagerSinkSchema, heartbeatSinkSchema] as const;
 
 /** The config schema of a sink, chosen by its `kind`. */
 export const sinkSchema = z.discriminatedUnion('kind', SINK_SCHEMAS, { error: kindError(SINK_SCHEMAS.map((s) => s.shape.kind.value)) });
@@ -22,14 +23,16 @@ export type { WebhookSinkConfig } from './webhook/schema.js';
 export type { SlackSinkConfig } from './slack/schema.js';
 export type { PagerDutySinkConfig } from './pagerduty/schema.js';
 export type { AlertmanagerSinkConfig } from './alertmanager/schema.js';
+export type { HeartbeatSinkConfig } from './heartbeat/schema.js';
 
 /**
- * Which kinds' `url` is a credential, each kind's own rule (its schema.ts says why): a kind
- * without an entry does not compile.
+ * Which of each kind's URL fields are credentials, each kind's own rule (its schema.ts says
+ * why): a kind without an entry does not compile.
  */
-export const SINK_URL_IS_CREDENTIAL = {
-  webhook: webhookUrlIsCredential,
-  slack: slackUrlIsCredential,
-  pagerduty: pagerdutyUrlIsCredential,
-  alertmanager: alertmanagerUrlIsCredential,
-} as const satisfies Record<SinkKind, boolean>;
+export const SINK_CREDENTIAL_URLS = {
+  webhook: webhookCredentialUrls,
+  slack: slackCredentialUrls,
+  pagerduty: pagerdutyCredentialUrls,
+  alertmanager: alertmanagerCredentialUrls,
+  heartbeat: heartbeatCredentialUrls,
+} as const satisfies Record<SinkKind, readonly string[]>;

@@ -7,10 +7,21 @@ import type { Alert, AlertChange } from '../types.js';
 
 export interface SinkContext {
   instance: string;
+  /** Whether alerts carry the instance label (alerts.instance_label; off for an HA pair). */
+  instanceLabel?: boolean;
+  /** The monitor's own health, for sinks that vouch for it (heartbeat, the watchdog alert). */
+  health?(): MonitorHealth;
   /** The monitor's own URL, for links back (alerts.external_url). */
   externalUrl?: string;
   /** For work a sink does outside send() (Alertmanager's re-sends). */
   warn(obj: object, msg: string): void;
+}
+
+/** Whether the monitor works: its scheduler runs, its probes complete, its state is writable. */
+export interface MonitorHealth {
+  ok: boolean;
+  /** Why not, in a few words each. */
+  reasons: string[];
 }
 
 export interface Sink {
@@ -33,10 +44,12 @@ export interface SinkKindDescriptor<C extends SinkConfig> {
   create(cfg: C, ctx: SinkContext): Sink;
 }
 
-type Filter = Pick<SinkConfig, 'severities' | 'categories' | 'labels'>;
+/** The sinks that take alerts (all but the heartbeat), with the filter they share. */
+export type AlertSinkConfig = Exclude<SinkConfig, { kind: 'heartbeat' }>;
+type Filter = Pick<AlertSinkConfig, 'severities' | 'categories' | 'labels'>;
 
-/** What every sink has: its config, its name, the shared filter. */
-export abstract class FilteredSink<C extends SinkConfig> {
+/** What every alert sink has: its config, its name, the shared filter. */
+export abstract class FilteredSink<C extends AlertSinkConfig> {
   readonly name: string;
 
   constructor(protected readonly cfg: C, protected readonly ctx: SinkContext) {

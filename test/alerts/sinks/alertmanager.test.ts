@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { AlertmanagerSink } from '../../../src/alerts/sinks/alertmanager/sink.js';
 import { startAlertmanager, type RealAlertmanager } from '../../helpers/alertmanager.js';
 import { changes, sinkConfig, sinkContext } from '../../helpers/sinks.js';
+import { closedPort } from '../../helpers/servers.js';
 import { waitFor } from '../../helpers/wait.js';
 
 describe('alertmanager sink against a real Alertmanager', () => {
@@ -44,5 +45,48 @@ describe('alertmanager sink against a real Alertmanager', () => {
     } finally {
       s.stop();
     }
+  });
+});
+
+describe('alertmanager sink: a cluster and the watchdog', () => {
+  let amA: RealAlertmanager;
+  let amB: RealAlertmanager;
+  before(async () => { [amA, amB] = await Promise.all([startAlertmanager(), startAlertmanager()]); });
+  after(async () => { await amA.stop(); await amB.stop(); });
+
+  const listed = async (am: RealAlertmanager, rule: string) =>
+    ((await (await fetch(`${am.url}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string> }>).some((a) => a.labels.rule === rule || a.labels.alertname === rule);
+
+  test('with urls, every push goes to every member; one member down is warned of, all down is a failed delivery', async () => {
+    const warnings: string[] = [];
+    const dead = `http://127.0.0.1:${await closedPort()}`;
+    const [fire] = changes();
+    const rule = `cluster_${Date.now()}`;
+    const alert = { ...fire!, alert: { ...fire!.alert, labels: { ...fire!.alert.labels, rule } } };
+    const s = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', urls: [amA.url, amB.url, dead] }), { ...sinkContext, warn: (_o, m) => warnings.push(m) });
+    await s.send(alert);
+    assert.ok(await listed(amA, rule) && await listed(amB, rule), 'both live members have it');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /one Alertmanager of the cluster did not take the push/);
+    const allDead = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', urls: [dead, dead] }), sinkContext);
+    await assert.rejects(allDead.send(alert), /every Alertmanager refused or was unreachable/);
+  });
+
+  test('the watchdog fires with every re-send while the monitor is healthy, and not while it is not', async () => {
+    let ok = true;
+    const s = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', url: amA.url, watchdog: true }), { ...sinkContext, instanceLabel: false, health: () => ({ ok, reasons: ok ? [] : ['scheduler not running'] }) });
+    assert.deepEqual(s.watchdog()?.labels, { alertname: 'FogletMonitorWatchdog', severity: 'none' });
+    await s.resend();
+    assert.ok(await listed(amA, 'FogletMonitorWatchdog'));
+    ok = false;
+    assert.equal(s.watchdog(), undefined);
+    const quiet = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', url: amB.url, watchdog: true }), { ...sinkContext, health: () => ({ ok: false, reasons: ['stalled'] }) });
+    await quiet.resend();
+    assert.equal(await listed(amB, 'FogletMonitorWatchdog'), false);
+  });
+
+  test('url and urls: exactly one of them, the error names the field', () => {
+    assert.throws(() => sinkConfig({ kind: 'alertmanager', url: amA.url, urls: [amB.url] }), /alerts\.sinks\[0\]\.url.*either url .* or urls/s);
+    assert.throws(() => sinkConfig({ kind: 'alertmanager' }), /either url/);
   });
 });

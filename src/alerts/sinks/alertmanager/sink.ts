@@ -6,10 +6,15 @@
  * on their own. A resolve is sent with its real endsAt, and sent again for
  * `resolve_resend_for` in case one push was lost. Alertmanager groups, dedups (by
  * labels, across monitors) and routes from there.
+ *
+ * With `urls`, every push goes to every member of the cluster (Alertmanager's documentation:
+ * never load-balance between them; they de-duplicate by gossip): delivered when one accepts it,
+ * and a member that did not is warned of and gets it again at the next re-send. With
+ * `watchdog`, an always-firing FogletMonitorWatchdog rides along while the monitor is healthy.
  */
 import type { AlertmanagerSinkConfig } from './schema.js';
 import type { Alert, AlertChange } from '../../types.js';
-import { postJson } from '../../../http-post.js';
+import { DeliveryError, postJson } from '../../../http-post.js';
 import { FilteredSink, statusUrl, textAnnotations, type Sink, type SinkContext, type SinkKindDescriptor } from '../types.js';
 
 interface Held {
@@ -22,11 +27,13 @@ export class AlertmanagerSink extends FilteredSink<AlertmanagerSinkConfig> imple
   readonly kind = 'alertmanager' as const;
   private readonly held = new Map<string, Held>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly endpoint: string;
+  private readonly endpoints: string[];
+  private readonly startedAt: string;
 
   constructor(cfg: AlertmanagerSinkConfig, ctx: SinkContext, private readonly now: () => number = Date.now) {
     super(cfg, ctx);
-    this.endpoint = `${cfg.url.replace(/\/$/, '')}/api/v2/alerts`;
+    this.endpoints = (cfg.urls ?? [cfg.url!]).map((u) => `${u.replace(/\/$/, '')}/api/v2/alerts`);
+    this.startedAt = new Date(now()).toISOString();
   }
 
   /** What Alertmanager gets for one alert now. */
@@ -56,6 +63,18 @@ export class AlertmanagerSink extends FilteredSink<AlertmanagerSinkConfig> imple
   start(): void {
     this.timer = setInterval(() => void this.resend(), this.cfg.resend_interval.ms);
     this.timer.unref();
+    if (this.cfg.watchdog) void this.resend();
+  }
+
+  /** The dead man's switch: always firing while the monitor is healthy; when it stops coming, the switch pages. */
+  watchdog(): Alert | undefined {
+    if (!this.cfg.watchdog || this.ctx.health?.().ok === false) return undefined;
+    const labels: Record<string, string> = { alertname: 'FogletMonitorWatchdog', severity: 'none' };
+    if (this.ctx.instanceLabel !== false) labels.instance = this.ctx.instance;
+    return {
+      fingerprint: '', key: 'watchdog', labels, severity: 'info', category: 'monitor', state: 'firing', activeAt: this.startedAt, startsAt: this.startedAt, seq: 0,
+      annotations: { summary: 'foglet-monitor is alive. This alert always fires while the monitor is healthy: route it to a dead man\'s switch, which pages when it stops.', reason: 'watchdog' },
+    };
   }
 
   stop(): void {
@@ -66,16 +85,26 @@ export class AlertmanagerSink extends FilteredSink<AlertmanagerSinkConfig> imple
   async resend(): Promise<void> {
     const now = this.now();
     for (const [fp, h] of this.held) if (h.resendUntil !== undefined && now > h.resendUntil) this.held.delete(fp);
-    if (this.held.size === 0) return;
+    const watchdog = this.watchdog();
+    if (this.held.size === 0 && !watchdog) return;
     try {
-      await this.push([...this.held.values()].map((h) => h.alert));
+      await this.push([...this.held.values()].map((h) => h.alert).concat(watchdog ? [watchdog] : []));
     } catch (e) {
       this.ctx.warn({ sink: this.name, err: (e as Error).message }, 'alertmanager re-send failed; trying again at the next interval');
     }
   }
 
+  /** To every member at once; delivered when one took it (they gossip it to the others). */
   private async push(alerts: Alert[]): Promise<void> {
-    await postJson(this.endpoint, JSON.stringify(alerts.map((a) => this.postable(a))), {}, this.cfg.timeout.ms);
+    const body = JSON.stringify(alerts.map((a) => this.postable(a)));
+    const outcomes = await Promise.allSettled(this.endpoints.map((e) => postJson(e, body, {}, this.cfg.timeout.ms)));
+    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ endpoint: this.endpoints[i]!, err: o.reason as Error }] : []));
+    if (failed.length === outcomes.length) {
+      if (failed.length === 1) throw failed[0]!.err;
+      const retryable = failed.some((f) => !(f.err instanceof DeliveryError) || f.err.retryable);
+      throw new DeliveryError(`every Alertmanager refused or was unreachable: ${failed.map((f) => f.err.message).join('; ')}`, retryable);
+    }
+    for (const f of failed) this.ctx.warn({ sink: this.name, alertmanager: f.endpoint, err: f.err.message }, 'one Alertmanager of the cluster did not take the push; the others did, and it gets it again at the next re-send');
   }
 }
 

@@ -12,8 +12,8 @@ export const pagerdutySinkSchema = z.strictObject({
 export type PagerDutySinkConfig = z.output<typeof pagerdutySinkSchema>;
 
 /**
- * Whether this kind's `url` is itself a credential: then the whole URL, and each token-like
- * segment of it, is redacted wherever it would be printed. The secret is `routing_key`, redacted
+ * The URL fields that are credentials: each is redacted whole, and each token-like segment of
+ * it, wherever it would be printed. The secret is `routing_key`, redacted
  * by its name; the Events API's URL is public.
  */
-export const pagerdutyUrlIsCredential = false;
+export const pagerdutyCredentialUrls = [] as const;

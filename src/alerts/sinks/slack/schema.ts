@@ -11,8 +11,8 @@ export const slackSinkSchema = z.strictObject({
 export type SlackSinkConfig = z.output<typeof slackSinkSchema>;
 
 /**
- * Whether this kind's `url` is itself a credential: then the whole URL, and each token-like
- * segment of it, is redacted wherever it would be printed. An incoming webhook's URL is its
+ * The URL fields that are credentials: each is redacted whole, and each token-like segment of
+ * it, wherever it would be printed. An incoming webhook's URL is its
  * credential (hooks.slack.com/services/T.../B.../<token>).
  */
-export const slackUrlIsCredential = true;
+export const slackCredentialUrls = ['url'] as const;

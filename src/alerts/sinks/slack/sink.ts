@@ -25,7 +25,7 @@ export function slackMessage(change: AlertChange, ctx: SinkContext): Record<stri
   if (evidence && change.kind !== 'resolved' && change.kind !== 'notice') {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${escape(evidence.slice(-MAX_EVIDENCE)).replaceAll('```', "'''")}\`\`\`` } });
   }
-  const context = [`instance ${a.labels.instance}`, a.annotations.runbook, statusUrl(ctx) ? `<${statusUrl(ctx)}|status>` : undefined]
+  const context = [`instance ${a.labels.instance ?? ctx.instance}`, a.annotations.runbook, statusUrl(ctx) ? `<${statusUrl(ctx)}|status>` : undefined]
     .filter(Boolean).join(' · ');
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
   return { text: line, blocks };

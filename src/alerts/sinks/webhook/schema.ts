@@ -14,8 +14,8 @@ export const webhookSinkSchema = z.strictObject({
 export type WebhookSinkConfig = z.output<typeof webhookSinkSchema>;
 
 /**
- * Whether this kind's `url` is itself a credential: then the whole URL, and each token-like
- * segment of it, is redacted wherever it would be printed. A receiver's URL often carries its
+ * The URL fields that are credentials: each is redacted whole, and each token-like segment of
+ * it, wherever it would be printed. A receiver's URL often carries its
  * token (a Discord or Teams webhook, a bin's id).
  */
-export const webhookUrlIsCredential = true;
+export const webhookCredentialUrls = ['url'] as const;
