@@ -91,6 +91,11 @@ export class CheckRuns {
     return this.scheduler?.running ?? false;
   }
 
+  /** Runs `fn` within the running scheduler's concurrency cap; undefined while none runs. */
+  withSlot<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    return this.scheduler ? this.scheduler.withSlot(fn) : Promise.resolve(undefined);
+  }
+
   /** Why the checks are not keeping to their schedule, if they are not (see Scheduler.stalled). */
   stalled(now?: number): string | undefined {
     return this.scheduler?.stalled(now);

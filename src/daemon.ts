@@ -14,6 +14,7 @@ import type { ProbeResult } from './checks/types.js';
 import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js';
 import { Metrics } from './metrics.js';
 import { CheckRuns } from './check-runs.js';
+import { OnDemandProbes } from './checks/on-demand.js';
 import { applyReload, readReload } from './reload.js';
 import { boundAddress, buildServer, parseListen } from './server.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
@@ -60,6 +61,7 @@ export class Daemon {
   private alerting: Alerting | undefined;
   private readonly release: ReleaseController;
   private readonly checks: CheckRuns;
+  private readonly probes: OnDemandProbes;
   private readonly startedAt = new Date();
   private stopping = false;
   /** A release watch asked for its tighter schedule (the last request wins). */
@@ -83,6 +85,7 @@ export class Daemon {
       redactDeep: (v) => this.redactorRef.current?.redactDeep(v) ?? v,
       onResult: (r) => this.onResult(r),
     });
+    this.probes = new OnDemandProbes({ config: () => this.config, kinds: this.kinds, probeDeps, withSlot: (fn) => this.checks.withSlot(fn) });
     this.release = new ReleaseController({
       config: () => this.config, state: this.state, metrics: this.metrics, logger: this.logger,
       observe: (signal) => this.alerting?.observe(signal),
@@ -130,6 +133,7 @@ export class Daemon {
       logIngest: () => (this.watcher ? { source: (name) => this.watcher?.httpSource(name) } : undefined),
       silences: () => this.alerting?.silences,
       releases: () => releases,
+      probes: () => this.probes,
       apiToken: () => this.config.api.token,
       persist: () => this.state.persist(),
       maxConnections: serverConnectionCap(this.config, (fields, msg) => this.logger.warn(fields, msg)),

@@ -101,6 +101,16 @@ export class Scheduler {
     }
   }
 
+  /** Runs `fn` (an on-demand probe) within the same cap as the scheduled runs; undefined once stopping. */
+  async withSlot<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    if (!(await this.slots.acquire())) return undefined;
+    try {
+      return await fn();
+    } finally {
+      this.slots.release();
+    }
+  }
+
   /** Stops scheduling and waits for the runs in flight, which end by their own timeouts. */
   async stop(): Promise<void> {
     this.stopping.abort();

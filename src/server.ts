@@ -12,6 +12,8 @@ import { releaseRoutes } from './server/releases.js';
 import type { ReleaseTracker } from './release/marks.js';
 import type { Silences } from './alerts/silences.js';
 import { statusRoutes } from './server/status.js';
+import { probeRoutes } from './server/probe.js';
+import type { OnDemandProbes } from './checks/on-demand.js';
 import { statusPageRoutes } from './server/status-page.js';
 import { guardConnections, MAX_PIPELINED } from './server/connections.js';
 
@@ -23,6 +25,8 @@ export interface ServerDeps {
   logIngest: () => LogIngest | undefined;
   silences: () => Silences | undefined;
   releases: () => ReleaseTracker | undefined;
+  /** /probe's runs (off unless probe_endpoint.enabled). */
+  probes: () => OnDemandProbes;
   apiToken: () => string | undefined;
   /** Writes the state file now; throws naming why it could not. A write API answers only after it. */
   persist: () => Promise<void>;
@@ -84,6 +88,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { readiness: deps.readiness });
   await app.register(metricsRoutes, { metrics: deps.metrics });
+  await app.register(probeRoutes, { probes: deps.probes });
   await app.register(statusRoutes, { status: deps.status });
   await app.register(statusPageRoutes, { status: deps.status });
   await app.register(logsRoutes, { ingest: deps.logIngest });

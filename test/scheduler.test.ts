@@ -118,3 +118,19 @@ test('stalled: a run that hangs past its timeout, or a tick that never came, is 
   assert.match(scheduler.stalled(due + 61_000) ?? '', /check up: its run due 61s ago has not started/);
   await scheduler.stop();
 });
+
+test('an on-demand run (/probe) waits its turn within the same cap as the scheduled runs; none once stopping', async () => {
+  const slow = await countingServer(400);
+  const cfg = httpCheck({ url: `${slow.url}/up`, schedule: '0 0 0 1 1 *', timeout: '3s' });
+  const order: string[] = [];
+  const scheduler = new Scheduler([{ config: cfg, probe: new HttpProbe(cfg, { baseDir: '.' }) }], {
+    onResult: () => order.push('scheduled run done'), onSkip: () => {},
+  }, 1);
+  scheduler.start();
+  const extra = await scheduler.withSlot(async () => { order.push('on-demand run'); return 42; });
+  assert.equal(extra, 42);
+  assert.deepEqual(order, ['scheduled run done', 'on-demand run']);
+  await scheduler.stop();
+  assert.equal(await scheduler.withSlot(async () => 1), undefined);
+  await slow.close();
+});

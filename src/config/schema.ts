@@ -155,6 +155,21 @@ function uniqueNames(items: Array<{ name: string }>, at: string[], what: string,
   });
 }
 
+/**
+ * `GET /probe`: one probe run on demand, its result as metrics (probe_success, ...), so that a
+ * Prometheus that already scales (sharding, HA pairs) can schedule the probes. Off by default.
+ */
+const probeEndpointSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Hosts (or host:port) that `?target=` may name; empty: only the configured checks' own targets. */
+  allowed_targets: z.array(z.string().min(1)).default([]),
+  /**
+   * SSH runs through /probe per target per minute; more are refused (429), so that Foglet's login
+   * rate limit does not ban the monitor's address.
+   */
+  ssh_per_minute: z.number().int().min(1).max(60).default(4),
+});
+
 export const configSchema = z.strictObject({
   /** Label on every alert and metric that names this monitor (one per region). */
   instance: z.string().min(1).default(os.hostname()),
@@ -175,6 +190,7 @@ export const configSchema = z.strictObject({
   checks: z.array(checkSchema).default([]),
   logs: logsSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
+  probe_endpoint: probeEndpointSchema.prefault({}),
   releases: z.strictObject({
     /** After a `finished` mark (or a boot seen without marks), the deploy window stays open this long. */
     grace: duration({ min: '0s', max: '1h' }).prefault('5m'),
