@@ -19,6 +19,15 @@ import { registerReleaseCommands } from './cli/release.js';
 import { registerRulesCommands } from './cli/rules.js';
 import { VERSION } from './version.js';
 
+// A reader that stops early (`scan --json FILE | head`) closes the pipe: that is its right, not
+// our error. Stop quietly, as cat and grep do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const program = new Command('foglet-monitor')
   .description('Watches a Foglet BBS after every release: HTTP /up, the SSH login path, logs; exports Prometheus metrics.')
   .version(VERSION)

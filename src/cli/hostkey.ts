@@ -22,7 +22,11 @@ export function registerHostkeyCommand(program: Command): void {
       const { scanHostKeys } = await import('../checks/ssh/hostkey.js');
       const keys = await scanHostKeys(host, port, timeoutMs);
       if (keys.length === 0) {
-        process.stderr.write(`${host}:${port} offered no host key of a known type\n`);
+        const { identifyServer } = await import('../checks/ssh/hostkey.js');
+        const answer = await identifyServer(host, port, Math.min(timeoutMs, 5000));
+        process.stderr.write(/^it answered "SSH-/.test(answer)
+          ? `${host}:${port} is an SSH server (${answer}) but offered no host key of a type the monitor knows\n`
+          : `${host}:${port} is not an SSH server, or not one that answers: ${answer}\n`);
         process.exit(1);
       }
       if (opts.json) {

@@ -22,8 +22,11 @@ export function registerReleaseCommands(program: Command): void {
       .action(async (version: string, opts: ClientOptions & { at?: string }) => {
         try {
           if (opts.at !== undefined && Number.isNaN(Date.parse(opts.at))) throw new UsageError(`expected an ISO 8601 time for --at, got ${JSON.stringify(opts.at)}`);
-          await callApi(opts, 'POST', '/api/releases', { version, status, ...(opts.at ? { at: new Date(opts.at).toISOString() } : {}) });
+          const marked = await callApi(opts, 'POST', '/api/releases', { version, status, ...(opts.at ? { at: new Date(opts.at).toISOString() } : {}) }) as { startAssumed?: boolean } | undefined;
           process.stdout.write(`${version} ${status}\n`);
+          if (marked?.startAssumed) {
+            process.stderr.write(`note: the monitor had no start mark for ${version}; it takes the deploy to have started at this ${name}, so only the grace period after it holds alerts back (mark "release start" before deploying next time)\n`);
+          }
         } catch (e) { failCommand(`release ${name}`, e); }
       });
   }

@@ -115,17 +115,19 @@ export class FakeFoglet {
    * `POST /_demo/fault?http=status_500&ssh=rate_limited` breaks the board on purpose
    * (`none` mends it), so a demo user can watch the monitor notice; `log=migration`
    * (and the other LOG_FAULTS) writes that failure's lines to the board's log once;
-   * `app=restart` resets the metrics' counters as a restart does (and the other APP_FAULTS).
-   * Not part of Foglet.
+   * `app=restart` resets the metrics' counters as a restart does (and the other APP_FAULTS);
+   * `reset` mends every lasting fault. Not part of Foglet.
    */
   private setFaults(url: URL, res: http.ServerResponse): void {
-    const httpFault = url.searchParams.get('http');
-    const sshFault = url.searchParams.get('ssh');
+    // `?reset`: every lasting fault mended at once (log faults are written once and stay written).
+    const reset = url.searchParams.has('reset');
+    const httpFault = url.searchParams.get('http') ?? (reset ? 'none' : null);
+    const sshFault = url.searchParams.get('ssh') ?? (reset ? 'none' : null);
     const httpOk = httpFault === null || (HTTP_FAULTS as readonly string[]).includes(httpFault);
     const sshOk = sshFault === null || (SSH_FAULTS as readonly string[]).includes(sshFault);
     const logFault = url.searchParams.get('log');
     const logOk = logFault === null || (this.log !== undefined && (LOG_FAULTS as readonly string[]).includes(logFault));
-    const appFault = url.searchParams.get('app');
+    const appFault = url.searchParams.get('app') ?? (reset ? 'none' : null);
     const appOk = appFault === null || (APP_FAULTS as readonly string[]).includes(appFault);
     if (!httpOk || !sshOk || !logOk || !appOk) {
       res.writeHead(400, { 'content-type': 'application/json' })

@@ -47,7 +47,7 @@ export interface SshBoardStats {
 
 export class SshBoard {
   fault: SshFault = 'none';
-  slowScreenMs = 2000;
+  slowScreenMs = 3000;
   readonly stats: SshBoardStats = { authAttempts: 0, channelsOpened: 0, replacedSessions: 0, loginsOk: 0, loginsFailed: 0 };
   /** Public key blob (base64) -> handle, for keys registered to an active user. */
   readonly registeredKeys = new Map<string, string>();

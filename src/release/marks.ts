@@ -22,6 +22,8 @@ export interface Release {
   status: 'started' | 'finished' | 'failed' | 'booted';
   startedAt: string;
   finishedAt?: string;
+  /** No `started` mark was seen: the release is taken to have started at its finish (or failure). */
+  startAssumed?: boolean;
   failedAt?: string;
   /** Boots seen in the logs while this release's window was open (a boot-opened window starts at 1). */
   boots?: number;
@@ -60,9 +62,11 @@ export class ReleaseTracker {
     const at = new Date(mark.at ? Date.parse(mark.at) : this.now()).toISOString();
     let r = this.history.find((x) => x.version === mark.version && x.status !== 'booted');
     if (mark.status === 'started' || !r) {
-      // A version started again (a retried deploy) starts afresh.
+      // A version started again (a retried deploy) starts afresh. A finish or a failure with no
+      // start seen (a pipeline that only marks the end, a monitor that was down) starts there,
+      // and says so.
       this.history = this.history.filter((x) => x.version !== mark.version || x.status === 'booted');
-      r = { version: mark.version, status: 'started', startedAt: at };
+      r = { version: mark.version, status: 'started', startedAt: at, ...(mark.status !== 'started' ? { startAssumed: true } : {}) };
       this.history.push(r);
     }
     if (mark.status === 'finished') { r.status = 'finished'; r.finishedAt = at; }

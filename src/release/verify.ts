@@ -35,6 +35,8 @@ export interface VerifyReport {
   started_at: string;
   ended_at: string;
   window_seconds: number;
+  /** How long it actually watched: less than the window when it ended early. */
+  watched_seconds: number;
   ended_early: boolean;
   probe_rounds: number;
   items: ChecklistItem[];
@@ -100,6 +102,7 @@ export async function verifyRelease(opts: VerifyOptions): Promise<VerifyReport> 
     started_at: new Date(startedAt).toISOString(),
     ended_at: new Date().toISOString(),
     window_seconds: opts.windowMs / 1000,
+    watched_seconds: Math.round((Date.now() - startedAt) / 1000),
     ended_early: endedEarly,
     probe_rounds: rounds,
     items: checklist.items(),
@@ -114,7 +117,7 @@ export function reportMarkdown(r: VerifyReport): string {
   const lines = [
     `### ${icon} Foglet release ${r.release ?? ''} ${r.verdict}`.replace(/\s+/g, ' ').trim(),
     '',
-    `Watched ${r.window_seconds}s from ${r.started_at}${r.ended_early ? ' (ended early: hard failure)' : ''}, ${r.probe_rounds} probe round(s).`,
+    `Watched ${r.watched_seconds}s from ${r.started_at}${r.ended_early ? ` of a ${r.window_seconds}s window (ended early: hard failure)` : ''}, ${r.probe_rounds} probe round(s).`,
     '',
     '| item | verdict | evidence |',
     '|---|---|---|',

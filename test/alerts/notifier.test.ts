@@ -92,13 +92,12 @@ describe('notifier and webhook sink', () => {
   test('a receiver that answers 500 for a while gets every change once, in order', async () => {
     rx.requests.length = 0;
     rx.status = ({ n }) => (n < 4 ? 500 : 200);
-    const { notifier, engine, metrics } = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/flaky` }]);
+    const { notifier, engine, metrics, store } = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/flaky` }]);
     notifier.start();
     engine.observe(signal(false));
     engine.observe(signal(false, 'rate_limited'));
     engine.observe(signal(true));
-    await waitFor(() => rx.accepted.length === 3, 'three changes delivered', 8000);
-    await new Promise((r) => setTimeout(r, 150));
+    await waitFor(() => rx.accepted.length === 3 && store.saved.length === 0, 'three changes delivered, the queue drained', 8000);
     await notifier.stop();
     const seen = rx.accepted.map((r) => {
       const p = r.json as { status: string; change: string; alerts: Array<{ annotations: { reason: string } }> };
@@ -138,8 +137,7 @@ describe('notifier and webhook sink', () => {
     rx.status = 200;
     const second = setup([{ name: 'hook', kind: 'webhook', url: `${rx.url}/down` }], store);
     second.notifier.start();
-    await waitFor(() => rx.accepted.length === 1, 'delivery after the restart');
-    await new Promise((r) => setTimeout(r, 150));
+    await waitFor(() => rx.accepted.length === 1 && store.saved.length === 0, 'delivery after the restart, the queue drained');
     await second.notifier.stop();
     assert.equal(rx.accepted.length, 1);
     assert.equal(store.saved.length, 0);
@@ -158,8 +156,7 @@ describe('notifier and webhook sink', () => {
     engine.observe(signal(false)); // the same millisecond: a new episode all the same
     assert.equal(store.saved.length, 3, 'three distinct changes queued');
     rx.status = 200;
-    await waitFor(() => rx.accepted.length === 3, 'every change once the sink is back', 8000);
-    await new Promise((r) => setTimeout(r, 150));
+    await waitFor(() => rx.accepted.length === 3 && store.saved.length === 0, 'every change once the sink is back, the queue drained', 8000);
     await notifier.stop();
     assert.equal(rx.accepted.length, 3, 'nothing merged, nothing doubled');
     assert.deepEqual(rx.accepted.map((r) => (r.json as { change: string }).change), ['firing', 'resolved', 'firing']);
@@ -173,15 +170,14 @@ describe('notifier and webhook sink', () => {
   test('sinks take only what their filter names', async () => {
     rx.requests.length = 0;
     rx.status = 200;
-    const { notifier, engine } = setup([
+    const { notifier, engine, store } = setup([
       { name: 'pager', kind: 'webhook', url: `${rx.url}/pager`, severities: ['critical'] },
       { name: 'chat', kind: 'webhook', url: `${rx.url}/chat`, severities: ['warning'] },
       { name: 'ssh-only', kind: 'webhook', url: `${rx.url}/ssh`, labels: { check: 'ssh-login' } },
     ]);
     notifier.start();
     engine.observe(signal(false));
-    await waitFor(() => rx.accepted.length === 2, 'two sinks');
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => rx.accepted.length === 2 && store.saved.length === 0, 'two sinks, the queue drained');
     await notifier.stop();
     assert.deepEqual(rx.accepted.map((r) => r.path).sort(), ['/pager', '/ssh']);
   });

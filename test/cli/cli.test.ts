@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
-import { runCli } from '../helpers/cli.js';
-import { closedPort } from '../helpers/servers.js';
+import { spawn } from 'node:child_process';
+import { CLI, runCli } from '../helpers/cli.js';
+import { closedPort, startHttpServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 import { fetchStatus } from '../helpers/status.js';
 import { startMonitor } from '../helpers/monitor.js';
@@ -158,4 +159,33 @@ describe('foglet-monitor CLI', () => {
       await monitor.stop('SIGKILL');
     }
   });
+});
+
+test('scan --json FILE | head: the reader closing the pipe early ends the scan quietly, exit 0', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-epipe-'));
+  const file = path.join(dir, 'foglet.log');
+  writeFileSync(file, Array.from({ length: 20_000 }, (_, i) => `12:00:${String(i % 60).padStart(2, '0')}.000 [error] Kernel pid terminated (application_controller) (${i})`).join('\n'));
+  try {
+    // `head -1`: read one line, then close the pipe while the scan still writes.
+    const child = spawn(process.execPath, [CLI, 'scan', '--json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d; });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => { child.stdout.destroy(); resolve(); }));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, err);
+    assert.doesNotMatch(err, /EPIPE|Unhandled 'error' event/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hostkey pointed at an HTTP server says it is not an SSH server, and what answered', async () => {
+  const web = await startHttpServer((_req, res) => res.end('ok'));
+  try {
+    const r = await runCli(['hostkey', `127.0.0.1:${new URL(web.url).port}`, '--timeout', '2s']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /is not an SSH server, or not one that answers: it answered "HTTP\/1\.1 400 Bad Request"/);
+  } finally {
+    await web.close();
+  }
 });

@@ -220,6 +220,16 @@ describe('a scripted release against the fake Foglet', () => {
     const list = await runCli(['release', 'list', '--json', '--url', st.base], { env: { FOGLET_MONITOR_API_TOKEN: API } });
     assert.deepEqual((JSON.parse(list.stdout) as Array<{ version: string }>).map((r) => r.version).slice(0, 2), ['v3', 'v2']);
   });
+
+  test('a finish with no start seen is taken, and the command says what it assumed', async () => {
+    const r = await release('finish', 'v2-hotfix');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'v2-hotfix finished\n');
+    assert.match(r.stderr, /no start mark for v2-hotfix; it takes the deploy to have started at this finish/);
+    const listed = await (await fetch(`${st.base}/api/releases`, { headers: { authorization: `Bearer ${API}` } })).json() as Array<{ version: string; startAssumed?: boolean }>;
+    assert.equal(listed.find((x) => x.version === 'v2-hotfix')?.startAssumed, true);
+    assert.equal(listed.find((x) => x.version === 'v2')?.startAssumed, undefined);
+  });
 });
 
 describe('the post-release watch in the daemon', () => {

@@ -68,6 +68,8 @@ describe('foglet-monitor verify', () => {
     const rep = r.report!;
     assert.equal(rep.verdict, 'failed');
     assert.equal(rep.ended_early, true);
+    assert.equal(rep.window_seconds, 20);
+    assert.ok(rep.watched_seconds < 15, `it says how long it watched: ${rep.watched_seconds}s`);
     assert.equal(item(rep, 'migrations').verdict, 'failed');
     assert.match(item(rep, 'migrations').evidence[0]!, /Could not create schema migrations table/);
   });
@@ -77,6 +79,9 @@ describe('foglet-monitor verify', () => {
     await board.ssh.rotateHostKey();
     const r = await verify(['-c', configFile('hostkey', pinned), '--window', '20s', '--format', 'markdown']);
     assert.equal(r.code, 1, r.stderr);
+    // Ended early: the time it watched, not the window it was given (it said "Watched 20s").
+    assert.match(r.stdout, /Watched \d+s from \S+ of a 20s window \(ended early: hard failure\)/);
+    assert.doesNotMatch(r.stdout, /Watched 20s/);
     assert.match(r.stdout, /^### ❌ Foglet release failed/m);
     assert.match(r.stdout, /\| returning callers see the same host key; the host key directory is intact \| FAILED \|/);
     assert.ok(r.stdout.includes(pinned), 'names the pinned key');

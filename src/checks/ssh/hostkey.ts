@@ -4,6 +4,7 @@
  * means the host key directory (SSH_HOST_KEY_DIR, /data/ssh on Fly) was not kept
  * across a release, so Foglet generated a new one.
  */
+import net from 'node:net';
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { SSH_IDENT } from '../../version.js';
@@ -126,4 +127,29 @@ function fetchHostKey(host: string, port: number, algorithm: string, timeoutMs: 
       },
     });
   });
+}
+
+/**
+ * What answers on host:port when no SSH host key came back: sends an SSH client's identification
+ * and reads the first line of the answer. An SSH server starts its own with `SSH-`; an HTTP
+ * server answers `HTTP/1.1 400 ...`; some servers say nothing at all.
+ */
+export function identifyServer(host: string, port: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    let got = '';
+    const socket = net.connect({ host, port });
+    const done = (what: string) => { clearTimeout(timer); socket.destroy(); resolve(what); };
+    const timer = setTimeout(() => done(got ? `it answered ${JSON.stringify(firstLine(got))}` : `it accepted the connection and said nothing within ${Math.round(timeoutMs / 1000)}s`), timeoutMs);
+    socket.on('connect', () => socket.write('SSH-2.0-foglet-monitor_hostkey\r\n'));
+    socket.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (got.includes('\n') || got.length > 256) done(`it answered ${JSON.stringify(firstLine(got))}`);
+    });
+    socket.on('error', (e) => done(`the connection failed: ${e.message}`));
+    socket.on('end', () => done(got ? `it answered ${JSON.stringify(firstLine(got))}` : 'it closed the connection without a word'));
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/)[0]!.replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
 }
