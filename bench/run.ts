@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark, each against a peer measured in the same run,
  * printed as one table of numbers and ratios. Not a test: nothing here passes or fails.
- * `npm run bench -- ssh|scan|http|footprint|detect|idle|tail` runs those named.
+ * `npm run bench -- ssh|scan|http|footprint|detect|idle|tail|history` runs those named.
  */
 import os from 'node:os';
 import { benchDetection } from './detection.js';
 import { benchFootprint } from './footprint.js';
+import { benchHistory } from './history.js';
 import { benchHttpProbe } from './http-probe.js';
 import { benchIdleFiles } from './idle-files.js';
 import { benchLogLatency } from './log-latency.js';
@@ -22,6 +23,7 @@ if (want('http')) results.push(['http probe vs blackbox_exporter', await benchHt
 if (want('footprint')) results.push(['footprint: 100 SSH checks / 30 s + 3 logs at 10k lines/s, one core', await benchFootprint(Number(process.env.BENCH_ROUNDS ?? 3))]);
 if (want('detect')) results.push(['detection latency, end to end', await benchDetection(Number(process.env.BENCH_DETECT_LINES ?? 200), Number(process.env.BENCH_DETECT_OUTAGES ?? 10))]);
 if (want('idle')) results.push(['idle file sources vs tail -F', await benchIdleFiles(Number(process.env.BENCH_IDLE_MS ?? 30_000))]);
+if (want('history')) results.push(['check history: 100 checks x 7 days', await benchHistory(Number(process.env.BENCH_HISTORY_CHECKS ?? 100))]);
 if (want('tail')) results.push(['tailed line to signal', await benchLogLatency(Number(process.env.BENCH_TAIL_LINES ?? 1000))]);
 
 for (const [name, r] of results) {

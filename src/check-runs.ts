@@ -4,6 +4,7 @@
  * reload or a release watch starts them again on another list; results and memories stay.
  */
 import type { CheckConfig, CheckRegistry } from './checks/index.js';
+import { CheckHistory } from './checks/history.js';
 import { CheckResults } from './checks/results.js';
 import type { ProbeDeps, ProbeResult } from './checks/types.js';
 import type { Logger } from './log.js';
@@ -27,6 +28,8 @@ export interface CheckRunsDeps {
 
 export class CheckRuns {
   readonly results = new CheckResults();
+  /** The last seven days of runs, for the status page (kept in its own file by the daemon). */
+  readonly history = new CheckHistory();
   private scheduler: Scheduler | undefined;
   private targetsByCheck = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
@@ -74,6 +77,7 @@ export class CheckRuns {
     const { metrics, logger } = this.deps;
     metrics.setChecks([...checks]);
     this.results.configure(checks.map((c) => c.name));
+    this.history.configure(checks.map((c) => c.name));
     const scheduled = checks.map((config) => ({ config, probe: this.deps.kinds.create(config, this.deps.probeDeps) }));
     this.targetsByCheck = new Map(scheduled.map((c) => [c.config.name, c.probe.target]));
     this.scheduler = new Scheduler(scheduled, {
@@ -109,6 +113,7 @@ export class CheckRuns {
   private onResult(r: ProbeResult): void {
     this.deps.metrics.recordProbe(r);
     if (!this.results.record(r)) return; // the check was removed by a reload while it ran
+    this.history.record(r);
     this.deps.metrics.recordKind(r); // its kind's own series (app restarts): only for a check still configured
     this.deps.state.set(SECTIONS.checkResults, this.deps.redactDeep(this.results.lastResults()));
     const log = { check: r.check, kind: r.kind, ok: r.ok, reason: r.reason, duration_seconds: Math.round(r.duration_seconds * 1000) / 1000, message: r.message };

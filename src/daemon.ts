@@ -15,6 +15,7 @@ import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js
 import { Metrics } from './metrics.js';
 import { CheckRuns } from './check-runs.js';
 import { OnDemandProbes } from './checks/on-demand.js';
+import { BUCKET_MS, HistoryFile, historyPath } from './checks/history.js';
 import { applyReload, readReload } from './reload.js';
 import { boundAddress, buildServer, parseListen } from './server.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
@@ -62,6 +63,9 @@ export class Daemon {
   private readonly release: ReleaseController;
   private readonly checks: CheckRuns;
   private readonly probes: OnDemandProbes;
+  /** The checks' seven days of history, in its own file beside the state file. */
+  private readonly historyFile: HistoryFile;
+  private historyTimer: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date();
   private stopping = false;
   /** A release watch asked for its tighter schedule (the last request wins). */
@@ -85,6 +89,8 @@ export class Daemon {
       redactDeep: (v) => this.redactorRef.current?.redactDeep(v) ?? v,
       onResult: (r) => this.onResult(r),
     });
+    const stateFile = path.resolve(this.baseDir, config.state_file);
+    this.historyFile = new HistoryFile(historyPath(stateFile), this.checks.history, (fields, msg) => this.logger.warn(fields, msg));
     this.probes = new OnDemandProbes({ config: () => this.config, kinds: this.kinds, probeDeps, withSlot: (fn) => this.checks.withSlot(fn) });
     this.release = new ReleaseController({
       config: () => this.config, state: this.state, metrics: this.metrics, logger: this.logger,
@@ -109,6 +115,9 @@ export class Daemon {
 
   private async startParts(): Promise<void> {
     await this.state.load();
+    await this.historyFile.load();
+    this.historyTimer = setInterval(() => void this.historyFile.save(), BUCKET_MS);
+    this.historyTimer.unref();
     this.checks.restore(this.config.checks.map((c) => c.name));
     this.metrics.configLoaded.setToCurrentTime();
     const releases = this.release.load();
@@ -219,6 +228,8 @@ export class Daemon {
     await this.checks.stop({ close: true });
     await this.watcher?.stop();
     this.release.cancel();
+    if (this.historyTimer) clearInterval(this.historyTimer);
+    await this.historyFile.save();
     await this.alerting?.stop();
     await this.server?.close();
     await this.state.flush();
@@ -250,7 +261,7 @@ export class Daemon {
   status(): StatusDocument {
     const doc = statusDocument({
       instance: this.config.instance, startedAt: this.startedAt, configFile: this.opts.configPath ?? null, ready: this.readiness().ready,
-      checks: this.config.checks, results: this.checks.results, targets: this.checks.targets,
+      checks: this.config.checks, results: this.checks.results, history: this.checks.history, targets: this.checks.targets,
       watcher: this.watcher, alerting: this.alerting, releases: this.release.tracker, release: this.release,
     });
     return this.redactorRef.current ? this.redactorRef.current.redactDeep(doc) : doc;

@@ -4,6 +4,7 @@
  */
 import type { CheckConfig } from './checks/index.js';
 import type { CheckResults } from './checks/results.js';
+import type { CheckHistory } from './checks/history.js';
 import type { Alerting } from './alerts/alerting.js';
 import type { LogWatcher } from './logs/watcher.js';
 import type { ReleaseTracker } from './release/marks.js';
@@ -17,6 +18,7 @@ export interface StatusParts {
   ready: boolean;
   checks: readonly CheckConfig[];
   results: CheckResults;
+  history?: CheckHistory;
   /** What each check probes, as its probe shows it (no credentials). */
   targets: ReadonlyMap<string, string>;
   watcher: LogWatcher | undefined;
@@ -48,6 +50,7 @@ export function statusDocument(p: StatusParts) {
         runs: s?.runs ?? 0,
         skipped_runs: s?.skipped_runs ?? 0,
         last_result: last,
+        history: p.history?.view(c.name) ?? null,
       };
     }),
     logs: p.watcher?.status() ?? null,

@@ -135,7 +135,7 @@ export class Alerting {
   status() {
     return {
       alerts: this.engine.list().map((t) => ({
-        ...t.alert, silenced: t.silenced,
+        ...t.alert, silenced: t.silenced, timeline: t.timeline ?? [],
         ...(t.held ? { held_until: heldUntil(this.deps.window) } : {}),
         ...(t.heldCleared ? { held_cleared: true } : {}),
       })),

@@ -45,6 +45,21 @@ export interface TrackedAlert {
   held?: boolean;
   /** Held back, and its condition ended before the window closed: nothing was sent (kept a while to be shown). */
   heldCleared?: boolean;
+  /** What happened to it, oldest first (at most TIMELINE_MAX): the status page's timeline. */
+  timeline?: TimelineEntry[];
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: 'pending' | 'held' | 'firing' | 'resolved' | 'cleared while held' | 'silenced' | 'unsilenced' | 'reason changed';
+}
+
+const TIMELINE_MAX = 20;
+
+function note(t: TrackedAlert, event: TimelineEntry['event'], now: number): void {
+  const timeline = t.timeline ?? (t.timeline = []);
+  timeline.push({ at: new Date(now).toISOString(), event });
+  if (timeline.length > TIMELINE_MAX) timeline.splice(1, timeline.length - TIMELINE_MAX); // keep how it began
 }
 
 /** How long a resolved alert stays in /status. */
@@ -88,6 +103,7 @@ export class AlertEngine {
     if (!signal.ok) {
       if (!t || t.alert.state === 'resolved') {
         t = { alert: this.newAlert(signal, this.episodeStart(signal, t, now)), failures: 0, successes: 0, sentFiring: false, silenced: false };
+        note(t, 'pending', Date.parse(t.alert.activeAt));
         this.alerts.set(signal.key, t);
       }
       t.failures++;
@@ -97,11 +113,13 @@ export class AlertEngine {
       if (signal.evidence) t.alert.evidence = evidenceOf(signal);
       if (t.alert.state === 'pending' && t.failures >= thresholds.failure) {
         if (this.holding(t, now)) {
+          if (!t.held) note(t, 'held', now);
           t.held = true; // a deploy's own outage: fires when the window closes if it is still failing
           return;
         }
         this.fire(t, now);
       } else if (t.alert.state === 'firing' && reasonChanged) {
+        note(t, 'reason changed', now);
         this.change(t, 'update', now);
       }
       return;
@@ -121,6 +139,7 @@ export class AlertEngine {
       t.heldCleared = true;
       t.alert.state = 'resolved';
       t.alert.endsAt = iso;
+      note(t, 'cleared while held', now);
       return;
     }
     t.successes++;
@@ -128,6 +147,7 @@ export class AlertEngine {
     if (t.successes >= thresholds.success) {
       t.alert.state = 'resolved';
       t.alert.endsAt = iso;
+      note(t, 'resolved', now);
       this.change(t, 'resolved', now);
     }
   }
@@ -139,7 +159,7 @@ export class AlertEngine {
       if (t.alert.state !== 'resolved') {
         // A silence added or ended between changes shows in /status now, not at the next change.
         const silenced = this.opts.isSilenced?.(t.alert.labels, now) ?? false;
-        if (t.silenced !== silenced) { t.silenced = silenced; this.revision++; }
+        if (t.silenced !== silenced) { t.silenced = silenced; this.revision++; note(t, silenced ? 'silenced' : 'unsilenced', now); }
       }
       if (t.alert.state === 'pending' && t.held && !this.holding(t, now)) {
         this.fire(t, now); // still failing when the deploy window closed
@@ -195,6 +215,7 @@ export class AlertEngine {
     t.held = false;
     t.alert.state = 'firing';
     t.alert.startsAt = t.alert.activeAt;
+    note(t, 'firing', now);
     this.change(t, 'firing', now);
   }
 
@@ -236,7 +257,7 @@ export class AlertEngine {
 
   private change(t: TrackedAlert, kind: ChangeKind, now: number): void {
     const silenced = this.opts.isSilenced?.(t.alert.labels, now) ?? false;
-    if (t.silenced !== silenced) this.revision++;
+    if (t.silenced !== silenced) { this.revision++; note(t, silenced ? 'silenced' : 'unsilenced', now); }
     t.silenced = silenced;
     // A resolve goes out whenever its firing did, silenced or not: the page must close.
     if (kind === 'resolved' ? !t.sentFiring : silenced) {

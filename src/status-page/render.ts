@@ -50,7 +50,49 @@ function renderCheck(c: CheckDoc, now: number): string {
   ${r.ok && r.degraded ? `<div class="message">${esc(r.degraded.message)}</div>` : ''}
   ${phases.length ? `<dl class="phases">${phases.map(([p, v]) => `<div><dt>${esc(p)}</dt><dd>${ms(v)}</dd></div>`).join('')}</dl>` : ''}` : '<div class="muted">not run yet</div>'}
   ${c.consecutive_failures > 0 ? `<div class="muted">${c.consecutive_failures} failure(s) in a row, ${c.runs} run(s)</div>` : ''}
+  ${renderHistory(c)}
 </li>`;
+}
+
+const pct = (x: number | null) => (x === null ? 'no runs' : `${(Math.floor(x * 10000) / 100).toFixed(2)}%`);
+
+/**
+ * The last 24 hours as a bar of 15-minute slices (red: a run failed, amber: slow, green: passed,
+ * grey: no run), each with its times and counts on hover or a long tap; uptime over 24 h and 7 d;
+ * and the mean run time as a sparkline (the SSH screen phase dashed beside it). Plain SVG: no
+ * asset, no script, nothing the page's CSP has to allow.
+ */
+function renderHistory(c: CheckDoc): string {
+  const h = c.history;
+  if (!h) return '';
+  const n = h.slices.length;
+  const hhmm = (iso: string) => iso.slice(11, 16);
+  const bar = h.slices.map((x, k) => {
+    const outcome = x.fail > 0 ? 'fail' : x.slow > 0 ? 'slow' : x.ok > 0 ? 'ok' : 'none';
+    const end = k + 1 < n ? h.slices[k + 1]!.start : new Date(Date.parse(x.start) + 15 * 60_000).toISOString();
+    const what = outcome === 'none' ? 'no runs' : [x.ok ? `${x.ok} passed` : '', x.slow ? `${x.slow} slow` : '', x.fail ? `${x.fail} failed${x.reason ? ` (${x.reason})` : ''}` : ''].filter(Boolean).join(', ');
+    return `<rect class="${outcome}" x="${k}" width=".8" height="10"><title>${hhmm(x.start)}–${hhmm(end)} UTC: ${esc(what)}</title></rect>`;
+  }).join('');
+  const spark = (values: Array<number | null>, cls: string) => {
+    const max = Math.max(1, ...values.map((v) => v ?? 0));
+    const runs: string[] = [];
+    let current: string[] = [];
+    values.forEach((v, k) => {
+      if (v === null) { if (current.length) runs.push(current.join(' ')); current = []; return; }
+      current.push(`${k + 0.4},${(20 - (v / max) * 18).toFixed(1)}`);
+    });
+    if (current.length) runs.push(current.join(' '));
+    return runs.map((pts) => `<polyline class="${cls}" points="${pts}"/>`).join('');
+  };
+  const means = h.slices.map((x) => x.mean_ms);
+  const screens = h.slices.map((x) => x.screen_ms);
+  const peak = Math.max(0, ...means.map((v) => v ?? 0));
+  return `<div class="hist" data-uptime-24h="${h.uptime_24h ?? ''}">
+  <div class="row muted"><span>24 h</span><span class="uptime">up ${pct(h.uptime_24h)} (24 h) · ${pct(h.uptime_7d)} (7 d)</span></div>
+  <svg class="bar" viewBox="0 0 ${n} 10" preserveAspectRatio="none" role="img" aria-label="results over the last 24 hours">${bar}</svg>
+  ${peak > 0 ? `<svg class="spark" viewBox="0 0 ${n} 20" preserveAspectRatio="none" role="img" aria-label="mean run time over the last 24 hours, up to ${Math.round(peak)} ms">${spark(means, 'total')}${screens.some((v) => v !== null) ? spark(screens, 'screen') : ''}</svg>
+  <div class="muted">run time, up to ${Math.round(peak)} ms${screens.some((v) => v !== null) ? ' (dashed: the login screen)' : ''}</div>` : ''}
+</div>`;
 }
 
 function renderAlert(a: AlertDoc, now: number): string {
@@ -64,6 +106,7 @@ function renderAlert(a: AlertDoc, now: number): string {
   <div class="row">${state} ${badge(a.severity)}${a.silenced ? ' <span class="badge silenced">silenced</span>' : ''}<span class="muted">${esc(a.category)}</span></div>
   <div class="summary">${esc(a.annotations.summary)}</div>
   <div class="muted">${esc(a.key)} · since ${ago(a.startsAt ?? a.activeAt, now)}${held}</div>
+  ${a.timeline.length ? `<ol class="timeline">${a.timeline.map((e) => `<li class="${esc(e.event.replace(/ /g, '-'))}">${esc(e.event)} ${at(e.at)}</li>`).join('')}</ol>` : ''}
   <button class="act" data-action="silence" data-matchers="${esc(JSON.stringify(matchers))}">Silence 1h</button>
 </li>`;
 }
@@ -151,6 +194,12 @@ dl.phases{display:flex;flex-wrap:wrap;gap:.2rem .8rem;margin:.3rem 0 0;font-size
 .overall{padding:.6rem;border-radius:.5rem;color:#fff;display:flex;flex-direction:column}.overall.ok{background:var(--ok)}.overall.degraded{background:var(--warn)}.overall.failing{background:var(--bad)}.overall .muted{color:#eee}
 button.act{display:none;margin-top:.4rem}body.can-act button.act{display:inline-block}
 details{margin-top:1.5rem}input{font:inherit;max-width:100%}code{overflow-wrap:anywhere}
+.hist{margin-top:.4rem}.hist svg{display:block;width:100%}.hist svg.bar{height:14px}.hist svg.spark{height:28px;margin-top:.2rem}
+rect.ok{fill:var(--ok)}rect.slow{fill:var(--warn)}rect.fail{fill:var(--bad)}rect.none{fill:var(--muted);opacity:.25}
+polyline{fill:none;stroke-width:1.5;vector-effect:non-scaling-stroke}polyline.total{stroke:currentColor}polyline.screen{stroke:var(--warn);stroke-dasharray:3 2}
+.hist .row{justify-content:space-between}
+ol.timeline{list-style:none;padding:0;margin:.3rem 0 0;display:flex;flex-wrap:wrap;gap:.1rem .5rem;font-size:.8em;color:var(--muted)}
+ol.timeline li+li::before{content:"→ "}ol.timeline li.firing{color:var(--bad)}ol.timeline li.resolved{color:var(--ok)}
 `;
 
 /** The whole page; the script refreshes `main` from `/?part=main` every `refreshSeconds`. */

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CheckHistory, historyPath } from '../../src/checks/history.js';
 import { renderMain, type StatusDoc } from '../../src/status-page/render.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -17,8 +20,17 @@ describe('the status page in a real browser', () => {
   let stack: Stack;
   let chromium: { browser: Browser; close(): Promise<void> };
   before(async () => {
-    stack = await startStack(({ board, receiver }) => {
+    stack = await startStack(({ board, receiver, dir }) => {
       board.ssh.accounts.set('probe', PASSWORD);
+      // A day of history for `up`, kept as the monitor keeps it: one run a minute, the hour from 3h to 2h ago failing.
+      const seed = new CheckHistory();
+      const now = Date.now();
+      for (let t = now - 24 * 3600_000 + 60_000; t <= now; t += 60_000) {
+        const failing = t >= now - 3 * 3600_000 && t < now - 2 * 3600_000;
+        seed.record({ check: 'up', kind: 'http', target: '', started_at: new Date(t).toISOString(), duration_seconds: failing ? 2 : 0.05, ok: !failing,
+          ...(failing ? { reason: 'http_status' as const } : {}), phases: {} });
+      }
+      writeFileSync(historyPath(path.join(dir, 'state.json')), JSON.stringify(seed.save()));
       const ssh = board.ssh.address;
       return {
         instance: 'page-test',
@@ -88,6 +100,29 @@ describe('the status page in a real browser', () => {
     }
   });
 
+  test('history on a phone: the day as a bar with the failed hour where it was, uptime, a sparkline; nothing overflows', async () => {
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
+    try {
+      await page.goto(`${stack.base}/`);
+      const card = page.locator('[data-check="up"]');
+      assert.equal(await card.locator('svg.bar rect').count(), 96);
+      const classes = await card.locator('svg.bar rect').evaluateAll((rects) => rects.map((r) => r.getAttribute('class')));
+      const failed = classes.map((c, k) => (c === 'fail' ? k : -1)).filter((k) => k >= 0);
+      assert.ok(failed.length >= 4 && failed.length <= 5 && failed[0]! >= 83 && failed.at(-1)! <= 88, `failed slices ${failed}`);
+      assert.ok(classes.slice(0, 80).every((c) => c === 'ok'), 'the rest of the day passed');
+      assert.match(await card.locator('svg.bar rect.fail title').first().textContent() ?? '', /^\d\d:\d\d–\d\d:\d\d UTC: (?:\d+ passed, )?\d+ failed \(http_status\)$/);
+      assert.match(await card.locator('.uptime').innerText(), /^up 9[56]\.\d\d% \(24 h\) · 9[56]\.\d\d% \(7 d\)$/);
+      assert.ok(await card.locator('svg.spark polyline.total').count() >= 1);
+      const box = await card.locator('svg.bar').boundingBox();
+      assert.ok(box && box.width > 250 && box.width <= 390, `the bar is ${box?.width}px wide`);
+      const overflow = await page.evaluate('document.scrollingElement.scrollWidth - window.innerWidth') as number;
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+      await page.screenshot({ path: process.env.STATUS_PAGE_SCREENSHOT ?? path.join(stack.dir, 'status-page.png'), fullPage: false });
+    } finally {
+      await page.close();
+    }
+  });
+
   test('it refreshes in place: a check that breaks shows as failing without a page load', async () => {
     const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
@@ -143,13 +178,13 @@ function statusDoc(over: Partial<StatusDoc>): StatusDoc {
 }
 
 function check(over: Partial<Check> & Pick<Check, 'name' | 'kind' | 'state'>): Check {
-  return { target: null, schedule: '*/15 * * * * *', timeout: '10s', consecutive_failures: 0, runs: 1, skipped_runs: 0, last_result: null, ...over };
+  return { target: null, schedule: '*/15 * * * * *', timeout: '10s', consecutive_failures: 0, runs: 1, skipped_runs: 0, last_result: null, history: null, ...over };
 }
 
 function alert(over: Partial<AlertDoc>): AlertDoc {
   return {
     fingerprint: 'f', key: 'k', labels: {}, annotations: { summary: 's', reason: 'r' }, severity: 'critical', category: 'http',
-    state: 'firing', activeAt: new Date().toISOString(), seq: 1, silenced: false, ...over,
+    state: 'firing', activeAt: new Date().toISOString(), seq: 1, silenced: false, timeline: [], ...over,
   };
 }
 
