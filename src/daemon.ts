@@ -74,6 +74,8 @@ export class Daemon {
   private broken: string | undefined;
   /** The state file's last write went through. */
   private stateWritable = true;
+  /** Starting, reloading or stopping on purpose: the heartbeat says nothing meanwhile. */
+  private settling: 'starting' | 'reloading' | 'stopping' | undefined = 'starting';
 
   private constructor(private readonly opts: DaemonOptions, config: Config) {
     this.config = config;
@@ -149,6 +151,7 @@ export class Daemon {
     });
     const { host, port } = parseListen(this.opts.listen ?? this.config.listen);
     await this.server.listen({ host, port });
+    this.settling = undefined;
     this.logger.info({ listen: this.address, checks: this.config.checks.map((c) => c.name), version: VERSION },
       'foglet-monitor started');
   }
@@ -210,6 +213,15 @@ export class Daemon {
 
   /** Stops the checks and the log watcher, and starts them again on `config` (its log setup, when built already). */
   private async apply(config: Config, setup?: PipelineSetup): Promise<void> {
+    this.settling = 'reloading';
+    try {
+      await this.applyNow(config, setup);
+    } finally {
+      if (this.settling === 'reloading') this.settling = undefined;
+    }
+  }
+
+  private async applyNow(config: Config, setup?: PipelineSetup): Promise<void> {
     await this.checks.stop();
     await this.watcher?.stop();
     this.config = config;
@@ -224,6 +236,7 @@ export class Daemon {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.settling = 'stopping';
     this.logger.info('stopping: waiting for probes in flight');
     await this.checks.stop({ close: true });
     await this.watcher?.stop();
@@ -251,6 +264,7 @@ export class Daemon {
 
   /** What the heartbeat and the watchdog alert vouch for: ready, probes keeping time, state writable. */
   health(): MonitorHealth {
+    if (this.settling) return { ok: false, settling: true, reasons: [this.settling] };
     const reasons = this.readiness().reasons;
     const stalled = this.checks.stalled();
     if (stalled) reasons.push(stalled);

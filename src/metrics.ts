@@ -94,6 +94,10 @@ export class Metrics {
     name: `${P}notifications_total`, help: 'Alert notifications by sink and outcome: sent, retried (a failed attempt that will be tried again), dropped.',
     labelNames: ['sink', 'outcome'] as const, registers: [this.registry],
   });
+  readonly heartbeats = new client.Counter({
+    name: `${P}heartbeats_total`, help: 'Heartbeat calls by sink and outcome: sent (url or fail_url answered 2xx) or failed.',
+    labelNames: ['sink', 'outcome'] as const, registers: [this.registry],
+  });
   readonly notificationQueue = new client.Gauge({
     name: `${P}notification_queue_length`, help: 'Notifications waiting to be delivered, by sink.', labelNames: ['sink'] as const, registers: [this.registry],
   });

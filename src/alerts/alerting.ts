@@ -221,11 +221,35 @@ export class Alerting {
     });
   }
 
+  /** Since when each heartbeat sink's calls have all failed, and whether that was alerted. */
+  private readonly beats = new Map<string, { failingSince?: number; alerted: boolean }>();
+
+  /** A heartbeat's outcome: counted; calls failing for delivery.failing_after raise FogletMonitorSinkFailing (the others' way). */
+  private onBeat(name: string, ok: boolean, error?: string): void {
+    this.deps.metrics.heartbeats.inc({ sink: name, outcome: ok ? 'sent' : 'failed' });
+    const cfg = this.config.alerts.sinks.find((c) => c.name === name);
+    if (!cfg) return;
+    const b = this.beats.get(name) ?? { alerted: false };
+    this.beats.set(name, b);
+    if (ok) {
+      b.failingSince = undefined;
+      if (b.alerted) { b.alerted = false; this.observe(sinkSignal(cfg, false, '')); }
+      return;
+    }
+    const now = Date.now();
+    b.failingSince ??= now;
+    if (!b.alerted && now - b.failingSince >= this.config.alerts.delivery.failing_after.ms) {
+      b.alerted = true;
+      this.observe(sinkSignal(cfg, true, `heartbeat calls have failed for ${Math.round((now - b.failingSince) / 1000)}s: ${error ?? 'no answer'}`));
+    }
+  }
+
   private newNotifier(): Notifier {
     const { state, metrics, logger } = this.deps;
     const ctx: SinkContext = {
       instance: this.config.instance, instanceLabel: this.config.alerts.instance_label, externalUrl: this.config.alerts.external_url,
       warn: (o: object, m: string) => logger.warn(o, m), health: this.deps.health,
+      onBeat: (name, ok, error) => this.onBeat(name, ok, error),
     };
     const d = this.config.alerts.delivery;
     return new Notifier({

@@ -238,8 +238,10 @@ export class AlertEngine {
       ...this.opts.extraLabels?.(),
       severity: signal.severity,
       category: signal.category,
-      ...(this.opts.instanceLabel === false ? {} : { instance: this.opts.instance }),
+      instance: this.opts.instance,
     };
+    // Off for an HA pair: no per-monitor label from any source (a log signal carries its own instance).
+    if (this.opts.instanceLabel === false) delete labels.instance;
     const incident = this.opts.incidentKey?.(Date.parse(iso));
     return {
       ...(incident ? { incident } : {}),

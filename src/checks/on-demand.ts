@@ -39,7 +39,10 @@ export class OnDemandProbes {
     this.now = deps.now ?? Date.now;
   }
 
-  async probe(query: { check?: string; module?: string; target?: string }): Promise<OnDemandAnswer> {
+  /** Runs /probe holds or waits for now: at most half the shared cap, so scheduled checks always run. */
+  private running = 0;
+
+  async probe(query: { check?: string; module?: string; target?: string }, signal?: AbortSignal): Promise<OnDemandAnswer> {
     const settings = this.deps.config().probe_endpoint;
     if (!settings.enabled) return refuse(404, 'the probe endpoint is off (probe_endpoint.enabled: false)');
     const name = query.check ?? query.module;
@@ -53,18 +56,29 @@ export class OnDemandProbes {
     if (query.target !== undefined) {
       const target = retarget(configured, query.target);
       if ('error' in target) return refuse(400, target.error);
-      if (!settings.allowed_targets.some((a) => a === target.host || a === target.hostPort)) {
-        return refuse(403, `target ${target.hostPort} is not in probe_endpoint.allowed_targets`);
-      }
+      // A redirect could lead anywhere (and take the module's headers along): another target's
+      // redirects are not followed, whatever the module says.
+      if (check.kind === 'http') target.config.follow_redirects = false;
       const parsed = checkSchema.safeParse(target.config);
       if (!parsed.success) return refuse(400, `target ${JSON.stringify(query.target)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      const allowed = settings.allowed_targets.map((a) => a.toLowerCase());
+      if (!allowed.includes(target.host) && !allowed.includes(target.hostPort)) {
+        return refuse(403, `target ${target.hostPort} is not in probe_endpoint.allowed_targets`);
+      }
       check = parsed.data;
       // Another target's host key and scrape history are not the configured check's.
       probeDeps = { ...probeDeps, hostKeyPins: undefined, scrapeMemory: undefined };
     }
 
+    const cap = Math.max(1, Math.floor(this.deps.config().max_concurrent_probes / 2));
+    if (this.running >= cap) {
+      return refuse(429, `${cap} /probe run(s) already going (at most half of max_concurrent_probes, so that the scheduled checks keep theirs); try again`);
+    }
+
     if (check.kind === 'ssh') {
-      const key = `${check.host}:${check.port}`;
+      // By address as written, lower-cased: `localhost` and `127.0.0.1` are still two budgets (a
+      // name is not resolved here), which allowed_targets keeps to names the user listed.
+      const key = `${check.host.toLowerCase()}:${check.port}`;
       const now = this.now();
       const recent = (this.sshRuns.get(key) ?? []).filter((t) => now - t < MINUTE);
       if (recent.length >= settings.ssh_per_minute) {
@@ -76,11 +90,15 @@ export class OnDemandProbes {
     }
 
     const probe = this.deps.kinds.create(check, probeDeps);
+    this.running++;
     try {
-      const result = await this.deps.withSlot(() => runProbe(check, probe));
+      // A client that gave up (Prometheus' scrape timeout) takes its run with it, waiting or running.
+      const result = await this.deps.withSlot(async () => (signal?.aborted ? undefined : runProbe(check, probe, signal)));
+      if (signal?.aborted) return refuse(499, 'the client went away');
       if (!result) return refuse(503, 'the monitor is stopping or reloading; try again');
       return { status: 200, contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await exposition(result) };
     } finally {
+      this.running--;
       await probe.close?.();
     }
   }
@@ -95,9 +113,9 @@ function retarget(check: CheckConfig, target: string): { config: Record<string, 
   if (check.kind === 'ssh') {
     const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]/\s]+))(?::(\d{1,5}))?$/.exec(target);
     if (!m) return { error: `target ${JSON.stringify(target)}: expected host or host:port for an ssh module` };
-    const host = m[1] ?? m[2]!;
+    const host = (m[1] ?? m[2]!).toLowerCase().replace(/\.$/, '');
     const port = m[3] ? Number(m[3]) : check.port;
-    return { config: { ...rawOf(check), host, port }, host, hostPort: `${host}:${port}` };
+    return { config: { ...rawOf(check), host, port }, host, hostPort: `${m[1] ? `[${host}]` : host}:${port}` };
   }
   let url: URL;
   try {

@@ -2,7 +2,7 @@
  * The client side of the monitor's write API, for the commands that talk to a
  * running monitor (`silence`, `release`): --url, --token, errors that say which.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 export interface ClientOptions { url: string; token?: string }
 
@@ -31,13 +31,20 @@ export async function callApi(opts: ClientOptions, method: string, path: string,
   return json;
 }
 
+/** A URL's user:password, hidden wherever the CLI prints a URL (an error, --help's default). */
+export function hideUserinfo(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1<redacted>@');
+}
+
 export function withClientOptions(cmd: Command): Command {
+  const fromEnv = process.env.FOGLET_MONITOR_URL;
+  // --help shows where the default comes from, never the URL itself (it may carry a password).
   return cmd
-    .option('--url <url>', 'the running monitor', process.env.FOGLET_MONITOR_URL ?? 'http://127.0.0.1:9477')
+    .addOption(new Option('--url <url>', 'the running monitor').default(fromEnv ?? 'http://127.0.0.1:9477', fromEnv ? '$FOGLET_MONITOR_URL' : 'http://127.0.0.1:9477'))
     .option('--token <token>', 'its api.token (default: $FOGLET_MONITOR_API_TOKEN)');
 }
 
 export function failCommand(command: string, e: unknown): never {
-  process.stderr.write(`foglet-monitor ${command}: ${(e as Error).message}\n`);
+  process.stderr.write(`foglet-monitor ${command}: ${hideUserinfo((e as Error).message)}\n`);
   process.exit(e instanceof UsageError ? 2 : 1);
 }

@@ -161,8 +161,12 @@ function uniqueNames(items: Array<{ name: string }>, at: string[], what: string,
  */
 const probeEndpointSchema = z.strictObject({
   enabled: z.boolean().default(false),
-  /** Hosts (or host:port) that `?target=` may name; empty: only the configured checks' own targets. */
-  allowed_targets: z.array(z.string().min(1)).default([]),
+  /**
+   * Hosts (or host:port, `[v6]:port`) that `?target=` may name; empty: `?target=` is refused, and
+   * only the checks' own targets are probed (`?check=`, or `?module=` without a target).
+   */
+  allowed_targets: z.array(z.string().regex(/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)(?::(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/,
+    'expected a host name or address, optionally with :port (no scheme, path or wildcard)')).default([]),
   /**
    * SSH runs through /probe per target per minute; more are refused (429), so that Foglet's login
    * rate limit does not ban the monitor's address.

@@ -166,6 +166,16 @@ test('instance_label off: two monitors with the same config raise the same alert
   };
   const a = raised('iad-1', false);
   const b = raised('ams-1', false);
+  // A log signal carries its monitor's instance among its own labels: it goes too.
+  const logAlert = (instance: string) => {
+    const changes: AlertChange[] = [];
+    const e = new AlertEngine({ instance, instanceLabel: false, repeatIntervalMs: 3600_000, onChange: (c) => changes.push(c) });
+    e.observe({ source: 'log', key: 'log:app:schema_migrations_table', ok: false, severity: 'critical', category: 'migration_failure', reason: 'schema_migrations_table',
+      summary: 'migration failed', labels: { rule: 'schema_migrations_table', log_source: 'app', instance }, at: '' });
+    return changes[0]!.alert;
+  };
+  assert.equal(logAlert('iad-1').labels.instance, undefined);
+  assert.equal(logAlert('iad-1').fingerprint, logAlert('ams-1').fingerprint);
   assert.equal(a.labels.instance, undefined);
   assert.deepEqual(a.labels, b.labels);
   assert.equal(a.fingerprint, b.fingerprint);

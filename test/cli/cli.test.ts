@@ -189,3 +189,12 @@ test('hostkey pointed at an HTTP server says it is not an SSH server, and what a
     await web.close();
   }
 });
+
+test('a password in --url or $FOGLET_MONITOR_URL is never printed: not in an error, not in --help', async () => {
+  const r = await runCli(['release', 'start', 'v1', '--url', 'http://admin:UrlPassw0rd99@127.0.0.1:1', '--token', 'some-api-token-0123456789']);
+  assert.notEqual(r.code, 0);
+  assert.doesNotMatch(r.stdout + r.stderr, /UrlPassw0rd99/);
+  const help = await runCli(['silence', 'add', '--help'], { env: { FOGLET_MONITOR_URL: 'http://admin:UrlPassw0rd99@127.0.0.1:1' } });
+  assert.doesNotMatch(help.stdout + help.stderr, /UrlPassw0rd99/);
+  assert.match(help.stdout, /\$FOGLET_MONITOR_URL/);
+});

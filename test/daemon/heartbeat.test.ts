@@ -30,7 +30,38 @@ test('a heartbeat sink in the daemon: a beat at start while healthy; health name
     await rx.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const after = daemon.health();
-  assert.equal(after.ok, false);
-  assert.ok(after.reasons.includes('stopping') && after.reasons.includes('scheduler not running'), after.reasons.join('; '));
+  // A planned stop (and the start before it) is no failure: the heartbeat said nothing, not "down".
+  assert.deepEqual(daemon.health(), { ok: false, settling: true, reasons: ['stopping'] });
+  assert.deepEqual(rx.requests.filter((r) => r.path.endsWith('/fail')), [], 'fail_url was never called');
+});
+
+test('a heartbeat whose calls keep failing is counted and raises FogletMonitorSinkFailing through the other sinks', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-hb-fail-'));
+  const hook = await Receiver.start();
+  const ping = await Receiver.start();
+  ping.status = 404; // a mistyped ping URL
+  const daemon = await startDaemon({
+    config: validateConfig({
+      state_file: path.join(dir, 'state.json'),
+      alerts: {
+        sinks: [
+          { name: 'alive', kind: 'heartbeat', url: `${ping.url}/ping/typo`, interval: '5s' },
+          { name: 'hook', kind: 'webhook', url: `${hook.url}/hook` },
+        ],
+        delivery: { failing_after: '1s' },
+      },
+    }),
+  });
+  try {
+    const sent = await waitFor(() => hook.accepted.map((r) => r.json as { alerts: Array<{ labels: Record<string, string> }> })
+      .find((p) => p.alerts[0]!.labels.alertname === 'FogletMonitorSinkFailing'), 'FogletMonitorSinkFailing for the heartbeat', 15_000);
+    assert.equal(sent.alerts[0]!.labels.sink, 'alive');
+    const metrics = await (await fetch(`http://${daemon.address}/metrics`)).text();
+    assert.match(metrics, /foglet_monitor_heartbeats_total\{sink="alive",outcome="failed"\} [2-9]/);
+  } finally {
+    await daemon.stop();
+    await hook.close();
+    await ping.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

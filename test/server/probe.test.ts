@@ -14,6 +14,8 @@ import { validateConfig } from '../../src/config/load.js';
 import type { Daemon } from '../../src/daemon.js';
 import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { startDaemon } from '../helpers/daemon.js';
+import { fetchStatus } from '../helpers/status.js';
+import { waitFor } from '../helpers/wait.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 
 const PASSWORD = 'Probe-Endpoint-Pa55word';
@@ -117,4 +119,70 @@ test('/probe is off unless enabled: 404 with the setting to turn on', async () =
     await daemon.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('/probe cannot starve the scheduled checks, nor be redirected elsewhere', () => {
+  let dir: string;
+  let daemon: Daemon;
+  let slow: TestServer;
+  let elsewhere: TestServer;
+  let hits: string[];
+  const held: Array<() => void> = [];
+  let holding = false; // off while the daemon starts: its own first run of `hanging` must not hold a slot
+
+  before(async () => {
+    hits = [];
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fm-probe-cap-'));
+    // Answers /up at once, holds /hang until the test lets go, and redirects /redir to another host.
+    slow = await startHttpServer((req, res) => {
+      if (req.url === '/hang' && holding) return void held.push(() => res.end('late'));
+      if (req.url?.startsWith('/redir')) return void res.writeHead(302, { location: `${elsewhere.url}/steal` }).end();
+      res.end('ok');
+    });
+    elsewhere = await startHttpServer((req, res) => { hits.push(`${req.url} ${req.headers['x-api-key'] ?? ''}`); res.end('ok'); });
+    daemon = await startDaemon({ config: validateConfig({
+      state_file: path.join(dir, 'state.json'),
+      max_concurrent_probes: 2,
+      checks: [
+        { name: 'up', kind: 'http', url: `${slow.url}/up`, schedule: '* * * * * *', timeout: '2s' },
+        { name: 'hanging', kind: 'http', url: `${slow.url}/hang`, schedule: '0 0 0 1 1 *', timeout: '10s' },
+        { name: 'hdr', kind: 'http', url: `${slow.url}/up`, schedule: '0 0 0 1 1 *', timeout: '2s', follow_redirects: true, headers: { 'X-Api-Key': 'hdrsecret-ABCDEFGH12345678' } },
+      ],
+      probe_endpoint: { enabled: true, allowed_targets: [new URL(slow.url).host] },
+    }) });
+    // The daemon's own first runs done (hanging's too, answered at once) before anything holds.
+    await waitFor(async () => (await fetchStatus(`http://${daemon.address}`)).checks.every((c) => c.runs > 0), 'every check\'s first run');
+  });
+  after(async () => {
+    for (const release of held) release();
+    await daemon.stop();
+    await slow.close();
+    await elsewhere.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('at most half the shared cap: the rest are refused at once with 429, and the scheduled check keeps running', async () => {
+    const base = `http://${daemon.address}`;
+    const runsOfUp = async () => (await fetchStatus(base)).checks.find((c) => c.name === 'up')!.runs;
+    holding = true;
+    const first = fetch(`${base}/probe?check=hanging`);
+    await waitFor(() => held.length === 1, 'the first /probe run to be holding its slot');
+    const more = await Promise.all(Array.from({ length: 5 }, () => fetch(`${base}/probe?check=hanging`)));
+    assert.deepEqual(more.map((r) => r.status), [429, 429, 429, 429, 429]);
+    assert.match(await more[0]!.text(), /1 \/probe run\(s\) already going \(at most half of max_concurrent_probes/);
+    const before = await runsOfUp();
+    await waitFor(async () => (await runsOfUp()) >= before + 2, 'two scheduled runs of up while /probe holds its share');
+    held.shift()!();
+    holding = false;
+    assert.equal((await first).status, 200);
+  });
+
+  test('another target\'s redirects are not followed: nothing reaches a host allowed_targets does not name, nor the module\'s headers', async () => {
+    const base = `http://${daemon.address}`;
+    const res = await fetch(`${base}/probe?module=hdr&target=${encodeURIComponent(`${slow.url}/redir`)}`);
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    assert.match(text, /^probe_success 0$/m, 'a redirect not followed is no success');
+    assert.deepEqual(hits, []);
+  });
 });

@@ -11,6 +11,8 @@ export interface SinkContext {
   instanceLabel?: boolean;
   /** The monitor's own health, for sinks that vouch for it (heartbeat, the watchdog alert). */
   health?(): MonitorHealth;
+  /** A heartbeat's outcome: counted, and a heartbeat failing for alerts.delivery.failing_after is FogletMonitorSinkFailing. */
+  onBeat?(sink: string, ok: boolean, error?: string): void;
   /** The monitor's own URL, for links back (alerts.external_url). */
   externalUrl?: string;
   /** For work a sink does outside send() (Alertmanager's re-sends). */
@@ -22,6 +24,11 @@ export interface MonitorHealth {
   ok: boolean;
   /** Why not, in a few words each. */
   reasons: string[];
+  /**
+   * Starting, reloading or stopping on purpose: neither healthy nor failing. A heartbeat says
+   * nothing then (a deploy or a reload must not page), the watchdog keeps firing.
+   */
+  settling?: boolean;
 }
 
 export interface Sink {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { AlertmanagerSink } from '../../../src/alerts/sinks/alertmanager/sink.js';
 import { startAlertmanager, type RealAlertmanager } from '../../helpers/alertmanager.js';
 import { changes, sinkConfig, sinkContext } from '../../helpers/sinks.js';
-import { closedPort } from '../../helpers/servers.js';
+import { closedPort, startTcpServer } from '../../helpers/servers.js';
 import { waitFor } from '../../helpers/wait.js';
 
 describe('alertmanager sink against a real Alertmanager', () => {
@@ -72,6 +72,25 @@ describe('alertmanager sink: a cluster and the watchdog', () => {
     await assert.rejects(allDead.send(alert), /every Alertmanager refused or was unreachable/);
   });
 
+  test('a member that hangs does not hold the push: delivered when another takes it, while the hung request is still open', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const hung = await startTcpServer((sock) => { sockets.add(sock); sock.on('close', () => sockets.delete(sock)); });
+    try {
+      const warnings: string[] = [];
+      const [fire] = changes();
+      const rule = `hung_${Date.now()}`;
+      const s = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', urls: [`http://127.0.0.1:${new URL(hung.url).port}`, amA.url], timeout: '30s' }),
+        { ...sinkContext, warn: (_o, m) => warnings.push(m) });
+      await s.send({ ...fire!, alert: { ...fire!.alert, labels: { ...fire!.alert.labels, rule } } });
+      assert.equal(sockets.size, 1, 'the hung member\'s request is still waiting: the push did not wait for it');
+      assert.ok(await listed(amA, rule));
+      assert.deepEqual(warnings, [], 'nothing to say yet about the hung member');
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      await hung.close();
+    }
+  });
+
   test('the watchdog fires with every re-send while the monitor is healthy, and not while it is not', async () => {
     let ok = true;
     const s = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', url: amA.url, watchdog: true }), { ...sinkContext, instanceLabel: false, health: () => ({ ok, reasons: ok ? [] : ['scheduler not running'] }) });
@@ -80,6 +99,8 @@ describe('alertmanager sink: a cluster and the watchdog', () => {
     assert.ok(await listed(amA, 'FogletMonitorWatchdog'));
     ok = false;
     assert.equal(s.watchdog(), undefined);
+    const reloading = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', url: amA.url, watchdog: true }), { ...sinkContext, health: () => ({ ok: false, settling: true, reasons: ['reloading'] }) });
+    assert.ok(reloading.watchdog(), 'a reload is no reason for the dead man\'s switch to page');
     const quiet = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', url: amB.url, watchdog: true }), { ...sinkContext, health: () => ({ ok: false, reasons: ['stalled'] }) });
     await quiet.resend();
     assert.equal(await listed(amB, 'FogletMonitorWatchdog'), false);

@@ -44,6 +44,15 @@ test('heartbeat: without a fail_url an unhealthy monitor stops calling (the swit
   assert.match(warnings[0]!, /heartbeat withheld/);
 });
 
+test('heartbeat: while the monitor starts, reloads or stops on purpose it says nothing, neither up nor down', async () => {
+  rx.requests.length = 0;
+  const { sink, warnings } = heartbeat({ url: `${rx.url}/ping/x`, fail_url: `${rx.url}/ping/x/fail` }, () => ({ ok: false, settling: true, reasons: ['reloading'] }));
+  await sink.beat();
+  assert.equal(rx.requests.length, 0);
+  assert.equal(sink.last, undefined);
+  assert.deepEqual(warnings, []);
+});
+
 test('heartbeat: POST carries the status and the reasons; a service that is down is logged, not thrown', async () => {
   rx.requests.length = 0;
   const { sink } = heartbeat({ url: `${rx.url}/push`, method: 'POST' }, () => ({ ok: true, reasons: [] }));

@@ -30,3 +30,13 @@ test('pagerduty: Events API v2, dedup_key is the fingerprint; 202 is success, 40
     await assert.rejects(s.send(fire!), (e: { retryable: boolean }) => e.retryable === retryable, `HTTP ${status}`);
   }
 });
+
+test('pagerduty: an alert with no target or source (a sink failing, no instance label) still names a source, as the Events API requires', async () => {
+  rx.requests.length = 0;
+  rx.status = 202;
+  const s = createSink(sinkConfig({ kind: 'pagerduty', routing_key: ROUTING_KEY, url: `${rx.url}/v2/enqueue` }), { ...sinkContext, instanceLabel: false });
+  const [fire] = changes();
+  const bare = { ...fire!, alert: { ...fire!.alert, labels: { alertname: 'FogletMonitorSinkFailing', sink: 'hook', severity: 'critical' } } };
+  await s.send(bare);
+  assert.equal((rx.requests[0]!.json as { payload: { source: string } }).payload.source, 'iad-1');
+});

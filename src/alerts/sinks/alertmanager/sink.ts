@@ -68,7 +68,8 @@ export class AlertmanagerSink extends FilteredSink<AlertmanagerSinkConfig> imple
 
   /** The dead man's switch: always firing while the monitor is healthy; when it stops coming, the switch pages. */
   watchdog(): Alert | undefined {
-    if (!this.cfg.watchdog || this.ctx.health?.().ok === false) return undefined;
+    const health = this.ctx.health?.();
+    if (!this.cfg.watchdog || (health && !health.ok && !health.settling)) return undefined;
     const labels: Record<string, string> = { alertname: 'FogletMonitorWatchdog', severity: 'none' };
     if (this.ctx.instanceLabel !== false) labels.instance = this.ctx.instance;
     return {
@@ -94,17 +95,30 @@ export class AlertmanagerSink extends FilteredSink<AlertmanagerSinkConfig> imple
     }
   }
 
-  /** To every member at once; delivered when one took it (they gossip it to the others). */
+  /**
+   * To every member at once; delivered as soon as one took it (they gossip it to the others), so
+   * a member that hangs does not hold every notification for the sink's timeout. One that fails
+   * is warned of when it does, and gets the alert again at the next re-send.
+   */
   private async push(alerts: Alert[]): Promise<void> {
     const body = JSON.stringify(alerts.map((a) => this.postable(a)));
-    const outcomes = await Promise.allSettled(this.endpoints.map((e) => postJson(e, body, {}, this.cfg.timeout.ms)));
-    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ endpoint: this.endpoints[i]!, err: o.reason as Error }] : []));
-    if (failed.length === outcomes.length) {
-      if (failed.length === 1) throw failed[0]!.err;
-      const retryable = failed.some((f) => !(f.err instanceof DeliveryError) || f.err.retryable);
-      throw new DeliveryError(`every Alertmanager refused or was unreachable: ${failed.map((f) => f.err.message).join('; ')}`, retryable);
+    if (this.endpoints.length === 1) return postJson(this.endpoints[0]!, body, {}, this.cfg.timeout.ms);
+    const posts = this.endpoints.map((e) => postJson(e, body, {}, this.cfg.timeout.ms));
+    let delivered = false;
+    const early: Array<() => void> = [];
+    posts.forEach((p, i) => p.catch((err: Error) => {
+      const warn = () => this.ctx.warn({ sink: this.name, alertmanager: this.endpoints[i], err: err.message }, 'one Alertmanager of the cluster did not take the push; another did, and it gets it again at the next re-send');
+      if (delivered) warn(); else early.push(warn); // said once it is known another took it
+    }));
+    try {
+      await Promise.any(posts);
+      delivered = true;
+      for (const warn of early) warn();
+    } catch (e) {
+      const errors = (e as AggregateError).errors as Error[];
+      const retryable = errors.some((err) => !(err instanceof DeliveryError) || err.retryable);
+      throw new DeliveryError(`every Alertmanager refused or was unreachable: ${errors.map((err) => err.message).join('; ')}`, retryable);
     }
-    for (const f of failed) this.ctx.warn({ sink: this.name, alertmanager: f.endpoint, err: f.err.message }, 'one Alertmanager of the cluster did not take the push; the others did, and it gets it again at the next re-send');
   }
 }
 

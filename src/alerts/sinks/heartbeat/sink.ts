@@ -2,7 +2,10 @@
  * `kind: heartbeat`: every `interval`, asks the monitor whether it is healthy (its scheduler
  * runs, its probes complete, its state is writable) and calls `url` if so, `fail_url` (when
  * set) if not. A failed call is logged and not retried: the next beat comes soon, and a missed
- * one is exactly what the service is there to notice.
+ * one is exactly what the service is there to notice. Each outcome is counted
+ * (foglet_monitor_heartbeats_total), and calls failing for alerts.delivery.failing_after raise
+ * FogletMonitorSinkFailing through the other sinks: a mistyped ping URL is no silent switch.
+ * While the monitor starts, reloads or stops on purpose it says nothing at all.
  */
 import { sendRequest } from '../../../http-post.js';
 import type { Alert, AlertChange } from '../../types.js';
@@ -39,6 +42,7 @@ export class HeartbeatSink implements Sink {
   /** One beat: up while healthy; down (or nothing) while not. */
   async beat(): Promise<void> {
     const health: MonitorHealth = this.ctx.health?.() ?? { ok: true, reasons: [] };
+    if (health.settling) return; // starting, reloading, stopping: no beat, and no failure either
     const url = health.ok ? this.cfg.url : this.cfg.fail_url;
     if (!url) {
       if (this.last?.outcome !== 'silent') this.ctx.warn({ sink: this.name, reasons: health.reasons }, 'monitor unhealthy: heartbeat withheld, so the dead man\'s switch will page');
@@ -54,9 +58,11 @@ export class HeartbeatSink implements Sink {
         headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...this.cfg.headers },
       });
       this.last = { at: this.now(), outcome: health.ok ? 'up' : 'down', reasons: health.reasons };
+      this.ctx.onBeat?.(this.name, true);
     } catch (e) {
       this.last = { at: this.now(), outcome: 'failed', reasons: health.reasons };
       this.ctx.warn({ sink: this.name, err: (e as Error).message }, 'heartbeat call failed; trying again at the next beat');
+      this.ctx.onBeat?.(this.name, false, (e as Error).message);
     }
   }
 }

@@ -20,7 +20,9 @@ export function pagerdutyEvent(change: AlertChange, routingKey: string, ctx: Sin
     dedup_key: dedupKey,
     payload: {
       summary: a.annotations.summary.slice(0, 1024),
-      source: whereOf(a),
+      // Required by the Events API: an alert with no target or source (a sink failing, with
+      // alerts.instance_label off) names the monitor that sends it.
+      source: whereOf(a) ?? ctx.instance,
       severity: a.severity === 'info' ? 'info' : a.severity,
       timestamp: a.startsAt ?? a.activeAt,
       component: a.labels.check ?? a.labels.log_source,
