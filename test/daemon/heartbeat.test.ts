@@ -10,7 +10,7 @@ import { Receiver } from '../helpers/receiver.js';
 import { startHttpServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
-test('a heartbeat sink in the daemon: a beat at start while healthy; health names what is wrong once the checks stop', async () => {
+test('a heartbeat sink in the daemon: a beat as soon as it has started (not an interval later), none and no failure while it starts or stops', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-hb-'));
   const rx = await Receiver.start();
   const board = await startHttpServer((_req, res) => res.end('ok'));
@@ -18,7 +18,7 @@ test('a heartbeat sink in the daemon: a beat at start while healthy; health name
     config: validateConfig({
       state_file: path.join(dir, 'state.json'),
       checks: [{ name: 'up', kind: 'http', url: `${board.url}/up`, schedule: '*/5 * * * * *', timeout: '2s' }],
-      alerts: { sinks: [{ name: 'alive', kind: 'heartbeat', url: `${rx.url}/ping/abc123`, fail_url: `${rx.url}/ping/abc123/fail`, interval: '5s' }] },
+      alerts: { sinks: [{ name: 'alive', kind: 'heartbeat', url: `${rx.url}/ping/abc123`, fail_url: `${rx.url}/ping/abc123/fail`, interval: '1h' }] },
     }),
   });
   try {

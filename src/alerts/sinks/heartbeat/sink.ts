@@ -16,6 +16,7 @@ export class HeartbeatSink implements Sink {
   readonly kind = 'heartbeat' as const;
   readonly name: string;
   private timer: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
   /** The last beat's outcome, for tests and the log: `up`, `down` (fail_url called), `silent`, `failed`. */
   last: { at: number; outcome: 'up' | 'down' | 'silent' | 'failed'; reasons: string[] } | undefined;
 
@@ -36,13 +37,23 @@ export class HeartbeatSink implements Sink {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.retry) clearTimeout(this.retry);
     this.timer = undefined;
+    this.retry = undefined;
   }
 
   /** One beat: up while healthy; down (or nothing) while not. */
   async beat(): Promise<void> {
     const health: MonitorHealth = this.ctx.health?.() ?? { ok: true, reasons: [] };
-    if (health.settling) return; // starting, reloading, stopping: no beat, and no failure either
+    if (health.settling) {
+      // Starting, reloading, stopping: no beat, and no failure either. Look again in a second,
+      // so that the first beat follows the start at once, not an interval later.
+      if (!this.retry && this.timer) {
+        this.retry = setTimeout(() => { this.retry = undefined; void this.beat(); }, 1000);
+        this.retry.unref();
+      }
+      return;
+    }
     const url = health.ok ? this.cfg.url : this.cfg.fail_url;
     if (!url) {
       if (this.last?.outcome !== 'silent') this.ctx.warn({ sink: this.name, reasons: health.reasons }, 'monitor unhealthy: heartbeat withheld, so the dead man\'s switch will page');
