@@ -81,7 +81,8 @@ export class Daemon {
     this.config = config;
     this.redactorRef = new RedactorRef(Redactor.fromConfig(config));
     this.logger = createLogger({ level: opts.logLevel ?? config.log.level, format: opts.logFormat ?? config.log.format, destination: opts.logDestination }, this.redactorRef);
-    this.state = new StateStore(path.resolve(this.baseDir, config.state_file), this.logger, { onWrite: (ok) => { this.stateWritable = ok; this.metrics.stateWritten(ok); } });
+    const stateFile = path.resolve(this.baseDir, config.state_file);
+    this.state = new StateStore(stateFile, this.logger, { onWrite: (ok) => { this.stateWritable = ok; this.metrics.stateWritten(ok); } });
     const probeDeps = {
       baseDir: this.baseDir, hostKeyPins: stateMap<PinnedKey>(this.state, SECTIONS.hostKeyPins), scrapeMemory: new Map<string, ScrapeMemory>(),
       redact: (t: string) => this.redactorRef.current?.redact(t) ?? t,
@@ -91,7 +92,6 @@ export class Daemon {
       redactDeep: (v) => this.redactorRef.current?.redactDeep(v) ?? v,
       onResult: (r) => this.onResult(r),
     });
-    const stateFile = path.resolve(this.baseDir, config.state_file);
     this.historyFile = new HistoryFile(historyPath(stateFile), this.checks.history, (fields, msg) => this.logger.warn(fields, msg));
     this.probes = new OnDemandProbes({ config: () => this.config, kinds: this.kinds, probeDeps, withSlot: (fn) => this.checks.withSlot(fn) });
     this.release = new ReleaseController({

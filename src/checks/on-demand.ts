@@ -43,12 +43,13 @@ export class OnDemandProbes {
   private running = 0;
 
   async probe(query: { check?: string; module?: string; target?: string }, signal?: AbortSignal): Promise<OnDemandAnswer> {
-    const settings = this.deps.config().probe_endpoint;
+    const config = this.deps.config();
+    const settings = config.probe_endpoint;
     if (!settings.enabled) return refuse(404, 'the probe endpoint is off (probe_endpoint.enabled: false)');
     const name = query.check ?? query.module;
     if (!name) return refuse(400, 'expected ?check=NAME, or ?module=NAME&target=TARGET');
     if (query.check && query.target) return refuse(400, 'a target goes with ?module=NAME, not ?check=NAME (which probes the check\'s own target)');
-    const configured = this.deps.config().checks.find((c) => c.name === name);
+    const configured = config.checks.find((c) => c.name === name);
     if (!configured) return refuse(404, `no check named ${JSON.stringify(name)} in the config`);
 
     let check: CheckConfig = configured;
@@ -70,7 +71,7 @@ export class OnDemandProbes {
       probeDeps = { ...probeDeps, hostKeyPins: undefined, scrapeMemory: undefined };
     }
 
-    const cap = Math.max(1, Math.floor(this.deps.config().max_concurrent_probes / 2));
+    const cap = Math.max(1, Math.floor(config.max_concurrent_probes / 2));
     if (this.running >= cap) {
       return refuse(429, `${cap} /probe run(s) already going (at most half of max_concurrent_probes, so that the scheduled checks keep theirs); try again`);
     }

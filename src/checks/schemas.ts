@@ -4,7 +4,7 @@
  * checks/index.ts lists the kinds themselves; a test holds both lists to the same kinds.
  */
 import { z } from 'zod';
-import { kindError } from '../schema/fields.js';
+import { kindUnion } from '../schema/fields.js';
 import { appMetricsCheckSchema } from './app-metrics/schema.js';
 import { httpCheckSchema } from './http/schema.js';
 import { sshCheckSchema } from './ssh/schema.js';
@@ -12,8 +12,7 @@ import { sshCheckSchema } from './ssh/schema.js';
 export const CHECK_SCHEMAS = [httpCheckSchema, sshCheckSchema, appMetricsCheckSchema] as const;
 
 /** The config schema of a check of a built-in kind, chosen by its `kind`. */
-export const checkSchema = z.discriminatedUnion('kind', CHECK_SCHEMAS, { error: kindError(CHECK_SCHEMAS.map((s) => s.shape.kind.value)) });
-
+export const checkSchema = kindUnion(CHECK_SCHEMAS);
 
 /** A check's config, whichever kind it is. */
 export type CheckConfig = z.output<typeof checkSchema>;

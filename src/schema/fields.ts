@@ -71,6 +71,11 @@ export const headerMap = z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{
   z.string().refine((v) => !/[\x00-\x08\x0a-\x1f\x7f]/.test(v), { error: 'a header value may not contain line breaks or control characters' }));
 export const severity = z.enum(['critical', 'warning', 'info']);
 
+/** One config schema for several kinds, chosen by `kind`; an unknown kind's error names them all. */
+export function kindUnion<T extends readonly [z.ZodObject<{ kind: z.ZodLiteral<string> }>, ...Array<z.ZodObject<{ kind: z.ZodLiteral<string> }>>]>(schemas: T) {
+  return z.discriminatedUnion('kind', schemas, { error: kindError(schemas.map((s) => s.shape.kind.value)) });
+}
+
 /** The error of a check or sink whose `kind` is none of `names`. */
 export function kindError(names: readonly string[]) {
   return (iss: { code: string }) => iss.code === 'invalid_union' ? `expected kind to be one of: ${names.join(', ')}` : undefined;

@@ -4,7 +4,7 @@
  * kinds themselves; a test holds both lists to the same kinds.
  */
 import { z } from 'zod';
-import { kindError } from '../../schema/fields.js';
+import { kindUnion } from '../../schema/fields.js';
 import { heartbeatCredentialUrls, heartbeatSinkSchema } from './heartbeat/schema.js';
 import { alertmanagerSinkSchema, alertmanagerCredentialUrls } from './alertmanager/schema.js';
 import { pagerdutySinkSchema, pagerdutyCredentialUrls } from './pagerduty/schema.js';
@@ -14,7 +14,7 @@ import { webhookSinkSchema, webhookCredentialUrls } from './webhook/schema.js';
 export const SINK_SCHEMAS = [webhookSinkSchema, slackSinkSchema, pagerdutySinkSchema, alertmanagerSinkSchema, heartbeatSinkSchema] as const;
 
 /** The config schema of a sink, chosen by its `kind`. */
-export const sinkSchema = z.discriminatedUnion('kind', SINK_SCHEMAS, { error: kindError(SINK_SCHEMAS.map((s) => s.shape.kind.value)) });
+export const sinkSchema = kindUnion(SINK_SCHEMAS);
 
 /** A sink's config, whichever kind it is. */
 export type SinkConfig = z.output<typeof sinkSchema>;
