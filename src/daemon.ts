@@ -15,17 +15,16 @@ import { createLogger, RedactorRef, type Logger, type LogFormat } from './log.js
 import { Metrics } from './metrics.js';
 import { CheckRuns } from './check-runs.js';
 import { OnDemandProbes } from './checks/on-demand.js';
-import { BUCKET_MS, HistoryFile, historyPath } from './checks/history.js';
+import { HistoryFile, historyPath } from './checks/history.js';
 import { applyReload, readReload } from './reload.js';
 import { boundAddress, buildServer, parseListen } from './server.js';
 import { SECTIONS, StateStore, stateMap } from './state.js';
 import type { PinnedKey } from './checks/ssh/hostkey.js';
 import { Alerting } from './alerts/alerting.js';
-import type { MonitorHealth } from './alerts/sinks/types.js';
 import { ReleaseController } from './release/controller.js';
 import { deployWindow } from './release/window.js';
 import { evidenceOnFiring } from './alerts/evidence.js';
-import { tighterSchedule } from './release/rate-limit.js';
+import { checkPlan } from './release/rate-limit.js';
 import { resultSignals } from './checks/signal.js';
 import type { ScrapeMemory } from './checks/app-metrics/foglet-metrics.js';
 import { LogWatcher } from './logs/watcher.js';
@@ -36,6 +35,7 @@ import type { FileOffset } from './logs/sources/file.js';
 import { serverConnectionCap } from './server/connections.js';
 import { VERSION } from './version.js';
 import { statusDocument, type StatusDocument } from './status.js';
+import { SelfHealth } from './self-health.js';
 
 export interface DaemonOptions {
   /** The config file; re-read on reload. */
@@ -65,24 +65,17 @@ export class Daemon {
   private readonly probes: OnDemandProbes;
   /** The checks' seven days of history, in its own file beside the state file. */
   private readonly historyFile: HistoryFile;
-  private historyTimer: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date();
-  private stopping = false;
   /** A release watch asked for its tighter schedule (the last request wins). */
   private watchSchedule = false;
-  /** Set when a failed reload could not restart the running config either: /healthz says so. */
-  private broken: string | undefined;
-  /** The state file's last write went through. */
-  private stateWritable = true;
-  /** Starting, reloading or stopping on purpose: the heartbeat says nothing meanwhile. */
-  private settling: 'starting' | 'reloading' | 'stopping' | undefined = 'starting';
+  private readonly self: SelfHealth;
 
   private constructor(private readonly opts: DaemonOptions, config: Config) {
     this.config = config;
     this.redactorRef = new RedactorRef(Redactor.fromConfig(config));
     this.logger = createLogger({ level: opts.logLevel ?? config.log.level, format: opts.logFormat ?? config.log.format, destination: opts.logDestination }, this.redactorRef);
     const stateFile = path.resolve(this.baseDir, config.state_file);
-    this.state = new StateStore(stateFile, this.logger, { onWrite: (ok) => { this.stateWritable = ok; this.metrics.stateWritten(ok); } });
+    this.state = new StateStore(stateFile, this.logger, { onWrite: (ok) => { this.self.stateWritable = ok; this.metrics.stateWritten(ok); } });
     const probeDeps = {
       baseDir: this.baseDir, hostKeyPins: stateMap<PinnedKey>(this.state, SECTIONS.hostKeyPins), scrapeMemory: new Map<string, ScrapeMemory>(),
       redact: (t: string) => this.redactorRef.current?.redact(t) ?? t,
@@ -92,6 +85,7 @@ export class Daemon {
       redactDeep: (v) => this.redactorRef.current?.redactDeep(v) ?? v,
       onResult: (r) => this.onResult(r),
     });
+    this.self = new SelfHealth(this.checks);
     this.historyFile = new HistoryFile(historyPath(stateFile), this.checks.history, (fields, msg) => this.logger.warn(fields, msg));
     this.probes = new OnDemandProbes({ config: () => this.config, kinds: this.kinds, probeDeps, withSlot: (fn) => this.checks.withSlot(fn) });
     this.release = new ReleaseController({
@@ -117,9 +111,7 @@ export class Daemon {
 
   private async startParts(): Promise<void> {
     await this.state.load();
-    await this.historyFile.load();
-    this.historyTimer = setInterval(() => void this.historyFile.save(), BUCKET_MS);
-    this.historyTimer.unref();
+    await this.historyFile.start();
     this.checks.restore(this.config.checks.map((c) => c.name));
     this.metrics.configLoaded.setToCurrentTime();
     const releases = this.release.load();
@@ -131,7 +123,7 @@ export class Daemon {
         sources: () => ({ config: this.config, redactor: this.redactorRef.current, timeline: () => this.checks.results.timeline() }),
         warn: (fields, msg) => this.logger.warn(fields, msg),
       }),
-      health: () => this.health(),
+      health: () => this.self.health(),
     });
     this.alerting.start();
     await this.checks.restart(() => this.plan());
@@ -139,7 +131,7 @@ export class Daemon {
     this.server = await buildServer({
       logger: this.logger,
       metrics: () => this.metrics,
-      readiness: () => this.readiness(),
+      readiness: () => this.self.readiness(),
       status: () => this.status(),
       logIngest: () => (this.watcher ? { source: (name) => this.watcher?.httpSource(name) } : undefined),
       silences: () => this.alerting?.silences,
@@ -151,7 +143,7 @@ export class Daemon {
     });
     const { host, port } = parseListen(this.opts.listen ?? this.config.listen);
     await this.server.listen({ host, port });
-    this.settling = undefined;
+    this.self.started();
     this.logger.info({ listen: this.address, checks: this.config.checks.map((c) => c.name), version: VERSION },
       'foglet-monitor started');
   }
@@ -159,12 +151,7 @@ export class Daemon {
   private async startWatcher(setup?: PipelineSetup): Promise<void> {
     this.metrics.resetLogs();
     this.watcher = new LogWatcher({
-      logs: this.config.logs,
-      setup,
-      instance: this.config.instance,
-      baseDir: this.baseDir,
-      metrics: this.metrics,
-      logger: this.logger,
+      logs: this.config.logs, setup, instance: this.config.instance, baseDir: this.baseDir, metrics: this.metrics, logger: this.logger,
       offsets: stateMap<FileOffset>(this.state, SECTIONS.logOffsets),
       memory: stateMap<PipelineMemory>(this.state, SECTIONS.logRules),
       onSignal: (s) => { this.release.log(s); this.alerting?.observe(s); },
@@ -179,10 +166,8 @@ export class Daemon {
     void this.checks.restart(() => this.plan(watching));
   }
 
-  /** The checks to run now: the watch's tighter schedule while a release is watched. */
   private plan(runAtStart = true) {
-    const checks = this.watchSchedule ? tighterSchedule(this.config, this.config.releases.watch_interval.ms) : this.config.checks;
-    return { checks, maxConcurrent: this.config.max_concurrent_probes, runAtStart };
+    return checkPlan(this.config, this.watchSchedule, runAtStart);
   }
 
   /** A run's result, fanned out: the release watch, then every signal it carries to the alerts. */
@@ -206,19 +191,14 @@ export class Daemon {
     if (!next) return false;
     const previous = this.config;
     const outcome = await applyReload(this.opts.configPath, () => this.apply(next.config, next.setup), () => this.apply(previous), this.logger, this.metrics);
-    this.broken = outcome.broken ?? this.broken;
+    this.self.broken = outcome.broken ?? this.self.broken;
     if (outcome.ok) this.logger.info({ checks: this.config.checks.map((c) => c.name) }, 'config reloaded');
     return outcome.ok;
   }
 
   /** Stops the checks and the log watcher, and starts them again on `config` (its log setup, when built already). */
   private async apply(config: Config, setup?: PipelineSetup): Promise<void> {
-    this.settling = 'reloading';
-    try {
-      await this.applyNow(config, setup);
-    } finally {
-      if (this.settling === 'reloading') this.settling = undefined;
-    }
+    await this.self.reloading(() => this.applyNow(config, setup));
   }
 
   private async applyNow(config: Config, setup?: PipelineSetup): Promise<void> {
@@ -234,15 +214,12 @@ export class Daemon {
 
   /** Graceful stop: no new runs, in-flight probes finish, the server closes, state is written. */
   async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
-    this.settling = 'stopping';
+    if (!this.self.stop()) return;
     this.logger.info('stopping: waiting for probes in flight');
     await this.checks.stop({ close: true });
     await this.watcher?.stop();
     this.release.cancel();
-    if (this.historyTimer) clearInterval(this.historyTimer);
-    await this.historyFile.save();
+    await this.historyFile.stop();
     await this.alerting?.stop();
     await this.server?.close();
     await this.state.flush();
@@ -254,27 +231,12 @@ export class Daemon {
     return boundAddress(this.server) ?? this.config.listen;
   }
 
-  readiness(): { ready: boolean; reasons: string[] } {
-    const reasons: string[] = [];
-    if (this.stopping) reasons.push('stopping');
-    if (!this.checks.running) reasons.push('scheduler not running');
-    if (this.broken) reasons.push(`reload failed: ${this.broken}`);
-    return { ready: reasons.length === 0, reasons };
-  }
-
-  /** What the heartbeat and the watchdog alert vouch for: ready, probes keeping time, state writable. */
-  health(): MonitorHealth {
-    if (this.settling) return { ok: false, settling: true, reasons: [this.settling] };
-    const reasons = this.readiness().reasons;
-    const stalled = this.checks.stalled();
-    if (stalled) reasons.push(stalled);
-    if (!this.stateWritable) reasons.push('the state file cannot be written');
-    return { ok: reasons.length === 0, reasons };
-  }
+  readiness() { return this.self.readiness(); }
+  health() { return this.self.health(); }
 
   status(): StatusDocument {
     const doc = statusDocument({
-      instance: this.config.instance, startedAt: this.startedAt, configFile: this.opts.configPath ?? null, ready: this.readiness().ready,
+      instance: this.config.instance, startedAt: this.startedAt, configFile: this.opts.configPath ?? null, ready: this.self.readiness().ready,
       checks: this.config.checks, results: this.checks.results, history: this.checks.history, targets: this.checks.targets,
       watcher: this.watcher, alerting: this.alerting, releases: this.release.tracker, release: this.release,
     });

@@ -164,7 +164,23 @@ export function historyPath(stateFile: string): string {
 
 /** The history in its own file beside the state file: written whole, then renamed over the old one. */
 export class HistoryFile {
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(private readonly file: string, private readonly history: CheckHistory, private readonly warn: (fields: object, msg: string) => void) {}
+
+  /** Reads the saved history, then saves it once a bucket (a kill loses at most the current bucket). */
+  async start(): Promise<void> {
+    await this.load();
+    this.timer = setInterval(() => void this.save(), BUCKET_MS);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and saves what is in memory. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.save();
+  }
 
   async load(): Promise<void> {
     try {

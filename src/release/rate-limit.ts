@@ -19,3 +19,9 @@ export function tighterSchedule(config: Pick<Config, 'checks'>, intervalMs: numb
   if (seconds > 59) return config.checks;
   return config.checks.map((c) => ({ ...c, schedule: `*/${seconds} * * * * *` }));
 }
+
+/** What the checks run on now: the watch's tighter schedule while a release is watched, else the config's. */
+export function checkPlan(config: Config, watching: boolean, runAtStart: boolean): { checks: readonly CheckConfig[]; maxConcurrent: number; runAtStart: boolean } {
+  const checks = watching ? tighterSchedule(config, config.releases.watch_interval.ms) : config.checks;
+  return { checks, maxConcurrent: config.max_concurrent_probes, runAtStart };
+}
