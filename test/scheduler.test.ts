@@ -8,15 +8,17 @@ import { startHttpServer } from './helpers/servers.js';
 import { waitFor } from './helpers/wait.js';
 
 /** An HTTP server that answers after `delayMs` and counts the most requests it held at once. */
-async function countingServer(delayMs: number): Promise<{ url: string; maxActive(): number; close(): Promise<void> }> {
+async function countingServer(delayMs: number): Promise<{ url: string; maxActive(): number; arrived(): number; close(): Promise<void> }> {
   let active = 0;
   let max = 0;
+  let arrived = 0;
   const server = await startHttpServer((_req, res) => {
+    arrived++;
     active++;
     max = Math.max(max, active);
     setTimeout(() => { active--; res.end('ok'); }, delayMs);
   });
-  return { url: server.url, maxActive: () => max, close: () => server.close() };
+  return { url: server.url, maxActive: () => max, arrived: () => arrived, close: () => server.close() };
 }
 
 test('a slow check never overlaps itself: the tick that finds it running is skipped and counted', async () => {
@@ -42,14 +44,15 @@ test('a slow check never overlaps itself: the tick that finds it running is skip
 });
 
 test('stop waits for the run in flight and starts no more', async () => {
-  const server = await startHttpServer((_req, res) => setTimeout(() => res.end('ok'), 300));
+  let arrived = 0;
+  const server = await startHttpServer((_req, res) => { arrived++; setTimeout(() => res.end('ok'), 300); });
   const cfg = httpCheck({ url: `${server.url}/up`, schedule: '* * * * * *', timeout: '2s' });
   const results: ProbeResult[] = [];
   const scheduler = new Scheduler([{ config: cfg, probe: new HttpProbe(cfg, { baseDir: '.' }) }], {
     onResult: (r) => results.push(r), onSkip: () => {},
   });
   scheduler.start();
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => arrived === 1, 'the run at start to reach the server');
   await scheduler.stop();
   assert.equal(results.length, 1, 'the in-flight run finished before stop returned');
   await new Promise((r) => setTimeout(r, 1200));
@@ -94,8 +97,9 @@ test('max concurrent probes: the rest wait their turn, every one runs, each time
   // Stopped with runs waiting: they never start, and stop does not hang on them.
   results.length = 0;
   const again = new Scheduler(checks, { onResult: (r) => results.push(r), onSkip: () => {} }, 1);
+  const arrivedBefore = server.arrived();
   again.start();
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => server.arrived() === arrivedBefore + 1, 'the run with the one slot to reach the server');
   await again.stop();
   assert.equal(results.length, 1, 'only the run that had its slot');
   await server.close();

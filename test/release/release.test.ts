@@ -314,9 +314,8 @@ describe('one pager incident per bad release', () => {
     assert.deepEqual(new Set(triggers.map((e) => e.payload!.custom_details.alert)), new Set(['FogletLogRule', 'FogletCheckFailing']));
 
     // The migration rule goes quiet first: the incident stays open while SSH still fails.
-    await new Promise((r) => setTimeout(r, 3500));
-    const snapshot = (await fetchStatus(st.base));
-    assert.equal(snapshot.alerting.alerts.find((a) => a.key.startsWith('log:'))?.state, 'resolved');
+    await waitFor(async () => (await fetchStatus(st.base)).alerting.alerts.find((a) => a.key.startsWith('log:'))?.state === 'resolved', 'the migration rule to go quiet', 10_000);
+    await waitFor(async () => (await fetchStatus(st.base)).alerting.sinks.every((k) => k.queued === 0), 'whatever that change sent to be delivered');
     assert.equal(events().filter((e) => e.event_action === 'resolve').length, 0, 'no resolve while SSH still fails');
     st.board.ssh.fault = 'none';
     await waitFor(() => events().some((e) => e.event_action === 'resolve'), 'the incident resolved', 10_000);
