@@ -145,6 +145,10 @@ export class Metrics {
   readonly deployWindow = new client.Gauge({
     name: `${P}deploy_window_open`, help: '1 while a deploy window holds back the alerts a deploy causes anyway.', registers: [this.registry],
   });
+  readonly maintenanceWindow = new client.Gauge({
+    name: `${P}maintenance_window_open`, help: '1 while a scheduled maintenance window (alerts.maintenance) is open and silences the alerts it matches.',
+    labelNames: ['window'] as const, registers: [this.registry],
+  });
   /** Where the waiting-runs gauge reads from at scrape time (the scheduler, once there is one). */
   waitingRuns: () => number = () => 0;
   readonly schedulerWaiting = new client.Gauge({

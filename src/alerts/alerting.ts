@@ -14,6 +14,7 @@ import { SECTIONS, type StateStore } from '../state.js';
 import { AlertEngine, type Thresholds, type TrackedAlert } from './engine.js';
 import { Notifier, type QueuedNotification } from './notifier.js';
 import { Silences, type Silence } from './silences.js';
+import { MaintenanceWindows } from './maintenance.js';
 import { createSink } from './sinks/index.js';
 import type { MonitorHealth, SinkContext } from './sinks/types.js';
 import { changeId, type Alert, type AlertChange } from './types.js';
@@ -68,8 +69,10 @@ export class Alerting {
   private notifier: Notifier;
   private ticker: NodeJS.Timeout | undefined;
   readonly silences: Silences;
+  private maintenance: MaintenanceWindows;
 
   constructor(private config: Config, private readonly deps: AlertingDeps) {
+    this.maintenance = new MaintenanceWindows(config.alerts.maintenance);
     this.silences = new Silences(deps.state.get<Silence[]>(SECTIONS.silences), (all) => {
       deps.state.set(SECTIONS.silences, all);
       // A new silence applies now, an expired one at once too: no need to wait for the tick.
@@ -115,6 +118,7 @@ export class Alerting {
     await this.notifier.stop();
     const saved = this.engine.save();
     this.config = config;
+    this.maintenance = new MaintenanceWindows(config.alerts.maintenance);
     this.engine = this.newEngine();
     this.engine.restore(saved);
     // A check's alerts are `check:<name>` and, for app_metrics findings, `check:<name>:<finding>`.
@@ -141,6 +145,7 @@ export class Alerting {
       })),
       sinks: this.notifier.status(),
       silences: this.silences.list().filter((x) => x.status.state !== 'expired'),
+      maintenance: this.maintenance.status(Date.now()),
     };
   }
 
@@ -183,6 +188,8 @@ export class Alerting {
   refreshMetrics(): void {
     const { metrics } = this.deps;
     metrics.deployWindow.set(this.deps.window.endsAt() !== undefined ? 1 : 0);
+    metrics.maintenanceWindow.reset();
+    for (const w of this.maintenance.openNow(Date.now())) metrics.maintenanceWindow.set({ window: w.name }, w.open ? 1 : 0);
     metrics.alerts.reset();
     metrics.alertState.reset();
     for (const state of ['pending', 'firing', 'resolved']) {
@@ -214,7 +221,7 @@ export class Alerting {
       instanceLabel: this.config.alerts.instance_label,
       repeatIntervalMs: this.config.alerts.repeat_interval.ms,
       onChange: (c) => this.onChange(c),
-      isSilenced: (labels, now) => this.silences.isSilenced(labels, now),
+      isSilenced: (labels, now) => this.silences.isSilenced(labels, now) || this.maintenance.covering(labels, now) !== undefined,
       holdUntil: this.deps.window.hold(this.config.releases),
       extraLabels: () => this.deps.window.labels(),
       incidentKey: (now) => this.deps.window.incidentKey(now),

@@ -9,6 +9,7 @@ import { linearAnyProblem, linearRegexProblem } from '../linear-regex.js';
 import { checkName, duration, httpUrl, regex, severity, userRegex } from '../schema/fields.js';
 import { checkSchema } from '../checks/schemas.js';
 import { sinkSchema } from '../alerts/sinks/schemas.js';
+import { maintenanceWindowSchema } from '../alerts/maintenance.js';
 
 const listenAddress = z.string().refine(
   (s) => /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(s) && Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535,
@@ -128,6 +129,8 @@ export const alertsSchema = z.strictObject({
    */
   instance_label: z.boolean().default(true),
   sinks: z.array(sinkSchema).default([]),
+  /** Scheduled maintenance: while a window is open, the alerts it matches are silenced. */
+  maintenance: z.array(maintenanceWindowSchema).max(100).default([]),
   delivery: z.strictObject({
     /** First retry after this long, doubling (with jitter) up to max_backoff. */
     initial_backoff: duration({ min: '10ms', max: '10m' }).prefault('1s'),
@@ -244,6 +247,7 @@ export const configSchema = z.strictObject({
   uniqueNames(cfg.checks, ['checks'], 'check', ctx);
   uniqueNames(cfg.logs.sources, ['logs', 'sources'], 'source', ctx);
   uniqueNames(cfg.alerts.sinks, ['alerts', 'sinks'], 'sink', ctx);
+  uniqueNames(cfg.alerts.maintenance, ['alerts', 'maintenance'], 'maintenance window', ctx);
   const ids = new Set<string>();
   cfg.logs.rules.forEach((r, i) => {
     if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['logs', 'rules', i, 'id'], message: `duplicate rule id ${JSON.stringify(r.id)}` });

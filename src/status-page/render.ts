@@ -13,6 +13,7 @@ type CheckDoc = StatusDoc['checks'][number];
 type Alerting = NonNullable<StatusDoc['alerting']>;
 type AlertDoc = Alerting['alerts'][number];
 type SilenceDoc = Alerting['silences'][number];
+type MaintenanceDoc = Alerting['maintenance'][number];
 export type SinkDoc = Alerting['sinks'][number];
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -123,7 +124,30 @@ function renderSilence(s: SilenceDoc, now: number): string {
 function relFuture(iso: string, now: number): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);
   if (s <= 0) return 'ended';
-  return s < 3600 ? `in ${Math.ceil(s / 60)}m` : `in ${Math.round(s / 360) / 10}h`;
+  return s < 3600 ? `in ${Math.ceil(s / 60)}m` : s < 2 * 86400 ? `in ${Math.round(s / 360) / 10}h` : `in ${Math.round(s / 8640) / 10}d`;
+}
+
+/** A maintenance window from the config: open now, or when it opens next (seen before it starts). */
+function renderMaintenance(w: MaintenanceDoc, now: number): string {
+  const when = w.state === 'open'
+    ? `open since ${at(w.starts_at)}, ends <time datetime="${esc(w.ends_at)}" title="${esc(w.ends_at)}">${relFuture(w.ends_at, now)}</time>`
+    : w.state === 'scheduled'
+      ? `opens <time datetime="${esc(w.starts_at)}" title="${esc(w.starts_at)}">${relFuture(w.starts_at, now)}</time>, ${at(w.starts_at)} to ${at(w.ends_at)}`
+      : `over ${ago(w.ends_at, now)}`;
+  return `<li class="card maintenance ${esc(w.state)}" data-window="${esc(w.name)}">
+  <div class="row">${badge(w.state)} <strong>${esc(w.name)}</strong> <code>${esc(w.matchers.length ? w.matchers.join(', ') : 'every alert')}</code></div>
+  <div class="muted">${when}${w.schedule ? ` · repeats <code>${esc(w.schedule)}</code>` : ''}${w.comment ? ` · ${esc(w.comment)}` : ''}</div>
+</li>`;
+}
+
+/** A resolved alert, kept a while: what happened to it, with its timeline folded. */
+function renderResolved(a: AlertDoc, now: number): string {
+  return `<li class="card alert resolved" data-fingerprint="${esc(a.fingerprint)}">
+  <div class="row">${badge('resolved')} ${badge(a.severity)}<span class="muted">${esc(a.category)}</span></div>
+  <div class="summary">${esc(a.annotations.summary)}</div>
+  <div class="muted">${esc(a.key)} · resolved ${ago(a.endsAt, now)}</div>
+  ${a.timeline.length ? `<details class="timeline"><summary>timeline (${a.timeline.length})</summary><ol class="timeline">${a.timeline.map((e) => `<li class="${esc(e.event.replace(/ /g, '-'))}">${esc(e.event)} ${at(e.at)}</li>`).join('')}</ol></details>` : ''}
+</li>`;
 }
 
 function renderRelease(rel: StatusDoc['release'], now: number): string {
@@ -147,6 +171,8 @@ const WINDOW_RULE = 'The deploy window holds back what one planned restart cause
 export function renderMain(doc: StatusDoc, now = Date.now()): string {
   const alerts = (doc.alerting?.alerts ?? []).filter((a) => a.state !== 'resolved' || a.held_cleared);
   const silences = doc.alerting?.silences ?? [];
+  const maintenance = doc.alerting?.maintenance ?? [];
+  const resolved = (doc.alerting?.alerts ?? []).filter((a) => a.state === 'resolved' && !a.held_cleared);
   const failing = doc.checks.filter((c) => c.state === 'failing').length;
   const slow = doc.checks.filter((c) => c.state === 'degraded').length;
   const firing = alerts.filter((a) => a.state === 'firing' && !a.silenced).length;
@@ -164,6 +190,10 @@ ${alerts.length ? `<ul class="cards">${alerts.map((a) => renderAlert(a, now)).jo
 <ul class="cards">${doc.checks.map((c) => renderCheck(c, now)).join('\n')}</ul></section>
 <section><h2>Silences <span class="count">${silences.length}</span></h2>
 ${silences.length ? `<ul class="cards">${silences.map((s) => renderSilence(s, now)).join('\n')}</ul>` : '<p class="muted">No silences.</p>'}</section>
+${maintenance.length ? `<section><h2>Scheduled maintenance <span class="count">${maintenance.length}</span></h2>
+<ul class="cards">${maintenance.map((w) => renderMaintenance(w, now)).join('\n')}</ul></section>` : ''}
+${resolved.length ? `<section><h2>Resolved <span class="count">${resolved.length}</span></h2>
+<ul class="cards">${resolved.map((a) => renderResolved(a, now)).join('\n')}</ul></section>` : ''}
 ${sources.length ? `<section><h2>Log sources</h2><ul class="plain">${sources.map((s) => `<li>${badge(s.up ? 'up' : 'down')} ${esc(s.name)} <span class="muted">${s.lines} lines, ${s.matches} matches</span></li>`).join('')}</ul></section>` : ''}
 ${sinks.length ? `<section><h2>Sinks</h2><ul class="plain">${sinks.map(renderSink).join('')}</ul></section>` : ''}`;
 }
@@ -188,7 +218,8 @@ ul.plain,ul.items{list-style:none;padding:0;margin:.3rem 0}
 .badge{font-size:.75em;padding:.05rem .4rem;border-radius:1rem;background:var(--muted);color:#fff}
 .badge.ok,.badge.healthy,.badge.up,.badge.passed,.badge.active.silence{background:var(--ok)}
 .badge.failing,.badge.firing,.badge.critical,.badge.failed,.badge.down{background:var(--bad)}
-.badge.pending,.badge.held,.badge.warning,.badge.degraded,.badge.silenced,.badge.waiting{background:var(--warn)}
+.badge.pending,.badge.held,.badge.warning,.badge.degraded,.badge.silenced,.badge.waiting,.badge.open{background:var(--warn)}
+.badge.scheduled{background:#4a6fa5}.maintenance.open{border-color:var(--warn)}.alert.resolved{border-color:var(--ok)}
 .message{font-family:ui-monospace,monospace;font-size:.85em;white-space:pre-wrap}
 dl.phases{display:flex;flex-wrap:wrap;gap:.2rem .8rem;margin:.3rem 0 0;font-size:.85em}dl.phases div{display:flex;gap:.25rem}dt{color:var(--muted)}dd{margin:0}
 .overall{padding:.6rem;border-radius:.5rem;color:#fff;display:flex;flex-direction:column}.overall.ok{background:var(--ok)}.overall.degraded{background:var(--warn)}.overall.failing{background:var(--bad)}.overall .muted{color:#eee}

@@ -173,7 +173,7 @@ type AlertDoc = NonNullable<StatusDoc['alerting']>['alerts'][number];
 function statusDoc(over: Partial<StatusDoc>): StatusDoc {
   return {
     instance: 'x', version: '1', started_at: new Date().toISOString(), config_file: null, ready: true,
-    checks: [], logs: null, alerting: { sinks: [], silences: [], alerts: [] }, release: null, ...over,
+    checks: [], logs: null, alerting: { sinks: [], silences: [], maintenance: [], alerts: [] }, release: null, ...over,
   };
 }
 
@@ -193,7 +193,7 @@ test('the page escapes what it shows: a hostile summary or check name is text, n
     checks: [check({ name: '<img src=x onerror=alert(1)>', kind: 'http', target: 'http://a/"><script>', state: 'failing', consecutive_failures: 1,
       last_result: { check: 'x', kind: 'http', target: 'http://a/', ok: false, reason: 'http_status', message: '</div><script>alert(2)</script>',
         started_at: new Date().toISOString(), duration_seconds: 0.1, phases: { connect: 0.01 } } })],
-    alerting: { sinks: [], silences: [], alerts: [alert({ fingerprint: 'f"1', labels: { a: '"><b>' }, annotations: { summary: '<script>alert(3)</script>', reason: 'r' } })] },
+    alerting: { sinks: [], silences: [], maintenance: [], alerts: [alert({ fingerprint: 'f"1', labels: { a: '"><b>' }, annotations: { summary: '<script>alert(3)</script>', reason: 'r' } })] },
   }));
   assert.ok(!/<script|<img/i.test(html) && !html.includes('"><b>'), html);
   assert.match(html, /&lt;script&gt;alert\(3\)&lt;\/script&gt;/);
@@ -220,4 +220,18 @@ test('while a deploy window is open the page states its rule in one sentence', (
   }));
   assert.match(doc(new Date(Date.now() + 60_000).toISOString()), /holds back what one planned restart causes.*a restart loop, a crash after the second boot, a failed migration, a missing secret and a changed host key page at once/);
   assert.doesNotMatch(doc(null), /holds back/);
+});
+
+test('a resolved alert stays on the page for its hour with its timeline folded; resolved alerts are not counted as active', () => {
+  const now = Date.parse('2026-12-01T10:00:00Z');
+  const timeline = [
+    { at: '2026-12-01T09:40:00.000Z', event: 'pending' as const }, { at: '2026-12-01T09:40:15.000Z', event: 'firing' as const },
+    { at: '2026-12-01T09:50:00.000Z', event: 'resolved' as const },
+  ];
+  const html = renderMain(statusDoc({
+    alerting: { sinks: [], silences: [], maintenance: [], alerts: [alert({ state: 'resolved', key: 'check:ssh-login', endsAt: '2026-12-01T09:50:00.000Z', timeline })] },
+  }), now);
+  assert.match(html, /<h2>Alerts <span class="count">0<\/span>/);
+  assert.match(html, /<h2>Resolved <span class="count">1<\/span>[\s\S]*check:ssh-login · resolved <time[^>]*>10m ago<\/time>/);
+  assert.match(html, /<details class="timeline"><summary>timeline \(3\)<\/summary><ol class="timeline"><li class="pending">pending [\s\S]*<li class="resolved">resolved /);
 });
