@@ -122,3 +122,21 @@ heldOut('fourth held-out corpus', 'test/fixtures/real-corpus-holdout-4', 0.7);
  * corpus. It is no longer unseen.
  */
 heldOut('fifth held-out corpus', 'test/fixtures/real-corpus-holdout-5', 0.6);
+
+/**
+ * The sixth held-out corpus (110 events from sources no other corpus used, gathered by two helpers
+ * that never saw the rules), measured once before any rule looked at it: recall 0.66 over all
+ * categories (migration_failure 10/16, db_connection 11/15, missing_secret 6/14, crash 13/14,
+ * ssh_host_key 10/13, smtp 6/13) and no false alarm in 30 healthy events. The helpers found real
+ * OTP `:ssh` text of public issues used up by the corpora before it (two of its SSH events are
+ * reconstructed from a library's format strings, and say so). Rules were then added where a miss
+ * was a library's or a server's own wording: PostgreSQL's log of a refused schema change
+ * (STATEMENT: CREATE ...) and of a refused client (FATAL:  password authentication failed ...),
+ * ALTER COLUMN TYPE without USING, a missing extension's control file, env!/2's and Vapor's
+ * unset variable, a zod check of the environment, Mua's errors, gen_smtp's function clause, the
+ * SSH child's eaddrinuse on the next line: 0.79, no false alarm in this or any other corpus.
+ * Its misses: other stacks' own words (Metabase, asyncpg, a PHP app's "Database Check Error",
+ * Postfix relays timing out, Postal, Exim), an old error_logger tuple, and OpenSSH's "Could not
+ * load host key" (dropped on purpose: see the fourth corpus). It is no longer unseen.
+ */
+heldOut('sixth held-out corpus', 'test/fixtures/real-corpus-holdout-6', 0.75);
