@@ -268,7 +268,8 @@ export class FileSource implements LogSource {
       cur.position = 0;
       cur.splitter = this.splitterFor(0);
       const length = Math.min(HEAD_BYTES, mine.size);
-      cur.head = { length, hash: await headOf(cur.fh, length) };
+      const hash = await headOf(cur.fh, length);
+      cur.head = hash === undefined ? undefined : { length, hash };
       cur.check = undefined;
     }
     cur.mtimeMs = mine.mtimeMs;
@@ -327,7 +328,8 @@ export class FileSource implements LogSource {
     }
     if (fh && st && st.dev === saved.dev && st.ino === saved.ino) {
       if (st.size >= Math.max(saved.offset, saved.check?.at ?? 0) && (await headOf(fh, saved.headLength)) === saved.head && (await checkHolds(fh, saved.check))) {
-        this.current = await this.openFile(fh, this.file, st, saved.offset);
+        this.current = await this.openFile(fh, this.file, st, saved.offset, saved);
+        if (saved.check) this.current.check = saved.check;
         // A file that was empty has nothing to check: a copytruncate of what was written to it since is only seen in a copy.
         if (saved.headLength === 0) await this.changedWhileDown(saved, st);
         return;
@@ -428,14 +430,17 @@ export class FileSource implements LogSource {
    * read: a file truncated and written again before our first read is told from the one
    * we opened (and its copy found), not read from the middle.
    */
-  private async openFile(fh: FileHandle, file: string, st: { dev: number; ino: number; size: number }, position: number): Promise<OpenFile> {
+  private async openFile(fh: FileHandle, file: string, st: { dev: number; ino: number; size: number }, position: number, known?: FileIdentity): Promise<OpenFile> {
     this.events.up(true);
     if (file === this.file) {
       const real = await realpath(file).catch(() => file);
       this.target = real === file ? undefined : path.dirname(real) === path.dirname(file) ? path.basename(real) : null;
     }
+    // The head resume has just checked is the file's identity; hashed again now, it could be of a
+    // file emptied in between. A file emptied before its head was read has none yet (updateHead sets it).
     const length = Math.min(HEAD_BYTES, st.size);
-    const head = { length, hash: await headOf(fh, length) };
+    const hash = known ? known.head : await headOf(fh, length);
+    const head = known ? { length: known.headLength, hash: known.head } : hash === undefined ? undefined : { length, hash };
     return { fh, path: file, dev: st.dev, ino: st.ino, position, splitter: this.splitterFor(position), head, grewAt: Date.now() };
   }
 
@@ -537,9 +542,15 @@ export class FileSource implements LogSource {
       if (!f) continue;
       // Longer as more is read (up to HEAD_BYTES), never shorter: the bytes hashed at open do not change while the file is the same.
       const length = Math.min(HEAD_BYTES, Math.max(f.splitter.committed, f.head?.length ?? 0));
-      if (!f.head || f.head.length < length) f.head = { length, hash: await headOf(f.fh, length) };
+      if (!f.head || f.head.length < length) {
+        const hash = await headOf(f.fh, length);
+        if (hash !== undefined) f.head = { length, hash }; // else emptied meanwhile: the next pass sees the truncation with the old head
+      }
       const at = f.splitter.committed;
-      if (at >= CHECK_BYTES && f.check?.at !== at) f.check = { at, hash: await bytesHash(f.fh, at - CHECK_BYTES, CHECK_BYTES) };
+      if (at >= CHECK_BYTES && f.check?.at !== at) {
+        const hash = await bytesHash(f.fh, at - CHECK_BYTES, CHECK_BYTES);
+        if (hash !== undefined) f.check = { at, hash };
+      }
     }
   }
 
@@ -615,17 +626,19 @@ async function checkHolds(fh: FileHandle, check: FileOffset['check']): Promise<b
   return (await bytesHash(fh, check.at - CHECK_BYTES, CHECK_BYTES)) === check.hash;
 }
 
-async function bytesHash(fh: FileHandle, from: number, length: number): Promise<string> {
+/**
+ * The hash of `length` bytes from `from`; undefined when fewer are there (the file was emptied
+ * since its size was read): a hash of what is left would be taken for the file's identity, and
+ * its copy would then not be recognised (the chaos test lost lines to that once in a few hundred starts).
+ */
+async function bytesHash(fh: FileHandle, from: number, length: number): Promise<string | undefined> {
   const buf = Buffer.alloc(length);
   const { bytesRead } = await fh.read(buf, 0, length, from);
-  return hashOf(buf.subarray(0, bytesRead));
+  return bytesRead < length ? undefined : hashOf(buf);
 }
 
-async function headOf(fh: FileHandle, length: number): Promise<string> {
-  if (length === 0) return hashOf(Buffer.alloc(0));
-  const buf = Buffer.alloc(length);
-  const { bytesRead } = await fh.read(buf, 0, length, 0);
-  return hashOf(buf.subarray(0, bytesRead));
+async function headOf(fh: FileHandle, length: number): Promise<string | undefined> {
+  return length === 0 ? hashOf(Buffer.alloc(0)) : bytesHash(fh, 0, length);
 }
 
 function hashOf(buf: Buffer): string {
