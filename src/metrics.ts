@@ -1,7 +1,7 @@
 /**
  * The one metrics registry every part reports into. Names follow Prometheus
  * conventions: base units, `_seconds`, `_total`, few labels (`check`, `kind`,
- * `phase`, `reason`). Every metric here is listed in the README.
+ * `phase`, `reason`). Every metric here is listed in docs/operations.md.
  */
 import client from 'prom-client';
 import { checkKinds, type CheckRegistry } from './checks/index.js';

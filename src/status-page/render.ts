@@ -163,7 +163,7 @@ function renderRelease(rel: StatusDoc['release'], now: number): string {
 </div>`;
 }
 
-/** The deploy window's rule in one sentence, as the README states it: what the on-call reads while one is open. */
+/** The deploy window's rule in one sentence, as docs/releases.md states it: what the on-call reads while one is open. */
 const WINDOW_RULE = 'The deploy window holds back what one planned restart causes (a crash before the second boot, a brief /up or SSH outage), '
   + 'and looks at it again when it closes; a restart loop, a crash after the second boot, a failed migration, a missing secret and a changed host key page at once.';
 
