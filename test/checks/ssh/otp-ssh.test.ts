@@ -75,5 +75,11 @@ describe('against a real OTP ssh daemon', { skip: ESCRIPT ? false : 'escript is 
       assert.match(r.message ?? '', /before the key exchange completed/);
     }
     assert.deepEqual([...new Set(reasons)], ['handshake_failed']);
+    // The board's own log, as OTP wrote it (a supervisor report and an "Accept failed" notice per
+    // connection, after the first test's healthy scans): every failure is a host-key fault, nothing else is.
+    const scan = await runCli(['scan', '--json', board.logFile]);
+    const matches = scan.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { category: string; rule: string; text: string });
+    assert.ok(matches.filter((m) => /Accept failed/.test(m.text)).length >= 20, `${matches.length} matches: ${scan.stdout.slice(0, 2000)}`);
+    assert.deepEqual([...new Set(matches.map((m) => `${m.category}/${m.rule}`))], ['ssh_host_key/ssh_no_host_key']);
   });
 });
