@@ -1,4 +1,5 @@
 /** The monitor's HTTP server: it only registers the feature plugins under src/server/. */
+import { parseHostPort } from './schema/host-port.js';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
@@ -106,8 +107,9 @@ export function boundAddress(server: FastifyInstance | undefined): string | unde
 
 /** Splits "host:port" (or "[v6]:port") for fastify's listen. */
 export function parseListen(listen: string): { host: string; port: number } {
-  const i = listen.lastIndexOf(':');
-  return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
+  const hp = parseHostPort(listen);
+  if (hp?.port === undefined) throw new Error(`expected HOST:PORT such as "127.0.0.1:9477", got ${JSON.stringify(listen)}`);
+  return { host: hp.host, port: hp.port };
 }
 
 function hasBody(headers: import('node:http').IncomingHttpHeaders): boolean {

@@ -6,6 +6,7 @@
  * error instead of getting the prober's address banned by Foglet's login rate limit. Its result
  * is answered as metrics and recorded nowhere else: the scheduled checks own the alerts.
  */
+import { formatHostPort, parseHostPort } from '../schema/host-port.js';
 import client from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { CheckRegistry } from './index.js';
@@ -112,11 +113,11 @@ function refuse(status: number, message: string): OnDemandAnswer {
 /** The configured check pointed at `target`: a URL for http and app_metrics, host[:port] for ssh. */
 function retarget(check: CheckConfig, target: string): { config: Record<string, unknown>; host: string; hostPort: string } | { error: string } {
   if (check.kind === 'ssh') {
-    const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]/\s]+))(?::(\d{1,5}))?$/.exec(target);
-    if (!m) return { error: `target ${JSON.stringify(target)}: expected host or host:port for an ssh module` };
-    const host = (m[1] ?? m[2]!).toLowerCase().replace(/\.$/, '');
-    const port = m[3] ? Number(m[3]) : check.port;
-    return { config: { ...rawOf(check), host, port }, host, hostPort: `${m[1] ? `[${host}]` : host}:${port}` };
+    const hp = parseHostPort(target);
+    if (!hp) return { error: `target ${JSON.stringify(target)}: expected host or host:port for an ssh module` };
+    const host = hp.host.toLowerCase().replace(/\.$/, '');
+    const port = hp.port ?? check.port;
+    return { config: { ...rawOf(check), host, port }, host, hostPort: formatHostPort(host, port, hp.bracketed) };
   }
   let url: URL;
   try {

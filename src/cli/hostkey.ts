@@ -1,6 +1,7 @@
 /** `hostkey`: the host key fingerprints an SSH server offers, ready for host_key. */
 import { Command } from 'commander';
 import { parseDuration } from '../schema/duration.js';
+import { parseHostPort } from '../schema/host-port.js';
 import { renderTable } from './table.js';
 
 export function registerHostkeyCommand(program: Command): void {
@@ -10,14 +11,13 @@ export function registerHostkeyCommand(program: Command): void {
     .option('--timeout <duration>', 'time allowed per key type', '10s')
     .option('--json', 'one JSON object per key')
     .action(async (address: string, opts: { timeout: string; json?: boolean }) => {
-      const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(address);
+      const target = parseHostPort(address);
       const timeoutMs = parseDuration(opts.timeout);
-      if (!m || timeoutMs === undefined) {
+      if (!target || timeoutMs === undefined) {
         process.stderr.write(`foglet-monitor hostkey: expected HOST[:PORT] and a duration, got ${JSON.stringify(address)} ${JSON.stringify(opts.timeout)}\n`);
         process.exit(2);
       }
-      const host = m[1] ?? m[2]!;
-      const port = Number(m[3] ?? 22);
+      const { host, port = 22 } = target;
       // Each handshake stops at the host key: no credential is sent.
       const { scanHostKeys } = await import('../checks/ssh/hostkey.js');
       const keys = await scanHostKeys(host, port, timeoutMs);

@@ -10,9 +10,10 @@ import { checkName, duration, httpUrl, regex, severity, userRegex } from '../sch
 import { checkSchema } from '../checks/schemas.js';
 import { sinkSchema } from '../alerts/sinks/schemas.js';
 import { maintenanceWindowSchema } from '../alerts/maintenance.js';
+import { parseHostPort } from '../schema/host-port.js';
 
 const listenAddress = z.string().refine(
-  (s) => /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(s) && Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535,
+  (s) => { const hp = parseHostPort(s); return hp?.port !== undefined && (hp.bracketed || /^[A-Za-z0-9.-]+$/.test(hp.host)); },
   { error: (iss) => `expected HOST:PORT such as "127.0.0.1:9477", got ${JSON.stringify(iss.input)}` },
 );
 
