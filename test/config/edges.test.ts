@@ -123,3 +123,13 @@ test('an unknown top-level key is matched against the top-level keys only', () =
   assert.match(e.message, /k0: unknown key\n/);
   assert.match(e.message, /instanse: unknown key \(did you mean "instance"\?\)/);
 });
+
+test('a heartbeat whose timeout is not shorter than its interval, and an Alertmanager member listed twice, are refused by name', () => {
+  const e = refused(`alerts:
+  sinks:
+    - { name: hb, kind: heartbeat, url: "https://hc-ping.com/abc", interval: 10s, timeout: 10s }
+    - { name: am, kind: alertmanager, urls: ["http://am1:9093", "http://AM1:9093/", "http://am2:9093"] }
+`);
+  assert.match(e.message, /alerts\.sinks\[0\]\.timeout: must be shorter than interval \(10s\), got 10s/);
+  assert.match(e.message, /alerts\.sinks\[1\]\.urls\[1\]: the same member as urls\[0\]/);
+});

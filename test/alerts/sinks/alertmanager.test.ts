@@ -69,7 +69,7 @@ describe('alertmanager sink: a cluster and the watchdog', () => {
     await waitFor(async () => await listed(amA, rule) && await listed(amB, rule), 'both live members to have it');
     await waitFor(() => warnings.length === 1, 'the warning about the member that is down');
     assert.match(warnings[0]!, /one Alertmanager of the cluster did not take the push/);
-    const allDead = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', urls: [dead, dead] }), sinkContext);
+    const allDead = new AlertmanagerSink(sinkConfig({ kind: 'alertmanager', urls: [dead, `http://127.0.0.1:${await closedPort()}`] }), sinkContext);
     await assert.rejects(allDead.send(alert), /every Alertmanager refused or was unreachable/);
   });
 

@@ -22,6 +22,14 @@ export const alertmanagerSinkSchema = z.strictObject({
   if ((c.url === undefined) === (c.urls === undefined)) {
     ctx.addIssue({ code: 'custom', path: c.url === undefined ? ['url'] : ['urls'], message: 'expected either url (one Alertmanager) or urls (every member of a cluster), not both or neither' });
   }
+  // A member listed twice gets every alert twice and hides that another member is missing from the list.
+  const seen = new Map<string, number>();
+  (c.urls ?? []).forEach((u, i) => {
+    const key = new URL(u).href.replace(/\/+$/, '');
+    const first = seen.get(key);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['urls', i], message: `the same member as urls[${first}]` });
+    else seen.set(key, i);
+  });
 });
 
 export type AlertmanagerSinkConfig = z.output<typeof alertmanagerSinkSchema>;

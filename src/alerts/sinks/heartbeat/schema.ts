@@ -20,8 +20,17 @@ export const heartbeatSinkSchema = z.strictObject({
   /** Opsgenie's `Authorization: GenieKey ...`, for one. */
   headers: headerMap.default({}),
   interval: duration({ min: '5s', max: '1h' }).prefault('1m'),
-  timeout: duration({ min: '100ms', max: '2m' }).prefault('10s'),
+  /** 10s, or half the interval when that is shorter. */
+  timeout: duration({ min: '100ms', max: '2m' }).optional(),
+}).superRefine((c, ctx) => {
+  // A call still waiting when the next is due would overlap it: the service would see the beats bunch and stop.
+  if (c.timeout && c.timeout.ms >= c.interval.ms) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `must be shorter than interval (${c.interval}), got ${c.timeout}` });
 });
+
+/** The call's timeout: as configured, else 10s or half the interval when that is shorter. */
+export function heartbeatTimeoutMs(c: HeartbeatSinkConfig): number {
+  return c.timeout?.ms ?? Math.min(10_000, c.interval.ms / 2);
+}
 
 export type HeartbeatSinkConfig = z.output<typeof heartbeatSinkSchema>;
 

@@ -10,7 +10,7 @@
 import { sendRequest } from '../../../http-post.js';
 import type { Alert, AlertChange } from '../../types.js';
 import type { MonitorHealth, Sink, SinkContext, SinkKindDescriptor } from '../types.js';
-import type { HeartbeatSinkConfig } from './schema.js';
+import { heartbeatTimeoutMs, type HeartbeatSinkConfig } from './schema.js';
 
 export class HeartbeatSink implements Sink {
   readonly kind = 'heartbeat' as const;
@@ -65,7 +65,7 @@ export class HeartbeatSink implements Sink {
       : undefined;
     try {
       await sendRequest(url, {
-        method: this.cfg.method, body, timeoutMs: this.cfg.timeout.ms,
+        method: this.cfg.method, body, timeoutMs: heartbeatTimeoutMs(this.cfg),
         headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...this.cfg.headers },
       });
       this.last = { at: this.now(), outcome: health.ok ? 'up' : 'down', reasons: health.reasons };
