@@ -262,8 +262,16 @@ const ENV_REF = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 /** Replaces ${NAME} and ${NAME:-default} in every string value; `$${` is a literal `${`. */
 export function interpolateEnv(value: unknown, env: Env, path: PropertyKey[], problems: ConfigProblem[]): unknown {
   if (typeof value === 'string') {
+    // What is not a reference nor an escape would be kept as it is written, and mean nothing: say so.
+    if (value.replace(ENV_REF, '').includes('${')) {
+      problems.push({ path: formatPath(path), message: 'a "${" that is not ${NAME} or ${NAME:-fallback} (names are letters, digits and "_"; write $${ for a literal ${)' });
+    }
     return value.replace(ENV_REF, (match, name: string | undefined, fallback: string | undefined) => {
       if (match === '$${') return '${';
+      if (fallback?.includes('${')) {
+        problems.push({ path: formatPath(path), message: `the fallback of \${${name}} holds another \${...}: one level only; write the fallback's value itself` });
+        return '';
+      }
       const v = env[name!];
       if (v !== undefined && v !== '') return v;
       if (fallback !== undefined) return fallback;

@@ -133,3 +133,13 @@ test('a heartbeat whose timeout is not shorter than its interval, and an Alertma
   assert.match(e.message, /alerts\.sinks\[0\]\.timeout: must be shorter than interval \(10s\), got 10s/);
   assert.match(e.message, /alerts\.sinks\[1\]\.urls\[1\]: the same member as urls\[0\]/);
 });
+
+test('a ${...} the config cannot read is an error naming the key, not text kept as written', () => {
+  assert.match(refused('state_file: "${DATA_DIR:-${HOME}}/state.json"\n').message, /state_file: the fallback of \$\{DATA_DIR\} holds another \$\{\.\.\.\}/);
+  assert.match(refused('state_file: "${DATA_DIR/state.json"\n').message, /state_file: a "\$\{" that is not \$\{NAME\}/);
+  assert.match(refused('state_file: "${1DIR}/state.json"\n').message, /state_file: a "\$\{" that is not/);
+  // An escaped one stays a literal, and a fallback with other braces is fine.
+  const c = parseConfigText('state_file: "$${x}/state.json"\nlisten: "${LISTEN:-127.0.0.1:9479}"\n', 'monitor.yaml', {});
+  assert.equal(c.state_file, '${x}/state.json');
+  assert.equal(c.listen, '127.0.0.1:9479');
+});
