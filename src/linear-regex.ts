@@ -46,7 +46,9 @@ export function linearRegex(pattern: string, flags = '', maxInstructions = MAX_I
   try {
     re = RE2JS.compile(pattern, bits);
   } catch (e) {
-    const why = (e as Error).message.replace(/^error parsing regexp: /, '');
+    const said = (e as Error).message.replace(/^error parsing regexp: /, '');
+    // RE2's message quotes the pattern's text: a long one is cut, so that a hostile pattern cannot flood the error.
+    const why = said.length > 300 ? `${said.slice(0, 300)}...` : said;
     const hint = /\(\?[=!<]|Perl syntax|escape sequence: `\\[1-9]`|named capture: `\(\?<[=!]/.test(why)
       ? ' (lookarounds and backreferences cannot run in linear time; user patterns run on a linear-time engine so that no input can stall the monitor)'
       : '';

@@ -127,6 +127,9 @@ export class Alerting {
     this.engine.retain((key) => (!key.startsWith('check:') || checks.has(key.split(':')[1]!)) && (!key.startsWith(SINK_KEY) || sinks.has(key)));
     this.notifier = this.newNotifier();
     this.notifier.start(this.firing());
+    // Windows added, removed or changed apply now, and their gauge says so, not at the next tick.
+    this.engine.tick();
+    this.refreshMetrics();
     this.save();
   }
 

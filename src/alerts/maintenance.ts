@@ -5,7 +5,8 @@
  * and shown, nothing sent; a resolve for a page sent before the window still goes out). /status
  * and the status page show each window's current or next opening, so it is seen before it starts.
  */
-import { CronExpressionParser } from 'cron-parser';
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { checkName, cronSchedule, duration } from '../schema/fields.js';
 import { formatMatcher, matches, parseMatcher, type Matcher } from './silences.js';
@@ -25,7 +26,9 @@ export const maintenanceWindowSchema = z.strictObject({
   /** Or a single window opening at this time (ISO 8601 with an offset). */
   start: z.iso.datetime({ offset: true, error: 'expected a time such as "2026-12-05T02:00:00Z"' }).optional(),
   duration: duration({ min: '1m', max: '30d' }),
-  timezone: z.string().default('UTC').superRefine((tz, ctx) => {
+  /** For a schedule only: a single `start` carries its own offset. */
+  timezone: z.string().optional().superRefine((tz, ctx) => {
+    if (tz === undefined) return;
     const problem = timezoneProblem(tz);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   }),
@@ -38,9 +41,11 @@ export const maintenanceWindowSchema = z.strictObject({
 }).superRefine((w, ctx) => {
   if ((w.schedule === undefined) === (w.start === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['schedule'], message: 'expected either schedule (a cron schedule) or start (one time), not both or neither' });
-  } else if (w.schedule !== undefined && !timezoneProblem(w.timezone)) {
-    // A schedule that never comes round (30 February) is a mistake to name now, not a window that never opens.
-    try { CronExpressionParser.parse(w.schedule, { tz: w.timezone }).next(); } catch (e) {
+  } else if (w.start !== undefined && w.timezone !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'applies to a schedule only: a start time carries its own offset ("2026-12-12T03:00:00+01:00")' });
+  } else if (w.schedule !== undefined && cron.validate(w.schedule) && !timezoneProblem(w.timezone ?? 'UTC')) {
+    // A schedule that never comes round is a mistake to name now, not a window that never opens.
+    try { CronExpressionParser.parse(w.schedule, { tz: w.timezone ?? 'UTC' }).next(); } catch (e) {
       ctx.addIssue({ code: 'custom', path: ['schedule'], message: `the schedule ${JSON.stringify(w.schedule)} never comes round: ${(e as Error).message}` });
     }
   }
@@ -56,11 +61,38 @@ export interface MaintenanceStatus {
   ends_at: string;
   /** The schedule as configured, or null for a single window. */
   schedule: string | null;
+  /** The zone the schedule is read in (null for a single window). */
+  timezone: string | null;
   matchers: string[];
   comment: string;
 }
 
 interface Opening { start: number; end: number; computedAt: number }
+
+/** The zone's offset from UTC at `t`, in ms. */
+function offsetMs(tz: string, t: number): number {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  }).formatToParts(t).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return wall - Math.floor(t / 1000) * 1000;
+}
+
+/**
+ * Whether the wall-clock time at `t` already happened once, just before, in the hour a
+ * clock set back repeats (the last Sunday of October in Europe: 02:30 comes twice). A window
+ * for a set hour opens at the first, as cron runs its jobs once; a schedule for every hour or
+ * more often keeps its openings in the repeated hour too.
+ */
+function repeatedWallTime(tz: string, t: number): boolean {
+  const before = offsetMs(tz, t - 3 * 3600_000);
+  const now = offsetMs(tz, t);
+  if (before <= now) return false;
+  return offsetMs(tz, t - (before - now)) === before;
+}
+
+/** Openings that begin before the one in hand ends run on into one (a 90-minute window every hour never closes). */
+const MAX_JOINED = 1000;
 
 class MaintenanceWindow {
   private readonly matchers: Matcher[];
@@ -78,13 +110,31 @@ class MaintenanceWindow {
     const c = this.cached;
     if (c && now >= c.computedAt && now < c.end) return c;
     const ms = this.config.duration.ms;
-    let start: number;
-    if (this.config.start !== undefined) start = Date.parse(this.config.start);
-    else {
-      const next = CronExpressionParser.parse(this.config.schedule!, { currentDate: new Date(now - ms), tz: this.config.timezone }).next();
-      start = next.getTime();
+    if (this.config.start !== undefined) {
+      const start = Date.parse(this.config.start);
+      this.cached = { start, end: start + ms, computedAt: now };
+      return this.cached;
     }
-    this.cached = { start, end: start + ms, computedAt: now };
+    const tz = this.config.timezone ?? 'UTC';
+    // From a little before now - duration: an opening that began earlier but runs on into now is joined below.
+    const expr = CronExpressionParser.parse(this.config.schedule!, { currentDate: new Date(now - ms), tz });
+    const setHours = expr.fields.hour.values.length < 24;
+    const next = (e: CronExpression): number => {
+      for (let i = 0; i < 4; i++) {
+        const t = e.next().getTime();
+        if (!setHours || !repeatedWallTime(tz, t)) return t;
+      }
+      return e.next().getTime();
+    };
+    const start = next(expr);
+    let end = start + ms;
+    for (let i = 0; i < MAX_JOINED; i++) {
+      const peek = CronExpressionParser.parse(this.config.schedule!, { currentDate: new Date(end - ms), tz });
+      const following = next(peek);
+      if (following >= end) break;
+      end = following + ms;
+    }
+    this.cached = { start, end, computedAt: now };
     return this.cached;
   }
 
@@ -98,7 +148,7 @@ class MaintenanceWindow {
     const state = now < o.start ? 'scheduled' : now < o.end ? 'open' : 'over';
     return {
       name: this.config.name, state, starts_at: new Date(o.start).toISOString(), ends_at: new Date(o.end).toISOString(),
-      schedule: this.config.schedule ?? null, matchers: this.matchers.map(formatMatcher), comment: this.config.comment,
+      schedule: this.config.schedule ?? null, timezone: this.config.schedule ? this.config.timezone ?? 'UTC' : null, matchers: this.matchers.map(formatMatcher), comment: this.config.comment,
     };
   }
 }

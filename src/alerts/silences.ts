@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { linearRegex, linearRegexProblem, type TextMatcher } from '../linear-regex.js';
+import { shown } from '../schema/fields.js';
 
 export const matcherSchema = z.strictObject({
   name: z.string().max(128).regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'),
@@ -68,11 +69,11 @@ export function matches(matcher: Matcher, labels: Record<string, string>): boole
 /** `check=ssh-login`, `severity!=info`, `check=~ssh-.*`, `rule!~smtp.*`, as amtool writes them. */
 export function parseMatcher(text: string): Matcher {
   const m = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?$/.exec(text.trim());
-  if (!m) throw new Error(`expected a matcher like check=ssh-login, check!=up, rule=~"smtp.*", got ${JSON.stringify(text)}`);
+  if (!m) throw new Error(`expected a matcher like check=ssh-login, check!=up, rule=~"smtp.*", got ${shown(text)}`);
   const [, name, op, value] = m;
   const matcher = { name: name!, value: value!, isRegex: op!.includes('~'), isEqual: !op!.startsWith('!') };
   const problem = matcher.isRegex ? linearRegexProblem(anchored(matcher.value)) : undefined;
-  if (problem) throw new Error(`not a valid regular expression: ${matcher.value}: ${problem}`);
+  if (problem) throw new Error(`not a valid regular expression: ${shown(matcher.value)}: ${problem}`);
   return matcher;
 }
 

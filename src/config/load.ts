@@ -8,6 +8,7 @@ import YAML, { LineCounter, isAlias, isMap, isScalar, isSeq, visit, type Alias, 
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { isSecretKey } from './redact.js';
+import { shown } from '../schema/fields.js';
 
 export interface ConfigProblem {
   path: string;
@@ -254,7 +255,7 @@ function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'string' ? `string ${shown(v)}` : `${typeof v} ${JSON.stringify(v)}`;
 }
 
 const ENV_REF = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;

@@ -36,15 +36,24 @@ export const duration = (opts: { min?: string; max?: string } = {}) =>
     return new Duration(ms);
   });
 
-export const cronSchedule = z.string({ error: 'expected a cron schedule such as "*/15 * * * * *"' }).refine(
-  (s) => cron.validate(s),
-  { error: (iss) => `expected a cron schedule with 5 or 6 fields (seconds first), got ${JSON.stringify(iss.input)}` },
-);
+/** A cron schedule as node-cron reads it; the error says which field is wrong and why (node-cron's own words). */
+export const cronSchedule = z.string({ error: 'expected a cron schedule such as "*/15 * * * * *"' }).superRefine((s, ctx) => {
+  const v = cron.validateDetailed(s);
+  if (v.valid) return;
+  const all = v.errors.map((e) => e.message).join('; ');
+  const why = all.length > 300 ? `${all.slice(0, 300)}...` : all;
+  ctx.addIssue({ code: 'custom', message: `expected a cron schedule (5 fields, or 6 with seconds first): ${why}, got ${shown(s)}` });
+});
+
+/** A value echoed in an error, cut so that a hostile one cannot flood the message. */
+export function shown(value: string, max = 120): string {
+  return value.length <= max ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, max))}... (${value.length} characters)`;
+}
 
 /** A pattern of the built-in packs: V8's engine, each one proven linear by recheck in the test suite. */
 export const regex = z.string().refine(
   (s) => { try { new RegExp(s, 'u'); return true; } catch { return false; } },
-  { error: (iss) => `expected a regular expression, got ${JSON.stringify(iss.input)} (${regexError(String(iss.input))})` },
+  { error: (iss) => `expected a regular expression, got ${shown(String(iss.input))} (${regexError(String(iss.input))})` },
 );
 function regexError(s: string): string {
   try { new RegExp(s, 'u'); return ''; } catch (e) { return (e as Error).message; }
@@ -53,7 +62,7 @@ function regexError(s: string): string {
 /** A user's pattern: it must compile for the linear-time engine it will run on. */
 export const userRegex = z.string().refine(
   (s) => linearRegexProblem(s) === undefined,
-  { error: (iss) => `expected a regular expression, got ${JSON.stringify(iss.input)}: ${linearRegexProblem(String(iss.input))}` },
+  { error: (iss) => `expected a regular expression, got ${shown(String(iss.input))}: ${linearRegexProblem(String(iss.input))}` },
 );
 
 export const checkName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a name of letters, digits, "_", "." or "-" (at most 64)');

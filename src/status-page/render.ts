@@ -136,7 +136,7 @@ function renderMaintenance(w: MaintenanceDoc, now: number): string {
       : `over ${ago(w.ends_at, now)}`;
   return `<li class="card maintenance ${esc(w.state)}" data-window="${esc(w.name)}">
   <div class="row">${badge(w.state)} <strong>${esc(w.name)}</strong> <code>${esc(w.matchers.length ? w.matchers.join(', ') : 'every alert')}</code></div>
-  <div class="muted">${when}${w.schedule ? ` · repeats <code>${esc(w.schedule)}</code>` : ''}${w.comment ? ` · ${esc(w.comment)}` : ''}</div>
+  <div class="muted">${when}${w.schedule ? ` · repeats <code>${esc(w.schedule)}</code> (${esc(w.timezone)})` : ''}${w.comment ? ` · ${esc(w.comment)}` : ''}</div>
 </li>`;
 }
 

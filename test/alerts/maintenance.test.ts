@@ -34,7 +34,7 @@ describe('maintenance windows: config', () => {
     assert.match(problems(`${base}    - { name: w, duration: 1h, schedule: "0 3 * * *", timezone: Mars/Olympus }\n`), /timezone.*IANA time zone/s);
     assert.match(problems(`${base}    - { name: w, duration: 1h, start: "next tuesday" }\n`), /start.*expected a time/s);
     assert.match(problems(`${base}    - { name: w, duration: 10s, start: "2026-12-05T02:00:00Z" }\n`), /duration.*at least 1m/s);
-    assert.match(problems(`${base}    - { name: w, duration: 1h, schedule: "0 0 30 2 *" }\n`), /schedule.*never comes round/s);
+    assert.match(problems(`${base}    - { name: w, duration: 1h, schedule: "0 0 30 2 *" }\n`), /schedule.*impossible day of month/s);
     assert.match(problems(`${base}    - { name: w, duration: 1h, schedule: "every day" }\n`), /schedule.*cron schedule/s);
   });
 
@@ -114,5 +114,44 @@ describe('maintenance windows: the alerts they hold', () => {
     e.tick();
     assert.deepEqual(sent(), ['firing', 'resolved', 'firing']);
     assert.ok(e.list()[0]!.timeline!.some((x) => x.event === 'silenced') && e.list()[0]!.timeline!.some((x) => x.event === 'unsilenced'));
+  });
+});
+
+describe('maintenance windows: what the first trials broke', () => {
+  test('a daily window at a wall-clock time a clock set back repeats opens once, at the first; the answer does not depend on when it is asked', () => {
+    // 2027-10-31, Berlin: 02:30 is 00:30Z (summer time) and again 01:30Z (winter time).
+    const w = windows({ name: 'be', schedule: '30 2 * * *', timezone: 'Europe/Berlin', duration: '10m' });
+    const next = (iso: string) => w.status(Date.parse(iso))[0]!.starts_at;
+    assert.equal(next('2027-10-31T00:00:00Z'), '2027-10-31T00:30:00.000Z');
+    for (const asked of ['2027-10-31T00:41:00Z', '2027-10-31T01:00:00Z', '2027-10-31T01:15:00Z', '2027-10-31T01:29:00Z']) {
+      assert.equal(next(asked), '2027-11-01T01:30:00.000Z', asked);
+    }
+    assert.equal(w.covering({}, Date.parse('2027-10-31T01:31:00Z')), undefined, 'not open a second time');
+    // 2027-03-28: 02:30 does not exist in Berlin; the window opens at 03:30 CEST (01:30Z), as cron runs it.
+    assert.equal(next('2027-03-27T23:00:00Z'), '2027-03-28T01:30:00.000Z');
+    // An every-15-minutes window keeps its openings in the repeated hour.
+    const q = windows({ name: 'q', schedule: '*/15 * * * *', timezone: 'Europe/Berlin', duration: '5m' });
+    assert.equal(q.covering({}, Date.parse('2027-10-31T01:31:00Z')), 'q');
+  });
+
+  test('openings that overlap are one window: its end is when the last of them ends', () => {
+    const w = windows({ name: 'o', schedule: '0 */2 * * *', duration: '3h' });
+    const s = w.status(Date.parse('2026-12-01T10:30:00Z'))[0]!;
+    assert.equal(s.state, 'open');
+    // Every two hours for three hours: it never closes; the end shown is as far as the joined openings were followed.
+    assert.ok(Date.parse(s.ends_at) - Date.parse('2026-12-01T10:30:00Z') > 24 * 3600_000, s.ends_at);
+    const gap = windows({ name: 'g', schedule: '0 */2 * * *', duration: '90m' }).status(Date.parse('2026-12-01T10:30:00Z'))[0]!;
+    assert.equal(gap.ends_at, '2026-12-01T11:30:00.000Z');
+  });
+
+  test('a bad cron field is named with the reason, once; timezone on a single start is refused; a hostile pattern is not echoed whole', () => {
+    const e = problems('alerts:\n  maintenance:\n    - { name: w, duration: 1h, schedule: "61 3 * * *" }\n');
+    assert.match(e, /schedule: expected a cron schedule \(5 fields, or 6 with seconds first\): 61 is a invalid expression for minute/);
+    assert.equal(e.match(/schedule:/g)!.length, 1, e);
+    assert.match(problems('alerts:\n  maintenance:\n    - { name: w, duration: 1h, start: "2026-12-12T02:00:00Z", timezone: Europe/Berlin }\n'), /timezone: applies to a schedule only/);
+    const huge = problems(`alerts:\n  maintenance:\n    - { name: w, duration: 1h, schedule: "0 3 * * *", matchers: ['check=~${'a'.repeat(100_000)}'] }\n`);
+    assert.match(huge, /matchers.*\(100000 characters\)/s);
+    assert.ok(huge.length < 2000, `${huge.length} characters`);
+    assert.ok(problems(`alerts:\n  maintenance:\n    - { name: w, duration: 1h, schedule: "0 3 * * *", comment: "${'c'.repeat(5000)}" }\n`).length < 2000);
   });
 });
