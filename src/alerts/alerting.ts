@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics.js';
 import type { Signal } from '../signals.js';
 import { SECTIONS, type StateStore } from '../state.js';
 import { AlertEngine, type Thresholds, type TrackedAlert } from './engine.js';
-import { Notifier, type QueuedNotification } from './notifier.js';
+import { Notifier, type QueuedNotification, type SinkCounts } from './notifier.js';
 import { Silences, type Silence } from './silences.js';
 import { MaintenanceWindows } from './maintenance.js';
 import { createSink } from './sinks/index.js';
@@ -116,6 +116,7 @@ export class Alerting {
   /** A new config: new sinks and settings, the same alerts and queue; alerts of removed checks go. */
   async reconfigure(config: Config): Promise<void> {
     await this.notifier.stop();
+    const counts = this.notifier.counts();
     const saved = this.engine.save();
     this.config = config;
     this.maintenance = new MaintenanceWindows(config.alerts.maintenance);
@@ -125,7 +126,7 @@ export class Alerting {
     const checks = new Set(config.checks.map((c) => c.name));
     const sinks = new Set(config.alerts.sinks.map((c) => `${SINK_KEY}${c.name}`));
     this.engine.retain((key) => (!key.startsWith('check:') || checks.has(key.split(':')[1]!)) && (!key.startsWith(SINK_KEY) || sinks.has(key)));
-    this.notifier = this.newNotifier();
+    this.notifier = this.newNotifier(counts);
     this.notifier.start(this.firing());
     // Windows added, removed or changed apply now, and their gauge says so, not at the next tick.
     this.engine.tick();
@@ -254,7 +255,7 @@ export class Alerting {
     }
   }
 
-  private newNotifier(): Notifier {
+  private newNotifier(counts?: ReadonlyMap<string, SinkCounts>): Notifier {
     const { state, metrics, logger } = this.deps;
     const ctx: SinkContext = {
       instance: this.config.instance, instanceLabel: this.config.alerts.instance_label, externalUrl: this.config.alerts.external_url,
@@ -264,6 +265,7 @@ export class Alerting {
     const d = this.config.alerts.delivery;
     return new Notifier({
       sinks: this.config.alerts.sinks.map((c) => createSink(c, ctx)),
+      counts,
       delivery: { initialBackoffMs: d.initial_backoff.ms, maxBackoffMs: d.max_backoff.ms, maxAgeMs: d.max_age.ms, maxQueue: d.max_queue, failingAfterMs: d.failing_after.ms },
       onSinkHealth: (name, failing, why) => {
         const cfg = this.config.alerts.sinks.find((c) => c.name === name);

@@ -62,6 +62,9 @@ export interface SinkStatus {
 /** A sink became failing (with why), or delivered again. */
 export type SinkHealthHandler = (sink: string, failing: boolean, why: string) => void;
 
+/** A sink's counts in /status (the metrics count on by themselves). */
+export type SinkCounts = Pick<SinkStats, 'delivered' | 'retried' | 'dropped' | 'lastError' | 'lastErrorAt'>;
+
 interface SinkStats {
   delivered: number;
   retried: number;
@@ -84,6 +87,8 @@ export interface NotifierOptions {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Told when a sink starts or stops failing, to alert through the other sinks. */
   onSinkHealth?: SinkHealthHandler;
+  /** What each sink delivered, retried and dropped before a reload: /status counts on. */
+  counts?: ReadonlyMap<string, SinkCounts>;
   now?: () => number;
   random?: () => number;
 }
@@ -105,7 +110,8 @@ export class Notifier {
   constructor(private readonly opts: NotifierOptions) {
     for (const s of opts.sinks) {
       this.sinks.set(s.name, s);
-      this.stats.set(s.name, { delivered: 0, retried: 0, dropped: 0, failing: false });
+      const c = opts.counts?.get(s.name);
+      this.stats.set(s.name, { delivered: c?.delivered ?? 0, retried: c?.retried ?? 0, dropped: c?.dropped ?? 0, lastError: c?.lastError, lastErrorAt: c?.lastErrorAt, failing: false });
     }
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
@@ -295,6 +301,11 @@ export class Notifier {
     if (failing) this.opts.logger.error({ sink: name, err: why }, 'sink failing: its notifications are not getting through; alerting through the other sinks');
     else this.opts.logger.info({ sink: name }, 'sink delivers again');
     this.opts.onSinkHealth?.(name, failing, why);
+  }
+
+  /** Each sink's counts, for the notifier a reload builds next. */
+  counts(): Map<string, SinkCounts> {
+    return new Map([...this.stats].map(([name, s]) => [name, { delivered: s.delivered, retried: s.retried, dropped: s.dropped, lastError: s.lastError, lastErrorAt: s.lastErrorAt }]));
   }
 
   private remove(q: QueuedNotification): void {

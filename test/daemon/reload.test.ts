@@ -38,3 +38,34 @@ test('from a trial: a reload with a rule RE2 takes alone but cannot join (an unc
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('from a trial: a reload keeps what each sink delivered in /status (the counts began again at 0)', async () => {
+  const { Receiver } = await import('../helpers/receiver.js');
+  const { startHttpServer } = await import('../helpers/servers.js');
+  const board = await startHttpServer((_req, res) => { res.statusCode = 500; res.end(); });
+  const hook = await Receiver.start();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-reload-'));
+  const configPath = path.join(dir, 'monitor.yaml');
+  const yaml = (repeat: string) => [
+    `state_file: ${path.join(dir, 'state.json')}`,
+    'checks:',
+    `  - { name: up, kind: http, url: "${board.url}/up", schedule: "* * * * * *", failure_threshold: 1 }`,
+    'alerts:',
+    `  repeat_interval: ${repeat}`,
+    `  sinks: [{ name: hook, kind: webhook, url: "${hook.url}/hook" }]`,
+  ].join('\n');
+  writeFileSync(configPath, yaml('4h'));
+  const daemon = await startDaemon({ configPath });
+  const hookStatus = () => daemon.status().alerting!.sinks.find((s) => s.sink === 'hook')!;
+  try {
+    await waitFor(() => hookStatus().delivered === 1, 'the firing delivered');
+    writeFileSync(configPath, yaml('5h'));
+    assert.equal(await daemon.reload(), true);
+    assert.equal(hookStatus().delivered, 1);
+  } finally {
+    await daemon.stop();
+    await board.close();
+    await hook.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
