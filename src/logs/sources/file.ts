@@ -119,6 +119,15 @@ export class FileSource implements LogSource {
   private gapSaid = false;
   /** The file whose lines were handed on last: an event still waiting for more lines is its. */
   private lastRead: object | undefined;
+  /** When a pass last found the path as it left it: a sibling written since then that we do not know is one we never saw. */
+  private lastLook = Date.now();
+  /**
+   * Copies read to their end and let go (dev:ino, and their time then: an inode is reused once a
+   * rotation deletes its file), so that they are not taken for files never seen.
+   */
+  private readonly consumed = new Map<string, number>();
+  /** Rotated files let go after rotate_wait of quiet, and where they were read to. */
+  private readonly released = new Map<string, { position: number; head: { length: number; hash: string } }>();
 
   constructor(
     private readonly cfg: FileSourceConfig,
@@ -261,10 +270,14 @@ export class FileSource implements LogSource {
       const copy = await this.findSibling({ ...identityOf(cur), check: cur.check }, cur.splitter.committed, cur.path);
       if (copy.file) {
         this.recovered(copy.file.path, cur.splitter.committed, 'the copy of the file truncated in place');
+        const copied = await copy.file.fh.stat().catch(() => undefined);
         await this.readToEnd(copy.file);
+        if (copied) this.consume(copied);
       } else {
         cur.splitter.end();
       }
+      // Truncated twice since the last pass: what was written between is in a second copy.
+      await this.readInBetween(identityOf(cur), true);
       cur.position = 0;
       cur.splitter = this.splitterFor(0);
       const length = Math.min(HEAD_BYTES, mine.size);
@@ -289,10 +302,13 @@ export class FileSource implements LogSource {
       this.current = undefined;
       await this.openCurrent(true);
       const fresh = this.current as OpenFile | undefined; // set by openCurrent
+      // Renamed twice since the last pass: the file that was at the path in between is beside it, unread.
+      await this.readInBetween(identityOf(cur), false);
       if (fresh) await this.drain(fresh);
       size = fresh?.position ?? 0;
     }
     await this.updateHead();
+    this.lastLook = Date.now();
     // idle() saves the rule memory: the offset is saved in the same turn, so no state write falls between them.
     this.sink.idle();
     this.saveOffset();
@@ -381,6 +397,43 @@ export class FileSource implements LogSource {
     }
   }
 
+  /**
+   * Siblings written since the last pass that no file we follow or finished is: files that were
+   * at the path between two rotations this pass saw as one (renamed twice, or truncated twice, in
+   * less than a pass). Read whole, oldest first, before the current file. A copy of a file we
+   * follow (the same first bytes) is not one of them. `finished`: a copy, that nobody writes to.
+   */
+  private async readInBetween(old: FileIdentity, finished: boolean): Promise<void> {
+    const dir = path.dirname(this.file);
+    const known = new Set([...this.rotated, ...(this.current ? [this.current] : [])].map((f) => `${f.dev}:${f.ino}`));
+    const found: Array<{ name: string; st: { dev: number; ino: number; size: number; mtimeMs: number } }> = [];
+    for (const name of await this.siblingNames()) {
+      if (COMPRESSED.test(name)) continue;
+      const st = await stat(path.join(dir, name)).catch(() => undefined);
+      // A second of slack: a file system's times may be coarser than the clock that set lastLook.
+      if (!st?.isFile() || st.size === 0 || st.mtimeMs < this.lastLook - 1000 || known.has(`${st.dev}:${st.ino}`)) continue;
+      if (this.consumed.get(`${st.dev}:${st.ino}`) === st.mtimeMs) continue;
+      found.push({ name, st });
+    }
+    found.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
+    for (const { name, st } of found) {
+      const full = path.join(dir, name);
+      const fh = await open(full, 'r').catch(() => undefined);
+      if (!fh) continue;
+      if (old.headLength > 0 && (await headOf(fh, old.headLength)) === old.head) { await fh.close().catch(() => {}); continue; }
+      const was = this.released.get(`${st.dev}:${st.ino}`);
+      const from = was && st.size >= was.position && (await headOf(fh, was.head.length)) === was.head.hash ? was.position : 0;
+      // Read now, so that its lines come before the current file's in this pass.
+      await this.drain(this.follow(await this.openFile(fh, full, st, from), from > 0 ? 'a rotated file written to again' : 'a file rotated away before it was read', finished));
+      if (finished) this.consume(st);
+    }
+  }
+
+  private consume(st: { dev: number; ino: number; mtimeMs: number }): void {
+    this.consumed.set(`${st.dev}:${st.ino}`, st.mtimeMs);
+    if (this.consumed.size > 32) this.consumed.delete(this.consumed.keys().next().value!);
+  }
+
   private recovered(file: string, from: number, what: string): void {
     this.events.info?.({ source: this.name, file, from_byte: from }, `reading ${what} from byte ${from}`);
   }
@@ -389,9 +442,11 @@ export class FileSource implements LogSource {
    * Reads a recovered file before the current one, from where it stands, and says so;
    * `finished`: nobody writes to it any more (a copy), so it is let go once read.
    */
-  private follow(f: Omit<OpenFile, 'grewAt'>, what: string, finished = false): void {
+  private follow(f: Omit<OpenFile, 'grewAt'>, what: string, finished = false): OpenFile {
     this.recovered(f.path, f.position, what);
-    this.rotated.push({ ...f, grewAt: finished ? 0 : Date.now() });
+    const followed = { ...f, grewAt: finished ? 0 : Date.now() };
+    this.rotated.push(followed);
+    return followed;
   }
 
   private lost(reason: 'rotated_file_missing' | 'truncated_while_down', file: string, from: number, compressed: string[]): void {
@@ -510,6 +565,11 @@ export class FileSource implements LogSource {
     r.splitter.end();
     await r.fh.close().catch(() => {});
     this.rotated = this.rotated.filter((x) => x !== r);
+    // A writer that goes on writing to it later: what it adds is read from here, not the whole file again.
+    if (r.head) {
+      this.released.set(`${r.dev}:${r.ino}`, { position: r.position, head: r.head });
+      if (this.released.size > 32) this.released.delete(this.released.keys().next().value!);
+    }
   }
 
   private splitterFor(offset: number): LineSplitter {
