@@ -155,6 +155,7 @@ export class Daemon {
       offsets: stateMap<FileOffset>(this.state, SECTIONS.logOffsets),
       memory: stateMap<PipelineMemory>(this.state, SECTIONS.logRules),
       onSignal: (s) => { this.release.log(s); this.alerting?.observe(s); },
+      onRepeat: (make) => this.release.logRepeat(make),
       onBoot: () => this.release.tracker?.boot(),
     });
     await this.watcher.start();

@@ -43,6 +43,11 @@ export interface PipelineOptions {
 export interface PipelineHooks {
   onMatch?(event: LogEvent, rules: LogRule[]): void;
   onSignal?(signal: Signal): void;
+  /**
+   * A match of a rule already active: no new signal (the episode goes on), but news to whoever
+   * judges a span of time by what happened in it (a release watch that began after the episode).
+   */
+  onRepeat?(signal: () => Signal): void;
   onBoot?(): void;
 }
 
@@ -163,10 +168,13 @@ export class SourcePipeline {
       this.matches += matched.length;
       this.hooks.onMatch?.(e, matched);
       for (const rule of matched) {
-        for (const t of this.tracker.record(rule, e.time)) {
+        const wasActive = this.tracker.isActive(rule.id);
+        const changes = this.tracker.record(rule, e.time);
+        for (const t of changes) {
           if (t.active) this.signalRule(rule, true, e.time, e, t.count);
           else this.signalRule(rule, false, t.at);
         }
+        if (changes.length === 0 && wasActive) this.hooks.onRepeat?.(() => this.ruleSignal(rule, true, e.time, e));
       }
     }
     if (this.restarts) {
@@ -187,10 +195,14 @@ export class SourcePipeline {
   }
 
   private signalRule(rule: LogRule, active: boolean, time: number, e?: LogEvent, count = 0): void {
+    this.hooks.onSignal?.(this.ruleSignal(rule, active, time, e, count));
+  }
+
+  private ruleSignal(rule: LogRule, active: boolean, time: number, e?: LogEvent, count = 0): Signal {
     // The line the rule matched says more than the event's first ("ERROR! Config provider ... failed with:").
     const hit = e ? e.lines.find((l) => rule.pattern.test(l)) ?? e.lines[0]! : '';
     const first = e ? detach(redactLogLine(hit).slice(0, 300)) : '';
-    this.hooks.onSignal?.({
+    return {
       source: 'log',
       key: `log:${this.source}:${rule.id}`,
       ok: !active,
@@ -203,7 +215,7 @@ export class SourcePipeline {
       labels: { ...this.opts.labels, rule: rule.id, category: rule.category, log_source: this.source },
       ...(e ? { evidence: { lines: this.evidence(e), line: e.line, runbook: rule.summary } } : {}),
       at: new Date(time).toISOString(),
-    });
+    };
   }
 
   private signalRestart(active: boolean, time: number, boots: number[], e?: LogEvent): void {

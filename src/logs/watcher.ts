@@ -36,6 +36,8 @@ export interface LogWatcherDeps {
   /** Each source's rule and restart-loop memory, kept across restarts like its offset. */
   memory?: KeyedStore<PipelineMemory>;
   /** Where signals go next (the alert engine); /status and metrics have them either way. */
+  /** A match of a rule already active (built only when asked for): for a release watch that began meanwhile. */
+  onRepeat?(signal: () => Signal): void;
   onSignal?(signal: Signal): void;
   /** A Foglet boot seen in a source (boot markers, one per boot). */
   onBoot?(source: string): void;
@@ -82,6 +84,7 @@ export class LogWatcher {
           }
         },
         onSignal: (s) => this.emit(s),
+        onRepeat: (make) => this.deps.onRepeat?.(make),
         onBoot: () => { metrics.logBoots.inc(labels); deps.onBoot?.(name); },
       });
       pipeline.restore(deps.memory?.get(name));

@@ -72,6 +72,11 @@ export class ReleaseController {
 
   log(s: Signal): void { this.watch?.log(s); }
 
+  /** A match of a log rule already active: it counts against the release being watched (no new alert). */
+  logRepeat(make: () => Signal): void {
+    if (this.watch) this.watch.log(make());
+  }
+
   cancel(): void {
     this.watch?.cancel();
     this.watch = undefined;

@@ -283,6 +283,30 @@ describe('the post-release watch in the daemon', () => {
   });
 });
 
+describe('a failure already active when a release begins', () => {
+  test('from a trial: a failed migration again during the watch fails the release, though its rule was still active from before (no new episode, so no new signal)', async () => {
+    const API = 'repeat-Api-Token-000111222';
+    const st = await startStack(({ receiver, logFile }) => ({
+      api: { token: API },
+      logs: { sources: [{ name: 'board', kind: 'file', path: logFile, from: 'beginning', poll_interval: '50ms' }] },
+      alerts: { sinks: [{ name: 'hook', kind: 'webhook', url: `${receiver.url}/hook` }] },
+      releases: { grace: '1s', watch_for: '30s' },
+    }));
+    try {
+      st.board.log!.fault('migration');
+      await waitFor(async () => (await fetchStatus(st.base)).alerting.alerts.some((a) => a.category === 'migration_failure' && a.state === 'firing'), 'the first migration alert');
+      await st.api('/api/releases', { version: 'v30', status: 'started' }, API);
+      await st.api('/api/releases', { version: 'v30', status: 'finished' }, API);
+      await waitFor(async () => (await fetchStatus(st.base)).release.watching?.version === 'v30', 'the watch of v30');
+      st.board.log!.fault('migration');
+      const s = await waitFor(async () => { const cur = await fetchStatus(st.base); return cur.release.current?.verdict?.verdict === 'failed' && cur; }, 'the failed verdict', 10_000);
+      assert.equal(s.release.current!.verdict!.items.find((i) => i.id === 'migrations')!.verdict, 'failed');
+    } finally {
+      await st.stop();
+    }
+  });
+});
+
 describe('one pager incident per bad release', () => {
   const API = 'incident-Api-Token-000999';
   let st: Stack;
