@@ -197,8 +197,18 @@ export class Metrics {
     if (opts.processMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Creates every check's series at zero, and drops those of checks that are gone (after a reload). */
+  private checkSet: string | undefined;
+
+  /**
+   * Creates every check's series at zero, and drops those of checks that are gone (after a
+   * reload). The same checks again (a release watch's schedule, a reload that kept them) keep
+   * their series: a counter set back to 0 for nothing loses what it had counted since the last scrape.
+   */
   setChecks(checks: CheckConfigBase[]): void {
+    const set = JSON.stringify(checks.map((c) => [c.name, c.kind]).sort());
+    const same = set === this.checkSet;
+    this.checkSet = set;
+    if (same) return;
     for (const m of [this.probeSuccess, this.probeDuration, this.phaseDuration, this.failures, this.failureReason,
       this.lastRun, this.httpStatus, this.tlsExpiry, this.skippedRuns]) m.reset();
     for (const m of this.kindMetrics.values()) m.configure(checks);

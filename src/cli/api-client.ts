@@ -40,7 +40,7 @@ export function withClientOptions(cmd: Command): Command {
   const fromEnv = process.env.FOGLET_MONITOR_URL;
   // --help shows where the default comes from, never the URL itself (it may carry a password).
   return cmd
-    .addOption(new Option('--url <url>', 'the running monitor').default(fromEnv ?? 'http://127.0.0.1:9477', fromEnv ? '$FOGLET_MONITOR_URL' : 'http://127.0.0.1:9477'))
+    .addOption(new Option('--url <url>', 'the running monitor').default(fromEnv ?? 'http://127.0.0.1:9477', fromEnv ? '$FOGLET_MONITOR_URL' : '$FOGLET_MONITOR_URL, else http://127.0.0.1:9477'))
     .option('--token <token>', 'its api.token (default: $FOGLET_MONITOR_API_TOKEN)');
 }
 

@@ -37,7 +37,7 @@ export function demoBanner(demo: RunningDemo, opts: { grace: string; slowScreen:
     `  the fake board      ${board}/up   its metrics ${demo.board.metricsUrl}`,
     `  the board's log     ${demo.board.log?.file ?? ''}  (watched by the monitor)`,
     `  log in as a guest   ssh -i ${demo.guest.keyFile} -o IdentitiesOnly=yes -o UserKnownHostsFile=${demo.guest.knownHosts} -p ${port} guest@${host}`,
-    `  the demo's state    ${demo.stateDir}  (fresh each run; --state DIR keeps one)`,
+    `  the demo's state    ${demo.stateDir}  ${demo.freshState ? '(this run\'s own, removed when it stops; --state DIR keeps one)' : '(kept between runs: --state)'}`,
     '',
     `A boot seen in the board's log opens a deploy window: for ${opts.grace} after it (5m by default) a`,
     'failing check waits before it pages, because every deploy restarts the board. The demo\'s board has',

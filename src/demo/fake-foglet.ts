@@ -138,7 +138,12 @@ export class FakeFoglet {
     if (logFault !== null) this.log!.fault(logFault as LogFault);
     if (httpFault !== null) this.httpFault = httpFault as HttpFault;
     if (sshFault !== null) this.ssh.fault = sshFault as SshFault;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ http: this.httpFault, ssh: this.ssh.fault }));
+    // The lasting faults as they stand, and what this request did that lasts no longer (a log line written, an app event).
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+      http: this.httpFault, ssh: this.ssh.fault,
+      ...(appFault !== null ? { app: appFault } : {}),
+      ...(logFault !== null ? { log: `${logFault}: written to the board's log` } : {}),
+    }));
   }
 
   async stop(): Promise<void> {

@@ -5,7 +5,7 @@
  * `release` and `verify` can be tried on it, and a throwaway key for a person to log in as a guest.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
@@ -36,6 +36,8 @@ export interface RunningDemo {
   board: FakeFoglet;
   daemon: Daemon;
   stateDir: string;
+  /** The state folder was made for this run (no --state): it goes at a clean stop. */
+  freshState: boolean;
   /** The write API's token for this run. */
   apiToken: string;
   /** The demo's config as a file, for `verify -c` and `config check -c`. */
@@ -106,12 +108,15 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     board,
     daemon,
     stateDir,
+    freshState: opts.stateDir === undefined,
     apiToken,
     configFile,
     guest,
     async stop() {
       await daemon.stop();
       await board.stop();
+      // A run's own folder holds nothing another run can use (its ports, token and key are its own).
+      if (opts.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
     },
   };
 }

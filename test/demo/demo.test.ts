@@ -31,10 +31,10 @@ test('each run starts in a fresh state folder; the banner names it, the token, t
     assert.notEqual(second.apiToken, demo.apiToken);
   } finally {
     await second.stop();
-    rmSync(second.stateDir, { recursive: true, force: true });
   }
+  assert.equal(existsSync(second.stateDir), false, 'a run\'s own folder goes when it stops');
   const banner = demoBanner(demo, { grace: DEMO_GRACE, slowScreen: DEMO_SLOW_SCREEN });
-  assert.ok(banner.includes(demo.stateDir));
+  assert.ok(banner.includes(`${demo.stateDir}  (this run's own, removed when it stops`));
   assert.ok(banner.includes(`FOGLET_MONITOR_API_TOKEN=${demo.apiToken}`));
   assert.ok(banner.includes(`verify -c ${demo.configFile}`));
   assert.match(banner, /deploy window: for 20s after it/);
@@ -86,6 +86,6 @@ test('?reset mends every lasting fault; slow_screen trips the latency condition 
   assert.equal(slow.last_result!.ok, true, 'slow, not failed');
   assert.match(slow.last_result!.degraded!.message, /screen/);
   const reset = await post('reset');
-  assert.deepEqual(await reset.json(), { http: 'none', ssh: 'none' });
+  assert.deepEqual(await reset.json(), { http: 'none', ssh: 'none', app: 'none' });
   assert.equal(demo.board.ssh.fault, 'none');
 });
