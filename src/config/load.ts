@@ -158,10 +158,31 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   }
   const envProblems: ConfigProblem[] = [];
   const interpolated = interpolateEnv(raw, env, [], envProblems);
-  if (envProblems.length > 0) {
-    throw new ConfigError(file, envProblems.map((p) => ({ ...p, ...locate(parsePath(p.path)) })));
+  // Every problem at once: an unset variable, and what the schema says of the rest.
+  return validateConfig(interpolated, file, locate, checks, envProblems.map((p) => ({ ...p, ...locate(parsePath(p.path)) })));
+}
+
+/** Names given twice, read from the raw config: said even when other problems keep the schema from getting that far. */
+function duplicateNames(input: unknown): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined), o);
+  const lists: Array<[string[], string, string]> = [
+    [['checks'], 'name', 'check'], [['logs', 'sources'], 'name', 'source'], [['alerts', 'sinks'], 'name', 'sink'],
+    [['alerts', 'maintenance'], 'name', 'maintenance window'], [['logs', 'rules'], 'id', 'rule id'],
+  ];
+  for (const [where, key, what] of lists) {
+    const list = at(input, ...where);
+    if (!Array.isArray(list)) continue;
+    const seen = new Map<string, number>();
+    list.forEach((item, i) => {
+      const name = at(item, key);
+      if (typeof name !== 'string') return;
+      const first = seen.get(name);
+      if (first === undefined) { seen.set(name, i); return; }
+      out.push({ path: formatPath([...where, i, key]), message: `duplicate ${what}${what.endsWith('id') ? '' : ' name'} ${JSON.stringify(name)} (also ${where.join('.')}[${first}])` });
+    });
   }
-  return validateConfig(interpolated, file, locate, checks);
+  return out;
 }
 
 /** Validates an already-parsed object (the demo builds its config in code). */
@@ -170,14 +191,15 @@ export function validateConfig(
   file = '<config>',
   locate: (path: PropertyKey[]) => Pick<ConfigProblem, 'line' | 'column'> = () => ({}),
   checks: readonly ConfigCheck[] = [],
+  before: ConfigProblem[] = [],
 ): Config {
   const parsed = configSchema.safeParse(input, { error: describeIssue });
   if (parsed.success) {
     const later = checks.flatMap((check) => check(parsed.data));
-    if (later.length === 0) return parsed.data;
-    throw new ConfigError(file, later.map((p) => ({ path: formatPath(p.path), message: p.message, ...locate(p.path) })));
+    if (later.length === 0 && before.length === 0) return parsed.data;
+    throw new ConfigError(file, sortProblems([...before, ...later.map((p) => ({ path: formatPath(p.path), message: p.message, ...locate(p.path) }))]));
   }
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...before];
   let more = 0;
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -197,8 +219,19 @@ export function validateConfig(
       problems.push({ path: formatPath(issue.path), message: issue.message, ...locateNearest(issue.path, locate) });
     }
   }
-  if (more > 0) problems.push({ path: '', message: `and ${more} more problem${more === 1 ? '' : 's'} like these` });
-  throw new ConfigError(file, problems);
+  // The schema stops before its cross-field checks when a field is wrong: names given twice are read from the raw config.
+  const said = new Set(problems.map((p) => p.path));
+  for (const d of duplicateNames(input)) if (!said.has(d.path) && problems.length < MAX_PROBLEMS) problems.push({ ...d, ...locate(parsePath(d.path)) });
+  // A key whose variable is unset was read as "": what the schema says of that "" is the same problem again.
+  const unset = new Set(before.map((p) => p.path));
+  const all = sortProblems(problems.filter((p, i) => i < before.length || !unset.has(p.path)));
+  if (more > 0) all.push({ path: '', message: `and ${more} more problem${more === 1 ? '' : 's'} like these` });
+  throw new ConfigError(file, all);
+}
+
+/** In the order of the file (problems without a line last, in the order found). */
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.map((p, i) => ({ p, i })).sort((a, b) => (a.p.line ?? Infinity) - (b.p.line ?? Infinity) || (a.p.column ?? 0) - (b.p.column ?? 0) || a.i - b.i).map((x) => x.p);
 }
 
 /** Keys given twice in one mapping (the second would silently win), each with its line; at most MAX_PROBLEMS. */

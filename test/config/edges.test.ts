@@ -143,3 +143,23 @@ test('a ${...} the config cannot read is an error naming the key, not text kept 
   assert.equal(c.state_file, '${x}/state.json');
   assert.equal(c.listen, '127.0.0.1:9479');
 });
+
+test('from a trial: every problem at once, in the order of the file (an unset variable hid the rest; a name given twice waited until the others were mended)', () => {
+  let e: ConfigError | undefined;
+  try {
+    parseConfigText([
+      'checks:',
+      '  - { name: up, kind: http, url: "http://127.0.0.1:4000/up", timeout: 5 sec }',
+      '  - { name: up, kind: http, url: "http://127.0.0.1:4000/up", expct: {} }',
+      'alerts:',
+      '  sinks:',
+      '    - { name: hook, kind: webhook, url: "${MY_UNSET_TOKEN}" }',
+    ].join('\n'), 'monitor.yaml', {});
+  } catch (x) { e = x as ConfigError; }
+  const lines = e!.message.split('\n').slice(1).map((l) => l.trim());
+  assert.equal(lines.length, 4, e!.message);
+  assert.match(lines[0]!, /^monitor\.yaml:2:\d+: checks\[0\]\.timeout: expected a duration/);
+  assert.match(lines[1]!, /^monitor\.yaml:3:\d+: checks\[1\]\.name: duplicate check name "up" \(also checks\[0\]\)/);
+  assert.match(lines[2]!, /^monitor\.yaml:3:\d+: checks\[1\]\.expct: unknown key/);
+  assert.match(lines[3]!, /^monitor\.yaml:6:\d+: alerts\.sinks\[0\]\.url: environment variable MY_UNSET_TOKEN is not set$/);
+});
