@@ -474,6 +474,28 @@ describe('file log source', () => {
     assert.equal(lines.filter((l) => l === 'heartbeat').length, 33, 'every heartbeat once');
   });
 
+  test('from a trial: a directory removed and made again at once, the file written at once: later lines too are read at once, not at the next safety poll', async () => {
+    const sub = path.join(dir, 'logs');
+    mkdirSync(sub);
+    const file = path.join(sub, 'app.log');
+    appendFileSync(file, 'before\n');
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines, { from: 'beginning', rotate_wait: '100ms' });
+    await s.source.start();
+    await waitFor(() => lines.includes('before'), 'the first line');
+    rmSync(sub, { recursive: true });
+    mkdirSync(sub);
+    appendFileSync(file, 'first in the new directory\n');
+    await waitFor(() => lines.includes('first in the new directory'), 'the line written at once');
+    // While the old file is followed (rotate_wait), and after it is let go (the old directory's watch is no use then).
+    for (let i = 0; i < 3; i++) {
+      if (i === 2) await new Promise((r) => setTimeout(r, 500)); // the scenario: quiet for longer than rotate_wait
+      appendFileSync(file, `later ${i}\n`);
+      await waitFor(() => lines.includes(`later ${i}`), `later line ${i}, well before the one-minute safety poll`, 3000);
+    }
+    await s.source.stop();
+  });
+
   test('a directory removed and made again, and a path that is a symbolic link: new lines are read at once, not at the next safety poll', async () => {
     const sub = path.join(dir, 'logs');
     mkdirSync(sub);

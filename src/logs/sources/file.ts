@@ -21,7 +21,7 @@
  *   or while a rotated file is still being followed.
  */
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config/schema.js';
@@ -154,6 +154,8 @@ export class FileSource implements LogSource {
     if (this.watcher) return;
     const base = path.basename(this.file);
     try {
+      // The directory watched, by its inode: one removed and made again is another, that this watch does not see.
+      this.dirIno = statSync(path.dirname(this.file)).ino;
       this.watcher = watch(path.dirname(this.file), { persistent: false }, (_e, name) => {
         // A rotated file still followed has a name of its own: any event in the directory may be it;
         // so may the file a symbolic link at the path points to.
@@ -299,6 +301,9 @@ export class FileSource implements LogSource {
       this.events.rotation?.('rename');
       cur.grewAt = Date.now();
       this.rotated.push(cur);
+      // Followed files are polled at poll_interval: the slow poll's timer may be a minute away, and
+      // the watch may be on a directory that is gone (removed and made again: no event will come).
+      this.pollSoon();
       this.current = undefined;
       await this.openCurrent(true);
       const fresh = this.current as OpenFile | undefined; // set by openCurrent
