@@ -235,10 +235,11 @@ export class Daemon {
   readiness() { return this.self.readiness(); }
   health() { return this.self.health(); }
 
+  /** The checks as they run now: with a release watch's schedule while one runs. */
   status(): StatusDocument {
     const doc = statusDocument({
       instance: this.config.instance, startedAt: this.startedAt, configFile: this.opts.configPath ?? null, ready: this.self.readiness().ready,
-      checks: this.config.checks, results: this.checks.results, history: this.checks.history, targets: this.checks.targets,
+      checks: this.plan().checks, results: this.checks.results, history: this.checks.history, targets: this.checks.targets,
       watcher: this.watcher, alerting: this.alerting, releases: this.release.tracker, release: this.release,
     });
     return this.redactorRef.current ? this.redactorRef.current.redactDeep(doc) : doc;

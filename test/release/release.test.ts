@@ -424,7 +424,11 @@ describe('the watch probes harder, within the SSH rate limit', () => {
       const before = board.upRequests;
       await fetch(`${base}/api/releases`, { method: 'POST', headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v40', status: 'finished' }) });
       await waitFor(() => board.upRequests >= before + 3, 'runs every second during the watch', 5000);
+      // From a trial: /status showed the config's schedule while the watch ran another.
+      const during = await fetchStatus(base);
+      if (during.release.watching) assert.equal(during.checks[0]!.schedule, '*/1 * * * * *');
       await waitFor(async () => ((await fetchStatus(base))).release.watching === null, 'the watch to end', 6000);
+      assert.equal((await fetchStatus(base)).checks[0]!.schedule, '0 0 1 1 *');
       await new Promise((r) => setTimeout(r, 300));
       const after = board.upRequests;
       await new Promise((r) => setTimeout(r, 2500));
