@@ -48,9 +48,12 @@ export class Scheduler {
       void task.start();
       this.tasks.push(task);
       this.noteNext(check.config.name, task);
-      if (opts.runAtStart !== false) this.tick(check);
+      if (opts.runAtStart !== false && this.tick(check)) this.atStart.add(check.config.name);
     }
   }
+
+  /** Checks whose run in flight is the one at start: the first tick it overlaps is that run, not one skipped. */
+  private readonly atStart = new Set<string>();
 
   private noteNext(name: string, task: ScheduledTask): void {
     const next = task.getNextRun();
@@ -79,11 +82,12 @@ export class Scheduler {
     if (this.stopping.signal.aborted) return undefined;
     const name = check.config.name;
     if (this.inFlight.has(name)) {
-      this.hooks.onSkip(name);
+      // The run at start is this tick's, come early: said as a skip it was a warning at every start.
+      if (!this.atStart.delete(name)) this.hooks.onSkip(name);
       return undefined;
     }
     this.runStartedAt.set(name, Date.now());
-    const run = this.runOne(check).finally(() => { this.inFlight.delete(name); this.runStartedAt.delete(name); });
+    const run = this.runOne(check).finally(() => { this.inFlight.delete(name); this.runStartedAt.delete(name); this.atStart.delete(name); });
     this.inFlight.set(name, run);
     return run;
   }

@@ -138,3 +138,22 @@ test('an on-demand run (/probe) waits its turn within the same cap as the schedu
   assert.equal(await scheduler.withSlot(async () => 1), undefined);
   await slow.close();
 });
+
+test('from a trial: the run at start overlapping the first tick is that tick\'s run, not a skipped one (it was a warning at every start)', async () => {
+  let n = 0;
+  const server = await startHttpServer((_req, res) => { if (n++ === 0) setTimeout(() => res.end('ok'), 700); else res.end('ok'); });
+  const cfg = httpCheck({ url: `${server.url}/up`, schedule: '* * * * * *', timeout: '3s' });
+  const results: ProbeResult[] = [];
+  const skipped: string[] = [];
+  const scheduler = new Scheduler([{ config: cfg, probe: new HttpProbe(cfg, { baseDir: '.' }) }], { onResult: (r) => results.push(r), onSkip: (name) => skipped.push(name) });
+  try {
+    // Started in the second half of a second, the 700 ms run at start spans the next tick, and only that one.
+    await waitFor(() => Date.now() % 1000 >= 500 && Date.now() % 1000 < 600, 'the second half of a second', 2000, 5);
+    scheduler.start();
+    await waitFor(() => results.length >= 3, 'the run at start and two more', 8000);
+    assert.deepEqual(skipped, []);
+  } finally {
+    await scheduler.stop();
+    await server.close();
+  }
+});
