@@ -5,11 +5,19 @@
  * and shown, nothing sent; a resolve for a page sent before the window still goes out). /status
  * and the status page show each window's current or next opening, so it is seen before it starts.
  */
-import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type { CronExpression, CronExpressionParser as Parser } from 'cron-parser';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { checkName, cronSchedule, duration } from '../schema/fields.js';
 import { formatMatcher, matches, parseMatcher, type Matcher } from './silences.js';
+
+/** cron-parser (and luxon under it) loaded only where a config has a schedule: every start paid ~40 ms for it. */
+let parser: typeof Parser | undefined;
+function cronParser(): typeof Parser {
+  parser ??= (createRequire(import.meta.url)('cron-parser') as typeof import('cron-parser')).CronExpressionParser;
+  return parser;
+}
 
 function matcherProblem(text: string): string | undefined {
   try { parseMatcher(text); return undefined; } catch (e) { return (e as Error).message; }
@@ -45,7 +53,7 @@ export const maintenanceWindowSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'applies to a schedule only: a start time carries its own offset ("2026-12-12T03:00:00+01:00")' });
   } else if (w.schedule !== undefined && cron.validate(w.schedule) && !timezoneProblem(w.timezone ?? 'UTC')) {
     // A schedule that never comes round is a mistake to name now, not a window that never opens.
-    try { CronExpressionParser.parse(w.schedule, { tz: w.timezone ?? 'UTC' }).next(); } catch (e) {
+    try { cronParser().parse(w.schedule, { tz: w.timezone ?? 'UTC' }).next(); } catch (e) {
       ctx.addIssue({ code: 'custom', path: ['schedule'], message: `the schedule ${JSON.stringify(w.schedule)} never comes round: ${(e as Error).message}` });
     }
   }
@@ -117,7 +125,7 @@ class MaintenanceWindow {
     }
     const tz = this.config.timezone ?? 'UTC';
     // From a little before now - duration: an opening that began earlier but runs on into now is joined below.
-    const expr = CronExpressionParser.parse(this.config.schedule!, { currentDate: new Date(now - ms), tz });
+    const expr = cronParser().parse(this.config.schedule!, { currentDate: new Date(now - ms), tz });
     const setHours = expr.fields.hour.values.length < 24;
     const next = (e: CronExpression): number => {
       for (let i = 0; i < 4; i++) {
@@ -129,7 +137,7 @@ class MaintenanceWindow {
     const start = next(expr);
     let end = start + ms;
     for (let i = 0; i < MAX_JOINED; i++) {
-      const peek = CronExpressionParser.parse(this.config.schedule!, { currentDate: new Date(end - ms), tz });
+      const peek = cronParser().parse(this.config.schedule!, { currentDate: new Date(end - ms), tz });
       const following = next(peek);
       if (following >= end) break;
       end = following + ms;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ConfigCheck } from '../config/load.js';
 import { logRuleSchema, type Config, type LogRuleConfig } from '../config/schema.js';
 import { duration } from '../schema/fields.js';
+import { primeLiterals } from './prefilter.js';
 
 export const packSchema = z.strictObject({
   name: z.string(),
@@ -38,6 +39,7 @@ const RULES_DIR = new URL('./rules/', import.meta.url);
 export function loadPack(name: string): RulePack {
   let pack = cache.get(name);
   if (!pack) {
+    if (cache.size === 0) primeLiterals(compiledLiterals());
     pack = validPack(name, compiledPack(name) ?? packYaml(name));
     cache.set(name, pack);
   }
@@ -61,6 +63,20 @@ function compiledPack(name: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The prefilter's literals of the packs' patterns, as the build worked them out (none where it did not). */
+function compiledLiterals(): Record<string, string[] | null> {
+  try {
+    return JSON.parse(readFileSync(new URL('literals.json', RULES_DIR), 'utf8')) as Record<string, string[] | null>;
+  } catch {
+    return {};
+  }
+}
+
+/** The build's last step: the literals of every pattern the default setup's prefilters use, beside the packs. */
+export function writeLiterals(entries: Record<string, string[] | null>): void {
+  writeFileSync(new URL('literals.json', RULES_DIR), JSON.stringify(entries));
 }
 
 /** The build's step: each pack's YAML beside this module, checked, written as JSON. */

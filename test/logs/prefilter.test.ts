@@ -160,3 +160,15 @@ test('scan finds the same matches, on the same lines, with the prefilter as with
     assert.deepEqual(a.matches, b.matches, `seed ${seed}`);
   }
 });
+
+test('the literals the build wrote for the packs are what the patterns give, and every pattern of the default setup is among them', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { workOut } = await import('../../src/logs/prefilter.js');
+  const built = JSON.parse(readFileSync(new URL('../../src/logs/rules/literals.json', import.meta.url), 'utf8')) as Record<string, string[] | null>;
+  assert.ok(Object.keys(built).length > 50);
+  for (const [source, lits] of Object.entries(built)) assert.deepEqual(lits, workOut(source) ?? null, source);
+  const { loadPack } = await import('../../src/logs/packs.js');
+  const pack = loadPack('foglet');
+  const patterns = [...pack.rules.map((r) => r.pattern), ...pack.contexts.flatMap((c) => [c.enter, c.leave])];
+  assert.deepEqual(patterns.filter((p) => !(p in built)), [], 'a pattern of the pack the build did not see');
+});
