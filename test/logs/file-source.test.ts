@@ -183,6 +183,35 @@ describe('file log source', () => {
     assertExactlyOnce(lines, w.next);
   });
 
+  test('a rotated file let go after rotate_wait and written to again is read on from where it was at the next rotation, not again from its start', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines, { rotate_wait: '100ms' });
+    await s.source.start();
+    const w = new Writer(file);
+    w.write(10);
+    await waitFor(() => lines.length === 10, 'the first lines');
+    renameSync(file, `${file}.1`);
+    const old = openSync(`${file}.1`, 'a');
+    w.close();
+    const fresh = new Writer(file);
+    fresh.next = 10;
+    fresh.write(5);
+    await waitFor(() => lines.length === 15, 'the new file\'s lines');
+    await new Promise((r) => setTimeout(r, 400)); // the scenario: quiet for longer than rotate_wait, so the old file is let go
+    writeSync(old, 'late 0\nlate 1\n'); // a writer that kept the old file open
+    closeSync(old);
+    renameSync(file, `${file}.2`); // the next rotation looks for files written since the last pass
+    fresh.write(1);
+    fresh.close();
+    appendFileSync(file, 'line 16 after\n');
+    await waitFor(() => lines.includes('line 16 after'), 'the newest line');
+    await s.source.stop();
+    assert.deepEqual(lines.filter((l) => l.startsWith('late')), ['late 0', 'late 1']);
+    assertExactlyOnce(lines.filter((l) => !l.startsWith('late')), 17);
+  });
+
   test('rename rotation while a writer appends 10,000 lines a second: no line lost or read twice', async () => {
     const { lines, s, w } = await tailEmptyFile(dir);
     // 100 lines every 10 ms for 1.5 s, rotating every 0.5 s.
