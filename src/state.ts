@@ -5,7 +5,7 @@
  * Written by atomic rename, so a crash mid-write leaves the previous file whole;
  * a corrupt file is moved aside and named in a warning, never fatal.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 const FORMAT_VERSION = 1;
@@ -51,6 +51,7 @@ export class StateStore {
   constructor(readonly file: string, private readonly logger?: StateLogger, private readonly opts: StateStoreOptions = {}) {}
 
   async load(): Promise<void> {
+    await this.removeStaleCopies();
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -69,6 +70,19 @@ export class StateStore {
       this.logger?.warn({ file: this.file, moved_to: aside, err: (e as Error).message },
         'state file is not valid; moved it aside and started with empty state');
       this.data = {};
+    }
+  }
+
+  /**
+   * Half-written copies a killed process left (`state.json.tmp-<pid>`: the write goes to one, then
+   * a rename): nothing reads them, and on a full disk they hold the space a write needs.
+   */
+  private async removeStaleCopies(): Promise<void> {
+    const dir = path.dirname(this.file);
+    const prefix = `${path.basename(this.file)}.tmp-`;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const n of names) {
+      if (n.startsWith(prefix) && n !== `${prefix}${process.pid}`) await unlink(path.join(dir, n)).catch(() => {});
     }
   }
 

@@ -62,3 +62,18 @@ test('an unwritable state file keeps state in memory and reports the error', asy
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('from a trial: a half-written copy a killed process left beside the state file is removed at the next start', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-state-stale-'));
+  try {
+    const file = path.join(dir, 'state.json');
+    writeFileSync(`${file}.tmp-999999`, '{"version":1,"sec');
+    writeFileSync(path.join(dir, 'other.json.tmp-999999'), 'not ours');
+    const store = new StateStore(file);
+    await store.load();
+    assert.deepEqual(readdirSync(dir).sort(), ['other.json.tmp-999999']);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
