@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
@@ -55,6 +56,11 @@ async function tailEmptyFile(dir: string) {
   const s = fileSource(file, new Offsets(), lines);
   await s.source.start();
   return { file, lines, s, w: new Writer(file) };
+}
+
+/** Waits until the newest line written is read. */
+async function caughtUpTo(lines: string[], next: number): Promise<void> {
+  await waitFor(() => lines.some((l) => l.startsWith(`line ${next - 1} `)), `line ${next - 1}`);
 }
 
 function assertExactlyOnce(lines: string[], total: number): void {
@@ -210,6 +216,40 @@ describe('file log source', () => {
     await s.source.stop();
     assert.deepEqual(lines.filter((l) => l.startsWith('late')), ['late 0', 'late 1']);
     assertExactlyOnce(lines.filter((l) => !l.startsWith('late')), 17);
+  });
+
+  test('from a trial: other files whose names begin like the log\'s (a backup, an editor\'s swap file, an old copy) are never read as its rotations', async () => {
+    const { lines, s, w, file } = await tailEmptyFile(dir);
+    for (const other of ['.bak', '.backup', '-old', '.swp', '.1.tmp']) writeFileSync(`${file}${other}`, `not this log ${other}\n`);
+    w.write(5);
+    await caughtUpTo(lines, w.next);
+    w.rotateByRename(`${file}.1`, 2);
+    for (const other of ['.bak', '.backup', '-old', '.swp', '.1.tmp']) appendFileSync(`${file}${other}`, `still not this log ${other}\n`);
+    copyFileSync(file, `${file}.backup2`);
+    w.write(5);
+    copyFileSync(file, `${file}.2`);
+    truncateSync(file, 0);
+    w.write(3);
+    await caughtUpTo(lines, w.next);
+    await s.source.stop();
+    assert.deepEqual(lines.filter((l) => l.includes('this log')), []);
+    assertExactlyOnce(lines, w.next);
+  });
+
+  test('from a trial: a copy compressed before its tail was read is a gap said, not a silent loss', async () => {
+    const { lines, s, w, file } = await tailEmptyFile(dir);
+    w.write(5);
+    await caughtUpTo(lines, w.next);
+    w.write(5);
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    writeFileSync(`${file}.1.gz`, gzipSync(readFileSync(`${file}.1`)));
+    rmSync(`${file}.1`);
+    w.write(2);
+    await waitFor(() => s.gaps.length > 0, 'the gap to be said');
+    await s.source.stop();
+    assert.equal(s.gaps[0]!.reason, 'rotated_file_missing');
+    assert.match(s.gaps[0]!.detail, /app\.log\.1\.gz/);
   });
 
   test('rename rotation while a writer appends 10,000 lines a second: no line lost or read twice', async () => {

@@ -74,6 +74,8 @@ const WATCHED_POLL_MS = 60_000;
 /** Rotated siblings are looked for among this many directory entries at most. */
 const MAX_SIBLINGS = 10_000;
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z|zip)$/i;
+/** What logrotate and its kin put after a rotated file's name: `.1`, `-20261130`, `_2026-11-30`, `.2.gz`. */
+const ROTATED_SUFFIX = /^[-._]\d[\d\-_.]{0,40}(?:\.(?:gz|bz2|xz|zst|lz4|z|zip))?$/i;
 
 interface OpenFile {
   fh: FileHandle;
@@ -277,6 +279,9 @@ export class FileSource implements LogSource {
         if (copied) this.consume(copied);
       } else {
         cur.splitter.end();
+        // No copy to read, but one compressed since the last pass: that is where the unread tail went (a trial lost it silently).
+        const fresh = await this.freshNames(copy.compressed, cur.splitter.committed);
+        if (fresh.length > 0) this.lost('rotated_file_missing', cur.path, cur.splitter.committed, fresh);
       }
       // Truncated twice since the last pass: what was written between is in a second copy.
       await this.readInBetween(identityOf(cur), true);
@@ -434,6 +439,28 @@ export class FileSource implements LogSource {
     }
   }
 
+  /**
+   * Of these compressed siblings, those written since the last pass that may hold more than the
+   * `read` bytes already read (a gzip file says its size in its last four bytes; others cannot tell).
+   */
+  private async freshNames(names: string[], read: number): Promise<string[]> {
+    const dir = path.dirname(this.file);
+    const out: string[] = [];
+    for (const n of names) {
+      const full = path.join(dir, n);
+      const st = await stat(full).catch(() => undefined);
+      if (!st || st.mtimeMs < this.lastLook - 1000) continue;
+      if (/\.gz$/i.test(n) && st.size >= 18) {
+        const fh = await open(full, 'r').catch(() => undefined);
+        const buf = Buffer.alloc(4);
+        if (fh) { await fh.read(buf, 0, 4, st.size - 4).catch(() => undefined); await fh.close().catch(() => {}); }
+        if (fh && read < 2 ** 32 && buf.readUInt32LE(0) <= read) continue; // all of it was read already
+      }
+      out.push(n);
+    }
+    return out;
+  }
+
   private consume(st: { dev: number; ino: number; mtimeMs: number }): void {
     this.consumed.set(`${st.dev}:${st.ino}`, st.mtimeMs);
     if (this.consumed.size > 32) this.consumed.delete(this.consumed.keys().next().value!);
@@ -554,9 +581,13 @@ export class FileSource implements LogSource {
     const dir = path.dirname(this.file);
     const base = path.basename(this.file);
     const stem = base.replace(/\.[^.]*$/, '');
+    const ext = base.slice(stem.length);
     const list = names ?? (await readdir(dir).catch(() => [] as string[])).slice(0, MAX_SIBLINGS);
-    return list.filter((n) => n !== base && (n.startsWith(`${base}.`) || n.startsWith(`${base}-`) || n.startsWith(`${base}_`)
-      || (n.startsWith(stem) && /^[-._]\d/.test(n.slice(stem.length)))));
+    // A number or a date after the name (and a compressor's suffix), nothing else: `foglet.log.bak`, a backup
+    // tool's `foglet.log.backup`, an editor's `.swp` or `foglet.log-old` are not rotations, and were read as such.
+    return list.filter((n) => n !== base && ((n.startsWith(base) && ROTATED_SUFFIX.test(n.slice(base.length)))
+      || (ext !== '' && n.startsWith(stem) && n.slice(stem.length).endsWith(ext) && ROTATED_SUFFIX.test(n.slice(stem.length, -ext.length)))
+      || (ext !== '' && n.startsWith(stem) && COMPRESSED.test(n) && ROTATED_SUFFIX.test(n.slice(stem.length).replace(COMPRESSED, '').slice(0, -ext.length)) && n.slice(stem.length).replace(COMPRESSED, '').endsWith(ext))));
   }
 
   /** Reads a copy to its end and closes it (the copy of a file truncated in place: nobody writes to it). */
