@@ -252,6 +252,26 @@ describe('file log source', () => {
     assert.match(s.gaps[0]!.detail, /app\.log\.1\.gz/);
   });
 
+  test('from a trial: a copy deleted before it was read (logrotate keeping one copy, truncating twice in a pass) is a gap said; the later copy is read', async () => {
+    const { lines, s, w, file } = await tailEmptyFile(dir);
+    w.write(5);
+    await caughtUpTo(lines, w.next);
+    w.write(5); // unread when the copy that holds them goes
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    w.write(3);
+    rmSync(`${file}.1`);
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    w.write(2);
+    await caughtUpTo(lines, w.next);
+    await s.source.stop();
+    assert.equal(s.gaps.length, 1, JSON.stringify(s.gaps));
+    assert.equal(s.gaps[0]!.reason, 'rotated_file_missing');
+    const read = lines.map((l) => Number(/^line (\d+) /.exec(l)?.[1]));
+    assert.deepEqual(read, [0, 1, 2, 3, 4, 10, 11, 12, 13, 14], 'the lost five once said, the rest once each');
+  });
+
   test('rename rotation while a writer appends 10,000 lines a second: no line lost or read twice', async () => {
     const { lines, s, w } = await tailEmptyFile(dir);
     // 100 lines every 10 ms for 1.5 s, rotating every 0.5 s.

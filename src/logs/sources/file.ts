@@ -279,12 +279,15 @@ export class FileSource implements LogSource {
         if (copied) this.consume(copied);
       } else {
         cur.splitter.end();
-        // No copy to read, but one compressed since the last pass: that is where the unread tail went (a trial lost it silently).
-        const fresh = await this.freshNames(copy.compressed, cur.splitter.committed);
-        if (fresh.length > 0) this.lost('rotated_file_missing', cur.path, cur.splitter.committed, fresh);
       }
       // Truncated twice since the last pass: what was written between is in a second copy.
-      await this.readInBetween(identityOf(cur), true);
+      const between = await this.readInBetween(identityOf(cur), true);
+      if (!copy.file) {
+        // No copy of what we had not read, but one compressed since the last pass, or later copies
+        // (so this one was made, then deleted): the unread tail is gone, said (a trial lost it silently).
+        const fresh = await this.freshNames(copy.compressed, cur.splitter.committed);
+        if (fresh.length > 0 || between > 0) this.lost('rotated_file_missing', cur.path, cur.splitter.committed, fresh);
+      }
       cur.position = 0;
       cur.splitter = this.splitterFor(0);
       const length = Math.min(HEAD_BYTES, mine.size);
@@ -413,7 +416,7 @@ export class FileSource implements LogSource {
    * less than a pass). Read whole, oldest first, before the current file. A copy of a file we
    * follow (the same first bytes) is not one of them. `finished`: a copy, that nobody writes to.
    */
-  private async readInBetween(old: FileIdentity, finished: boolean): Promise<void> {
+  private async readInBetween(old: FileIdentity, finished: boolean): Promise<number> {
     const dir = path.dirname(this.file);
     const known = new Set([...this.rotated, ...(this.current ? [this.current] : [])].map((f) => `${f.dev}:${f.ino}`));
     const found: Array<{ name: string; st: { dev: number; ino: number; size: number; mtimeMs: number } }> = [];
@@ -426,6 +429,7 @@ export class FileSource implements LogSource {
       found.push({ name, st });
     }
     found.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
+    let read = 0;
     for (const { name, st } of found) {
       const full = path.join(dir, name);
       const fh = await open(full, 'r').catch(() => undefined);
@@ -436,7 +440,9 @@ export class FileSource implements LogSource {
       // Read now, so that its lines come before the current file's in this pass.
       await this.drain(this.follow(await this.openFile(fh, full, st, from), from > 0 ? 'a rotated file written to again' : 'a file rotated away before it was read', finished));
       if (finished) this.consume(st);
+      read++;
     }
+    return read;
   }
 
   /**
