@@ -6,7 +6,7 @@
 import { open, stat } from 'node:fs/promises';
 import YAML, { LineCounter, isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, duplicateNames, type Config } from './schema.js';
 import { isSecretKey } from './redact.js';
 import { shown } from '../schema/fields.js';
 
@@ -162,28 +162,6 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   return validateConfig(interpolated, file, locate, checks, envProblems.map((p) => ({ ...p, ...locate(parsePath(p.path)) })));
 }
 
-/** Names given twice, read from the raw config: said even when other problems keep the schema from getting that far. */
-function duplicateNames(input: unknown): ConfigProblem[] {
-  const out: ConfigProblem[] = [];
-  const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined), o);
-  const lists: Array<[string[], string, string]> = [
-    [['checks'], 'name', 'check'], [['logs', 'sources'], 'name', 'source'], [['alerts', 'sinks'], 'name', 'sink'],
-    [['alerts', 'maintenance'], 'name', 'maintenance window'], [['logs', 'rules'], 'id', 'rule id'],
-  ];
-  for (const [where, key, what] of lists) {
-    const list = at(input, ...where);
-    if (!Array.isArray(list)) continue;
-    const seen = new Map<string, number>();
-    list.forEach((item, i) => {
-      const name = at(item, key);
-      if (typeof name !== 'string') return;
-      const first = seen.get(name);
-      if (first === undefined) { seen.set(name, i); return; }
-      out.push({ path: formatPath([...where, i, key]), message: `duplicate ${what}${what.endsWith('id') ? '' : ' name'} ${JSON.stringify(name)} (also ${where.join('.')}[${first}])` });
-    });
-  }
-  return out;
-}
 
 /** Validates an already-parsed object (the demo builds its config in code). */
 export function validateConfig(
@@ -221,7 +199,10 @@ export function validateConfig(
   }
   // The schema stops before its cross-field checks when a field is wrong: names given twice are read from the raw config.
   const said = new Set(problems.map((p) => p.path));
-  for (const d of duplicateNames(input)) if (!said.has(d.path) && problems.length < MAX_PROBLEMS) problems.push({ ...d, ...locate(parsePath(d.path)) });
+  for (const d of duplicateNames(input)) {
+    const at = formatPath(d.path);
+    if (!said.has(at) && problems.length < MAX_PROBLEMS) problems.push({ path: at, message: d.message, ...locate(d.path) });
+  }
   // A key whose variable is unset was read as "": what the schema says of that "" is the same problem again.
   const unset = new Set(before.map((p) => p.path));
   const all = sortProblems(problems.filter((p, i) => i < before.length || !unset.has(p.path)));

@@ -148,15 +148,31 @@ export const alertsSchema = z.strictObject({
   }).prefault({}),
 });
 
-/** Names are identities (labels, state keys): a second one with the same name is an error at its place. */
-function uniqueNames(items: Array<{ name: string }>, at: string[], what: string, ctx: z.RefinementCtx): void {
-  const seen = new Map<string, number>();
-  items.forEach((item, i) => {
-    const first = seen.get(item.name);
-    if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [...at, i, 'name'], message: `duplicate ${what} name ${JSON.stringify(item.name)} (also ${at.join('.')}[${first}])` });
-    } else seen.set(item.name, i);
-  });
+/**
+ * Names are identities (labels, state keys): a second one with the same name is an error at its
+ * place. Read from the object as written, so that config loading can say it also when other
+ * fields keep the schema from reaching its own checks.
+ */
+export function duplicateNames(input: unknown): Array<{ path: PropertyKey[]; message: string }> {
+  const out: Array<{ path: PropertyKey[]; message: string }> = [];
+  const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined), o);
+  const lists: Array<[string[], string, string]> = [
+    [['checks'], 'name', 'check name'], [['logs', 'sources'], 'name', 'source name'], [['alerts', 'sinks'], 'name', 'sink name'],
+    [['alerts', 'maintenance'], 'name', 'maintenance window name'], [['logs', 'rules'], 'id', 'rule id'],
+  ];
+  for (const [where, key, what] of lists) {
+    const list = at(input, ...where);
+    if (!Array.isArray(list)) continue;
+    const seen = new Map<string, number>();
+    list.forEach((item, i) => {
+      const name = at(item, key);
+      if (typeof name !== 'string') return;
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, i);
+      else out.push({ path: [...where, i, key], message: `duplicate ${what} ${JSON.stringify(name)} (also ${where.join('.')}[${first}])` });
+    });
+  }
+  return out;
 }
 
 /**
@@ -245,15 +261,7 @@ export const configSchema = z.strictObject({
     token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   }).prefault({}),
 }).superRefine((cfg, ctx) => {
-  uniqueNames(cfg.checks, ['checks'], 'check', ctx);
-  uniqueNames(cfg.logs.sources, ['logs', 'sources'], 'source', ctx);
-  uniqueNames(cfg.alerts.sinks, ['alerts', 'sinks'], 'sink', ctx);
-  uniqueNames(cfg.alerts.maintenance, ['alerts', 'maintenance'], 'maintenance window', ctx);
-  const ids = new Set<string>();
-  cfg.logs.rules.forEach((r, i) => {
-    if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['logs', 'rules', i, 'id'], message: `duplicate rule id ${JSON.stringify(r.id)}` });
-    ids.add(r.id);
-  });
+  for (const d of duplicateNames(cfg)) ctx.addIssue({ code: 'custom', path: d.path, message: d.message });
   // Every event is first tested against all of a user's rules joined: their sizes add up.
   if (cfg.logs.rules.length > 1 && cfg.logs.rules.every((r) => !linearRegexProblem(r.pattern))) {
     const joined = linearAnyProblem(cfg.logs.rules.map((r) => ({ pattern: r.pattern, ignoreCase: r.ignore_case })));

@@ -58,6 +58,11 @@ async function tailEmptyFile(dir: string) {
   return { file, lines, s, w: new Writer(file) };
 }
 
+/** logrotate's numbering: `file.5` becomes `file.6`, ..., `file.1` becomes `file.2`, leaving `file.1` free. */
+function shiftRotations(file: string): void {
+  for (let i = 5; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+}
+
 /** Waits until the newest line written is read. */
 async function caughtUpTo(lines: string[], next: number): Promise<void> {
   await waitFor(() => lines.some((l) => l.startsWith(`line ${next - 1} `)), `line ${next - 1}`);
@@ -153,13 +158,12 @@ describe('file log source', () => {
 
   test('two rename rotations before the monitor looks (found by a trial: the file in between was never read, silently): every line read once', async () => {
     const { lines, s, w, file } = await tailEmptyFile(dir);
-    const caughtUp = () => waitFor(() => lines.some((l) => l.startsWith(`line ${w.next - 1} `)), 'the newest line');
     for (let round = 0; round < 10; round++) {
       w.write(20);
-      await caughtUp();
+      await caughtUpTo(lines, w.next);
       // Rotated twice in a row: the new file gets a few lines, then is renamed away as well.
       for (const linger of [2, 5]) {
-        for (let i = 5; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+        shiftRotations(file);
         w.rotateByRename(`${file}.1`, linger);
       }
     }
@@ -172,12 +176,11 @@ describe('file log source', () => {
 
   test('two copytruncates before the monitor looks: what was written between them is read from the second copy', async () => {
     const { lines, s, w, file } = await tailEmptyFile(dir);
-    const caughtUp = () => waitFor(() => lines.some((l) => l.startsWith(`line ${w.next - 1} `)), 'the newest line');
     for (let round = 0; round < 10; round++) {
       w.write(20);
-      await caughtUp();
+      await caughtUpTo(lines, w.next);
       for (let k = 0; k < 2; k++) {
-        for (let i = 5; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+        shiftRotations(file);
         copyFileSync(file, `${file}.1`);
         truncateSync(file, 0);
         w.write(3);
