@@ -120,6 +120,9 @@ export class EventAssembler {
   /** The line number of the event being assembled, if any. */
   get pendingLine(): number | undefined { return this.pending?.line; }
 
+  /** The time of day of the last of Foglet's own lines (HH:MM:SS.mmm) read, -1 before the first. */
+  get lastTimeOfDayMs(): number { return this.lastTimeOfDay; }
+
   /** The pending event announced more lines ("... failed with:", "** (Error) ..."). */
   get pendingExpectsMore(): boolean { return this.pending?.expectsMore ?? false; }
 
@@ -135,7 +138,7 @@ export class EventAssembler {
       const now = this.now();
       this.dayBase = now - (now % DAY);
       if (this.dayBase + parsed.time > now + FUTURE_SLACK_MS) this.dayBase -= DAY;
-    } else if (parsed.time < this.lastTimeOfDay - DAY / 2) {
+    } else if (rollsOver(parsed.time, this.lastTimeOfDay)) {
       this.dayBase += DAY; // past midnight
     }
     this.lastTimeOfDay = parsed.time;
@@ -151,6 +154,11 @@ export class EventAssembler {
     this.clockSeen = this.now();
     return Math.min(t, this.clockSeen);
   }
+}
+
+/** A time of day this far behind the last one is the next day's: the log went past midnight. */
+export function rollsOver(timeOfDay: number, last: number): boolean {
+  return timeOfDay < last - DAY / 2;
 }
 
 /** A line that announces more lines without headers: "... failed with:", "** (Error) ...". */

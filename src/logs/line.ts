@@ -27,6 +27,14 @@ export interface ParsedLine {
  */
 export type LineHandler = (text: string, bytes: number, clean: boolean) => void;
 
+/**
+ * Takes lines of a chunk in bulk instead of one by one (SourcePipeline.skipQuiet): from
+ * `start`, a line start in `text` (the chunk as latin1, the same bytes as `buf`), to at most
+ * `end`, never a line longer than `maxBytes`. Returns where lines are handed over one by one
+ * again (`start` when it took none).
+ */
+export type BulkLines = (buf: Uint8Array, text: string, start: number, end: number, maxBytes: number) => number;
+
 /** A byte over 0x7f, in a latin1 decoding: part of a UTF-8 sequence (or invalid). */
 const HIGH = /[\x80-\xff]/;
 /** Either: a control character to clean, or a byte of UTF-8 to decode. */
@@ -54,7 +62,7 @@ export class LineSplitter {
   /** Stream offset just past the last newline. */
   committed: number;
 
-  constructor(private readonly maxBytes: number, private readonly onLine: LineHandler, startOffset = 0) {
+  constructor(private readonly maxBytes: number, private readonly onLine: LineHandler, startOffset = 0, private readonly bulk?: BulkLines) {
     this.committed = startOffset;
   }
 
@@ -89,6 +97,15 @@ export class LineSplitter {
     let start = 0;
     const end = text.length;
     while (start < end) {
+      if (this.bulk) {
+        const to = this.bulk(body, text, start, end, this.maxBytes);
+        this.committed += to - start;
+        start = to;
+        if (unusual < start) {
+          UNUSUAL.lastIndex = start;
+          unusual = UNUSUAL.exec(text)?.index ?? Infinity;
+        }
+      }
       const nl = text.indexOf('\n', start);
       const length = nl - start;
       this.committed += length + 1;
@@ -229,17 +246,28 @@ function digit(text: string, i: number): number {
  * line, and is most of a scan's time otherwise.
  */
 function parseFogletLine(text: string): ParsedLine | undefined {
-  if (text.length < 15 || text.charCodeAt(2) !== 58 || text.charCodeAt(5) !== 58 || text.charCodeAt(8) !== 46 || text.charCodeAt(12) !== 32) return undefined;
-  const ms = (((digit(text, 0) * 10 + digit(text, 1)) * 60 + digit(text, 3) * 10 + digit(text, 4)) * 60 + digit(text, 6) * 10 + digit(text, 7)) * 1000
-    + digit(text, 9) * 100 + digit(text, 10) * 10 + digit(text, 11);
+  const ms = fogletTimeOfDay(text, 0, text.length);
   if (Number.isNaN(ms)) return undefined;
   const open = text.indexOf('[', 13);
-  if (open === -1) return undefined;
-  const level = levelAt(text, open + 1);
-  if (level === undefined) return undefined;
+  const level = levelAt(text, open + 1)!;
   const close = open + 1 + level.length;
   const start = text.charCodeAt(close + 1) === 32 ? close + 2 : close + 1;
   return { message: text.slice(start), level: level === 'warn' ? 'warning' : level, time: ms, timeOfDayOnly: true, header: true };
+}
+
+/**
+ * The time of day (ms) of the line `text[at, end)` when it is one of Foglet's own (then it
+ * has a header: it starts an event), NaN otherwise. Reads a line inside a whole chunk
+ * without slicing it out: the quiet lines a scan passes over in bulk are checked so.
+ */
+export function fogletTimeOfDay(text: string, at: number, end: number): number {
+  if (end - at < 15 || text.charCodeAt(at + 2) !== 58 || text.charCodeAt(at + 5) !== 58 || text.charCodeAt(at + 8) !== 46 || text.charCodeAt(at + 12) !== 32) return NaN;
+  const ms = (((digit(text, at) * 10 + digit(text, at + 1)) * 60 + digit(text, at + 3) * 10 + digit(text, at + 4)) * 60 + digit(text, at + 6) * 10 + digit(text, at + 7)) * 1000
+    + digit(text, at + 9) * 100 + digit(text, at + 10) * 10 + digit(text, at + 11);
+  if (Number.isNaN(ms)) return NaN;
+  const open = text.indexOf('[', at + 13);
+  if (open === -1 || open >= end || levelAt(text, open + 1) === undefined) return NaN;
+  return ms;
 }
 
 /** The level written at `at` and closed by `]`, without slicing (most lines are info). */

@@ -4,9 +4,10 @@
  * run the same pipeline, so both classify a log the same way.
  */
 import type { Signal, Severity } from '../signals.js';
-import { EventAssembler, type LogEvent } from './events.js';
+import { EventAssembler, rollsOver, type LogEvent } from './events.js';
 import { LineRing, redactLogLine } from './evidence.js';
-import { cleanLine, detach, parseLine } from './line.js';
+import { cleanLine, detach, fogletTimeOfDay, parseLine } from './line.js';
+import type { QuietFinders } from './setup.js';
 import { RestartDetector, type RestartLoopSettings, type RestartMarkers } from './restarts.js';
 import { RuleTracker, type LogRule, type RuleSet, type Track } from './rules.js';
 import { ContextTracker, type ContextDef } from './contexts.js';
@@ -33,6 +34,8 @@ export interface PipelineOptions {
    * `Migrations already up` at every boot is not worth matching when no migration runs).
    */
   leavePrefilter?: Prefilter;
+  /** The prefilters' literals over whole chunks: without them, every line is read on its own. */
+  finders?: QuietFinders;
   /** Labels every signal carries (instance). */
   labels?: Record<string, string>;
   /** Events before this time (ms since the epoch) are counted but not matched: `verify --since`. */
@@ -85,6 +88,62 @@ export class SourcePipeline {
     else if (after !== before) this.unsettledBytes = bytes; // this line began a new event; the last one was matched
     else this.unsettledBytes += bytes;
   }
+
+  /**
+   * Takes in bulk the quiet lines of a chunk from `start` (a line start), and returns where
+   * line-by-line reading resumes (`start` when it took none). A quiet line is one of Foglet's
+   * own (so it starts an event of its own and is timed), not cut, holding none of the
+   * prefilter's literals nor anything to clean (LiteralFinder stops at both), whose time of day does not roll the day over: read on its
+   * own, it would end the event before it and start one that is never matched, which is all
+   * the bulk does, and count. The last quiet line before where reading resumes, and the
+   * `context_lines` before it, are read as ever: the head of the event the next line may
+   * continue, the time that event is judged by, its evidence. Exact by construction: the
+   * scan's and the daemon's results are the same with and without it (tested).
+   *
+   * `text` is the chunk's bytes as latin1 (an index is a byte offset), `end` the end of its
+   * last complete line.
+   */
+  skipQuiet(buf: Uint8Array, text: string, start: number, end: number, maxBytes: number): number {
+    const finders = this.opts.finders;
+    const finder = this.contexts.mayHold || this.assembler.pendingInteresting ? finders?.withLeave : finders?.base;
+    const before = this.assembler.lastTimeOfDayMs;
+    if (!finder || before < 0) return start;
+    if (this.foundIn !== text || this.foundBy !== finder || this.found < start) {
+      this.foundIn = text;
+      this.foundBy = finder;
+      this.found = finder.find(buf, start, end);
+    }
+    const stop = this.found;
+    // The last quiet line may be the head of the event the next line continues: it and the
+    // context_lines before it are read as ever (the event's evidence).
+    const keep = this.opts.contextLines + 1;
+    // The starts of the last `keep` quiet lines, in a ring: reading resumes at the oldest.
+    const starts = this.quietStarts.length === keep ? this.quietStarts : (this.quietStarts = new Array<number>(keep).fill(0));
+    let n = 0;
+    let at = start;
+    let last = before;
+    while (at < stop) {
+      const nl = text.indexOf('\n', at);
+      if (nl >= stop || nl - at > maxBytes) break;
+      const t = fogletTimeOfDay(text, at, nl);
+      if (Number.isNaN(t) || rollsOver(t, last) || rollsOver(t, before)) break;
+      starts[n % keep] = at;
+      n++;
+      last = t;
+      at = nl + 1;
+    }
+    if (n <= keep) return start;
+    const resume = starts[(n - keep) % keep]!;
+    this.lines += n - keep;
+    this.bytes += resume - start;
+    return resume;
+  }
+
+  /** skipQuiet's last find: where in which chunk, by which finder. */
+  private found = -1;
+  private foundIn: string | undefined;
+  private foundBy: unknown;
+  private quietStarts: number[] = [];
 
   /**
    * Whether an event holding this message must be matched. A context may hold when one

@@ -46,7 +46,9 @@ class Scanner {
         }
       },
     });
-    this.splitter = new LineSplitter(setup.logs.max_line_bytes, (line, bytes, clean) => this.pipeline.pushLine(line, bytes, clean));
+    const pipeline = this.pipeline;
+    this.splitter = new LineSplitter(setup.logs.max_line_bytes, (line, bytes, clean) => pipeline.pushLine(line, bytes, clean), 0,
+      (buf, text, start, end, max) => pipeline.skipQuiet(buf, text, start, end, max));
   }
 
   push(buf: Buffer): void {

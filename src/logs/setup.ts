@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { ContextDef } from './contexts.js';
 import { effectiveRules, loadPack } from './packs.js';
 import type { PipelineOptions } from './pipeline.js';
+import { LiteralFinder } from './literal-finder.js';
 import { Prefilter } from './prefilter.js';
 import type { RestartMarkers } from './restarts.js';
 import { RuleSet } from './rules.js';
@@ -20,7 +21,17 @@ export interface PipelineSetup {
   prefilter: Prefilter;
   /** The contexts' `leave` patterns, tested while a context may hold. */
   leavePrefilter: Prefilter;
+  /** The same literals found over whole chunks, to pass quiet lines over in bulk (see SourcePipeline.skipQuiet). */
+  finders: QuietFinders;
   logs: Config['logs'];
+}
+
+/** Undefined where some line must always be looked at (a pattern with no literal, or one shorter than a window). */
+export interface QuietFinders {
+  /** What the prefilter passes. */
+  base?: LiteralFinder;
+  /** And the contexts' `leave` literals: while a context may hold. */
+  withLeave?: LiteralFinder;
 }
 
 export function pipelineSetup(logs: Config['logs']): PipelineSetup {
@@ -40,7 +51,12 @@ export function pipelineSetup(logs: Config['logs']): PipelineSetup {
     ...markers.crash.map((c) => ({ source: c })),
   ]);
   const leavePrefilter = new Prefilter(contexts.map((c) => ({ source: c.leave })));
-  return { rules: new RuleSet(rules), markers, contexts, prefilter, leavePrefilter, logs };
+  const base = prefilter.off === undefined ? LiteralFinder.of(prefilter.literals, prefilter.ignoreCase) : undefined;
+  const finders: QuietFinders = {
+    base,
+    withLeave: base && leavePrefilter.off === undefined ? LiteralFinder.of([...prefilter.literals, ...leavePrefilter.literals], prefilter.ignoreCase || leavePrefilter.ignoreCase) : undefined,
+  };
+  return { rules: new RuleSet(rules), markers, contexts, prefilter, leavePrefilter, finders, logs };
 }
 
 /** The options of a source's pipeline, the same for the daemon and for scan. */
@@ -52,6 +68,7 @@ export function pipelineOptions(setup: PipelineSetup, extra: Partial<PipelineOpt
     contexts: setup.contexts,
     prefilter: setup.prefilter,
     leavePrefilter: setup.leavePrefilter,
+    finders: setup.finders,
     restartLoop: loop.enabled
       ? { starts: loop.starts, windowMs: loop.window.ms, minUptimeMs: loop.min_uptime.ms, severity: loop.severity }
       : undefined,

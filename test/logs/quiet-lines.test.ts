@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { validateConfig } from '../../src/config/load.js';
+import { LiteralFinder } from '../../src/logs/literal-finder.js';
+import { LineSplitter } from '../../src/logs/line.js';
+import { SourcePipeline } from '../../src/logs/pipeline.js';
+import { pipelineOptions, pipelineSetup, type PipelineSetup } from '../../src/logs/setup.js';
+import type { Signal } from '../../src/signals.js';
+import { mixedLog } from '../helpers/mixed-log.js';
+
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+const findIn = (f: LiteralFinder, s: string) => f.find(bytes(s), 0, bytes(s).length);
+
+test('the literal finder finds literals in any case and stops at what needs cleaning, not at UTF-8', () => {
+  const f = LiteralFinder.of(['Kernel pid terminated', 'econnrefused'], false)!;
+  const quiet = '12:00:00.000 [info] Sent 200 in 312µs\n12:00:00.001 [info] GET /up\n';
+  assert.equal(findIn(f, quiet), bytes(quiet).length);
+  // Found in any case (a superset of what the prefilter passes: the lines are then read one by one).
+  const hit = `${quiet}12:00:01.000 [error] tcp connect: ECONNREFUSED\n`;
+  assert.ok(findIn(f, hit) > bytes(quiet).length && findIn(f, hit) < bytes(hit).length);
+  // Where: a byte of the literal (its window's last).
+  const at = findIn(f, 'GET /up x Kernel pid terminated');
+  assert.ok(at >= 'GET /up x '.length && at < 'GET /up x Kernel pid terminated'.length, String(at));
+  // Not found across a line's end: a literal holds no newline.
+  assert.equal(findIn(f, 'Kernel pid\nterminated\n'), 'Kernel pid\nterminated\n'.length);
+  // A control character, an ANSI code or a CR needs cleaning: the find stops there.
+  assert.equal(findIn(f, 'GET /up\n\x1b[31mred\n'), 8);
+  assert.equal(findIn(f, 'GET /up\r\n'), 7);
+  assert.equal(findIn(f, 'a\x00b'), 1);
+  // A tab does not.
+  assert.equal(findIn(f, 'a\tb\n'), 4);
+  // `/iu` matches the Kelvin sign as k and the long s as s: matched without case, a find stops at their first byte.
+  const caseless = LiteralFinder.of(['kernel pid', 'session'], true)!;
+  assert.equal(findIn(caseless, 'x \u212Aernel pid'), 2);
+  assert.equal(findIn(caseless, 'x ſession'), 2);
+  assert.equal(findIn(caseless, 'in 312µs é'), bytes('in 312µs é').length);
+  // A literal with a character outside ASCII: every such byte is a stop.
+  const wide = LiteralFinder.of(['café au lait'], false)!;
+  assert.equal(findIn(wide, 'GET /up in 312µs'), 'GET /up in 312'.length);
+  // A literal shorter than a window: no finder, every line is read on its own.
+  assert.equal(LiteralFinder.of(['Kernel', '500'], false), undefined);
+  // From an offset: what is before it is not looked at.
+  const two = 'Kernel pid terminated\nGET /up\n';
+  assert.equal(f.find(bytes(two), 22, bytes(two).length), bytes(two).length);
+});
+
+/** Times of day from `start` (ms into the day), `step` ms apart, rolling past midnight. */
+function clock(start: number, step: number): () => string {
+  let ms = start - step;
+  return () => {
+    ms = (ms + step) % 86_400_000;
+    return new Date(ms).toISOString().slice(11, 23);
+  };
+}
+
+const QUIET = ['[info] GET /up', '[info] Sent 200 in 312µs', '[debug] QUERY OK source="boards" db=0.4ms', '[info] board_post_created board=general'];
+
+/** The mixed log with long runs of quiet Foglet lines between its lines, timed like the line before each run. */
+function withQuietRuns(seed: number): string {
+  const out: string[] = [];
+  let n = 0;
+  for (const line of mixedLog(seed).split('\n')) {
+    out.push(line);
+    const time = /^\d\d:\d\d:\d\d\.\d{3}/.exec(line)?.[0];
+    if (time && n++ % 3 === 0) for (let k = 0; k < 40; k++) out.push(`${time} request_id=Q${k} ${QUIET[k % QUIET.length]}`);
+  }
+  return out.join('\n');
+}
+
+/** A log across midnight: quiet runs either side, and failures, boots and a migration after it. */
+function pastMidnight(): string {
+  const next = clock(23 * 3_600_000, 9_000);
+  const out: string[] = [];
+  for (let i = 0; i < 1500; i++) {
+    const t = next();
+    if (i % 37 === 20) out.push(`${t} [info] Running FogletBbsWeb.Endpoint with Bandit 1.5.7 at :::4000 (http)`, `${t} [info] Foglet SSH daemon started on port 2222`);
+    else if (i % 53 === 30) out.push(`${t} [error] Kernel pid terminated (application_controller) ("{application_start_failure,foglet_bbs}")`);
+    else if (i === 900) out.push(`${t} [info] == Running 20261130 FogletBbs.Repo.Migrations.AddThings.change/0 forward`);
+    else if (i === 950) out.push(`${t} [error] Task failed`, `** (Postgrex.Error) ERROR 42P07 (duplicate_table) relation "posts" already exists`, '    (ecto_sql 3.12.1) lib/ecto/migration/runner.ex:327: Ecto.Migration.Runner.log_and_execute_ddl/3');
+    else out.push(`${t} request_id=M${i} ${QUIET[i % QUIET.length]}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** A quiet board: a line every 20 minutes from 08:00, for 20 hours, midnight among them, and a crash at the end. */
+function sparse(): string {
+  const next = clock(8 * 3_600_000, 20 * 60_000);
+  const out: string[] = [];
+  for (let i = 0; i < 59; i++) out.push(`${next()} request_id=S${i} ${QUIET[i % QUIET.length]}`);
+  out.push(`${next()} [error] Kernel pid terminated (application_controller) ("{application_start_failure,foglet_bbs}")`);
+  return `${out.join('\n')}\n`;
+}
+
+interface Reading {
+  signals: Signal[];
+  events: Array<{ line: number; time: number; lines: string[]; rules: string[] }>;
+  lines: number;
+  bytes: number;
+  committed: number;
+  cut: number;
+  memory: unknown;
+  /** Lines handed over one by one. */
+  handed: number;
+}
+
+/** Reads `text` as the daemon's sources do (odd chunk sizes), with the bulk path or without it. */
+function read(text: string, setup: PipelineSetup, bulk: boolean, now: number, chunk: number): Reading {
+  const signals: Signal[] = [];
+  const events: Reading['events'] = [];
+  const options = pipelineOptions(setup, { contextLines: 3, now: () => now, ...(bulk ? {} : { finders: {} }) });
+  const p = new SourcePipeline('app', options, {
+    onSignal: (s) => signals.push(s),
+    onMatch: (e, rules) => events.push({ line: e.line, time: e.time, lines: e.lines, rules: rules.map((r) => r.id) }),
+  });
+  let handed = 0;
+  const splitter = new LineSplitter(setup.logs.max_line_bytes, (l, b, c) => { handed++; p.pushLine(l, b, c); }, 0,
+    bulk ? (buf, t, s, e, max) => p.skipQuiet(buf, t, s, e, max) : undefined);
+  const all = Buffer.from(text);
+  for (let i = 0; i < all.length; i += chunk) splitter.push(all.subarray(i, i + chunk));
+  splitter.end();
+  p.flush();
+  return { signals, events, lines: p.lines, bytes: p.bytes, committed: splitter.committed, cut: splitter.cut, memory: p.memory(), handed };
+}
+
+test('quiet lines passed over in bulk change nothing: the same events, signals, evidence, times, counts and memory', () => {
+  const setup = pipelineSetup(validateConfig({ logs: { restart_loop: { starts: 2, window: '1h', min_uptime: '10m' }, max_line_bytes: 256 } }).logs);
+  assert.ok(setup.finders.base && setup.finders.withLeave, 'the default setup has finders');
+  // The mixed logs' times are the last hours'; the log past midnight is read at noon the next day.
+  const noon = Date.UTC(2026, 10, 30, 12);
+  const logs = [{ text: withQuietRuns(1), now: Date.now(), loop: true }, { text: withQuietRuns(2), now: Date.now(), loop: true }, { text: pastMidnight(), now: noon, loop: true }];
+  // A line longer than max_line_bytes among quiet ones: cut and counted, as ever.
+  logs.push({ text: logs[2]!.text.replace('request_id=M300 ', `request_id=M300 ${'x'.repeat(400)} `), now: noon, loop: true });
+  logs.push({ text: sparse(), now: Date.UTC(2026, 11, 3, 6), loop: false });
+  for (const [i, { text, now, loop }] of logs.entries()) {
+    for (const chunk of [65_536, 4093]) {
+      const slow = read(text, setup, false, now, chunk);
+      const fast = read(text, setup, true, now, chunk);
+      assert.ok(slow.events.length > (loop ? 5 : 0), `log ${i}: ${slow.events.length} events`);
+      if (loop) assert.ok(slow.signals.some((s) => s.category === 'restart_loop'), `log ${i}: a restart loop`);
+      assert.ok(fast.handed < slow.handed / 2, `log ${i}, chunks of ${chunk}: ${fast.handed} of ${slow.handed} lines read one by one`);
+      const { handed: _a, ...s } = slow;
+      const { handed: _b, ...f } = fast;
+      assert.deepEqual(f, s, `log ${i}, chunks of ${chunk}`);
+    }
+  }
+  const midnight = read(logs[2]!.text, setup, true, noon, 65_536);
+  const failed = midnight.events.find((e) => e.lines.some((l) => l.includes('42P07')));
+  assert.ok(failed, 'the failed migration is matched');
+  // Read as the day after the first line's (the times rolled past midnight while passed over in bulk).
+  assert.equal(new Date(failed.time).toISOString().slice(0, 10), '2026-11-30');
+  // Read at 06:00, the first line (08:00) is yesterday's; 20 hours of lines passed over, and the
+  // crash is today's 03:40 (compared with the last line read one by one, 08:00, it was not).
+  const crash = read(logs[4]!.text, setup, true, logs[4]!.now, 65_536).events.at(-1)!;
+  assert.equal(new Date(crash.time).toISOString(), '2026-12-03T03:40:00.000Z');
+});
