@@ -92,6 +92,7 @@ export class LogWatcher {
       let lastBytes = 0;
       const sink: SourceSink = {
         line: (line, bytes, clean) => pipeline.pushLine(line, bytes, clean),
+        bulk: (buf, text, start, end, max) => pipeline.skipQuiet(buf, text, start, end, max),
         idle: () => {
           this.saveMemory(name);
           const fresh = pipeline.lines !== lastLines;

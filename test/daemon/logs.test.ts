@@ -161,3 +161,25 @@ test('a rule active at a restart is still active after it, and clears after its 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a burst of quiet lines around a failure: every line counted, the failure found on its own line with the lines before it as evidence', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-daemon-burst-'));
+  const file = path.join(dir, 'foglet.log');
+  appendFileSync(file, '');
+  const config = validateConfig({ state_file: path.join(dir, 'state.json'), logs: { sources: [{ name: 'app', kind: 'file', path: file, poll_interval: '50ms' }] } });
+  const daemon = await startDaemon({ config, logs: new LogSink() });
+  const status = async () => (await fetchStatus(`http://${daemon.address}`));
+  try {
+    await waitFor(async () => (await status()).logs.sources[0]!.up, 'the source to be up');
+    // Quiet lines are passed over in bulk (SourcePipeline.skipQuiet), read in chunks of the source's size.
+    const quiet = (from: number, n: number) => Array.from({ length: n }, (_, i) => `${T} request_id=Q${from + i} [info] Sent 200 in 312µs`).join('\n');
+    appendFileSync(file, `${quiet(0, 6000)}\n${T} [error] Kernel pid terminated (application_controller) ("{application_start_failure,foglet_bbs}")\n${quiet(6000, 6000)}\n`);
+    const sig = await waitFor(async () => (await status()).logs.recent_signals.find((s) => s.category === 'crash'), 'the crash signal');
+    assert.equal(sig.evidence!.line, 6001);
+    assert.deepEqual(sig.evidence!.lines!.map((l) => /request_id=(Q\d+)|Kernel pid terminated/.exec(l)?.[1] ?? 'crash'), ['Q5997', 'Q5998', 'Q5999', 'crash']);
+    await waitFor(async () => (await status()).logs.sources[0]!.lines === 12_001, 'every line counted');
+  } finally {
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

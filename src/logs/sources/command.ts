@@ -56,7 +56,7 @@ export class CommandSource implements LogSource {
       const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line, bytes, clean) => {
         if (splitter.cut !== cutSeen) { this.sink.cut(splitter.cut - cutSeen); cutSeen = splitter.cut; }
         this.sink.line(line, bytes, clean);
-      });
+      }, 0, this.sink.bulk);
       stream.on('data', (d: Buffer) => { splitter.push(d); this.sink.idle(); });
       return splitter;
     });

@@ -619,7 +619,7 @@ export class FileSource implements LogSource {
     const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line, bytes, clean) => {
       if (splitter.cut !== before.cut) { this.sink.cut(splitter.cut - before.cut); before.cut = splitter.cut; }
       this.sink.line(line, bytes, clean);
-    }, offset);
+    }, offset, this.sink.bulk);
     return splitter;
   }
 

@@ -1,4 +1,6 @@
 /** What a log source hands on, and what it may use: passed in, never reached for. */
+import type { BulkLines } from '../line.js';
+
 export interface SourceSink {
   /** One complete line, without its newline (see LineHandler). */
   line(text: string, bytes: number, clean: boolean): void;
@@ -12,6 +14,8 @@ export interface SourceSink {
    * reads them again rather than losing them.
    */
   unsettledBytes?(): number;
+  /** Takes quiet lines of a chunk in bulk (see LineSplitter): a source that counts no lines of its own hands it to its splitter. */
+  bulk?: BulkLines;
 }
 
 /** Log bytes that could not be read, said once and counted: never a silent loss. */
