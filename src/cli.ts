@@ -5,8 +5,8 @@
  * 0 all good, 1 a check failed, 2 bad config or bad usage.
  */
 import { Command } from 'commander';
-import { ConfigError, validateConfig } from './config/load.js';
 import { loadOrExit, logsWithRulesOrExit } from './cli/options.js';
+import { defaultLogs } from './logs/default-logs.js';
 import { registerRunCommand } from './cli/run.js';
 import { registerCheckCommand } from './cli/check.js';
 import { registerConfigCommand } from './cli/config.js';
@@ -48,13 +48,13 @@ registerSilenceCommands(program);
 registerReleaseCommands(program);
 registerRulesCommands(program, {
   logsFor: async (opts) => {
-    const config = opts.config ? await loadOrExit(opts.config) : validateConfig({});
-    return logsWithRulesOrExit(config.logs, opts.rules);
+    const logs = opts.config ? (await loadOrExit(opts.config)).logs : await defaultLogs();
+    return logsWithRulesOrExit(logs, opts.rules);
   },
 });
 registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`foglet-monitor: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(e instanceof ConfigError ? 2 : 1);
+  process.exit(e instanceof Error && e.name === 'ConfigError' ? 2 : 1);
 });

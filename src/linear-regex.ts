@@ -14,14 +14,21 @@
  * five rules joined, 30 ms for `^(a+)+$` against 100,000 a's (V8's backtracking engine:
  * centuries), and keeps the built-in pack (checked by recheck in the test suite) on V8.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
+
+let loaded: typeof RE2JS | undefined;
+/** Loaded at the first user pattern: a run with none (a `scan` with the built-in pack) does not pay for it. */
+function engine(): typeof RE2JS {
+  return loaded ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS;
+}
 
 /** What a matcher from a user needs to be: a native RegExp is one too. */
 export interface TextMatcher {
   test(text: string): boolean;
 }
 
-const FLAGS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, s: RE2JS.DOTALL, m: RE2JS.MULTILINE };
+const FLAGS: Record<string, 'CASE_INSENSITIVE' | 'DOTALL' | 'MULTILINE'> = { i: 'CASE_INSENSITIVE', s: 'DOTALL', m: 'MULTILINE' };
 /** JavaScript flags that change nothing here: Unicode is always on, and a test is not global. */
 const IGNORED = new Set(['u', 'g', 'y', 'd', 'v']);
 
@@ -39,12 +46,12 @@ export const MAX_JOINED_INSTRUCTIONS = 8000;
 export function linearRegex(pattern: string, flags = '', maxInstructions = MAX_INSTRUCTIONS): TextMatcher {
   let bits = 0;
   for (const f of flags) {
-    if (FLAGS[f] !== undefined) bits |= FLAGS[f]!;
+    if (FLAGS[f] !== undefined) bits |= engine()[FLAGS[f]!];
     else if (!IGNORED.has(f)) throw new Error(`unknown regular expression flag ${JSON.stringify(f)}`);
   }
   let re: RE2JS;
   try {
-    re = RE2JS.compile(pattern, bits);
+    re = engine().compile(pattern, bits);
   } catch (e) {
     const said = (e as Error).message.replace(/^error parsing regexp: /, '');
     // RE2's message quotes the pattern's text: a long one is cut, so that a hostile pattern cannot flood the error.

@@ -1,7 +1,6 @@
 /** `check`: every check once, printed as a table or JSON lines; exit 1 when one failed. */
 import path from 'node:path';
 import { Command } from 'commander';
-import { Redactor } from '../config/redact.js';
 import type { PinnedKey } from '../checks/ssh/hostkey.js';
 import { SECTIONS, StateStore, stateMap } from '../state.js';
 import { renderTable, seconds } from './table.js';
@@ -15,6 +14,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--json', 'one JSON object per line instead of a table')
     .action(async (opts: { config: string; json?: boolean }) => {
       const config = await loadOrExit(opts.config);
+      const { Redactor } = await import('../config/redact.js');
       const redactor = Redactor.fromConfig(config);
       const progress = process.stderr.isTTY && !opts.json;
       if (progress) process.stderr.write(`running ${config.checks.length} check(s)…\n`);

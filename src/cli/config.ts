@@ -1,7 +1,5 @@
 /** `config check` and `config schema`: a config validated and shown resolved, and its JSON Schema. */
 import { Command } from 'commander';
-import YAML from 'yaml';
-import { redactConfig } from '../config/redact.js';
 
 import { configOption, loadOrExit } from './options.js';
 
@@ -13,6 +11,7 @@ export function registerConfigCommand(program: Command): void {
     .action(async (opts: { config: string }) => {
       const config = await loadOrExit(opts.config);
       process.stderr.write(`${opts.config}: valid (${config.checks.length} check(s))\n`);
+      const [{ default: YAML }, { redactConfig }] = await Promise.all([import('yaml'), import('../config/redact.js')]);
       process.stdout.write(YAML.stringify(redactConfig(config)));
     });
   configCmd.command('schema')

@@ -7,8 +7,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
-import { describeFailure, loadRuleTests, runRuleTest, type RuleTest } from '../logs/rule-tests.js';
-import { pipelineSetup } from '../logs/setup.js';
+import type { RuleTest } from '../logs/rule-tests.js';
 
 export interface RulesCommandDeps {
   /** logs.* from -c and --rules (or the defaults), exiting 2 on a bad file. */
@@ -25,6 +24,9 @@ export function registerRulesCommands(program: Command, deps: RulesCommandDeps):
     .option('-v, --verbose', 'name every test that passed too')
     .action(async (files: string[], opts: { config?: string; rules?: string; verbose?: boolean }) => {
       const logs = await deps.logsFor(opts);
+      // Imported when the command runs: the rule-test reader brings the YAML and schema libraries.
+      const { describeFailure, loadRuleTests, runRuleTest } = await import('../logs/rule-tests.js');
+      const { pipelineSetup } = await import('../logs/setup.js');
       let setup;
       try {
         setup = pipelineSetup(logs);

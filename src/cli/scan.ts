@@ -1,7 +1,7 @@
 /** `scan`: log files classified offline with the daemon's rules. */
 import { Command, Option } from 'commander';
 import { stat } from 'node:fs/promises';
-import { validateConfig } from '../config/load.js';
+import { defaultLogs } from '../logs/default-logs.js';
 import { scanFile, scanStream, type ScanMatch } from '../logs/scan.js';
 import { pipelineSetup } from '../logs/setup.js';
 import { severityRank, type Severity } from '../signals.js';
@@ -18,8 +18,7 @@ export function registerScanCommand(program: Command): void {
     .option('--json', 'one JSON object per match: source, line, category, rule, severity, text')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a match has this severity or higher').choices(['critical', 'warning', 'info']))
     .action(async (files: string[], opts: { config?: string; rules?: string; json?: boolean; failOn?: Severity }) => {
-      const config = opts.config ? await loadOrExit(opts.config) : validateConfig({});
-      const logs = await logsWithRulesOrExit(config.logs, opts.rules);
+      const logs = await logsWithRulesOrExit(opts.config ? (await loadOrExit(opts.config)).logs : await defaultLogs(), opts.rules);
       let setup;
       try {
         setup = pipelineSetup(logs);

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { parseDuration } from '../schema/duration.js';
-import { formatMatcher, parseMatcher, type Matcher } from '../alerts/silences.js';
+import type { Matcher } from '../alerts/silences.js';
 import { callApi as call, failCommand, UsageError, withClientOptions as clientOptions, type ClientOptions } from './api-client.js';
 import { renderTable } from './table.js';
 
@@ -22,6 +22,7 @@ export function registerSilenceCommands(program: Command): void {
     .option('--author <name>', 'who', os.userInfo().username)
     .action(async (matcherArgs: string[], opts: ClientOptions & { duration: string; comment: string; author: string }) => {
       try {
+        const { parseMatcher } = await import('../alerts/silences.js');
         const matchers = matcherArgs.map((m) => { try { return parseMatcher(m); } catch (e) { throw new UsageError((e as Error).message); } });
         const ms = parseDuration(opts.duration);
         if (ms === undefined || ms <= 0) throw new UsageError(`expected a duration such as 2h or 30m, got ${JSON.stringify(opts.duration)}`);
@@ -38,6 +39,7 @@ export function registerSilenceCommands(program: Command): void {
     .action(async (opts: ClientOptions & { json?: boolean }) => {
       try {
         const list = await call(opts, 'GET', '/api/silences') as ListedSilence[];
+        const { formatMatcher } = await import('../alerts/silences.js');
         if (opts.json) { process.stdout.write(`${JSON.stringify(list, null, 2)}\n`); return; }
         process.stdout.write(`${renderTable(['ID', 'STATE', 'MATCHERS', 'ENDS', 'BY', 'COMMENT'], list.map((s) => [
           s.id, s.status.state, s.matchers.map(formatMatcher).join(' '), s.endsAt, s.createdBy, s.comment,

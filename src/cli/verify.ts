@@ -1,7 +1,6 @@
 /** `verify`: a release watched for a window, and Foglet's post-release checklist printed. */
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { Redactor } from '../config/redact.js';
 import { parseDuration } from '../schema/duration.js';
 import { renderTable } from './table.js';
 
@@ -25,6 +24,7 @@ export function registerVerifyCommand(program: Command): void {
         process.exit(2);
       }
       const config = await loadOrExit(opts.config);
+      const { Redactor } = await import('../config/redact.js');
       const redactor = Redactor.fromConfig(config);
       const { verifyRelease, reportMarkdown, reportTable } = await import('../release/verify.js');
       const tty = process.stderr.isTTY === true;

@@ -12,6 +12,7 @@
  */
 
 import { SINK_CREDENTIAL_URLS } from '../alerts/sinks/schemas.js';
+import { credentialLike } from './credential-like.js';
 
 export const REDACTED = '<redacted>';
 const MIN_SECRET_LENGTH = 8;
@@ -120,11 +121,6 @@ function forms(secret: string): string[] {
  * with digits or mixed case (`Zx8vQ2mN7pL4kR9t`, a UUID), not a path or a name such as
  * `foglet-bbs-production`.
  */
-/** A credential after an auth scheme has digits, base64's `+/=`, or mixed case past its first letter: "rejected" is a word. */
-export function credentialLike(s: string): boolean {
-  return /[0-9+/=]/.test(s) || (/[a-z]/.test(s) && /[A-Z]/.test(s.slice(1)));
-}
-
 export function looksLikeToken(value: string): boolean {
   return value.length >= MIN_TOKEN_LENGTH && /^[A-Za-z0-9+/=_.~-]+$/.test(value) && !value.startsWith('/')
     && /[A-Za-z]/.test(value) && (/\d/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)))

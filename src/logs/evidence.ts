@@ -3,7 +3,7 @@
  * (a DATABASE_URL with its password, a SECRET_KEY_BASE printed by a crash dump).
  * These are scrubbed before a line is attached to a signal.
  */
-import { credentialLike } from '../config/redact.js';
+import { credentialLike } from '../config/credential-like.js';
 
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,20}:\/\/[^:/@\s]{0,256}:)[^@\s/]{1,256}@/gi;
 /**

@@ -1,93 +1,43 @@
 /**
- * Built-in rule packs: data files (src/logs/rules/*.yaml) validated with the same
- * schema as the rules in a user's config.
+ * Built-in rule packs: data files (src/logs/rules/*.yaml) checked by the build with the same
+ * schema as the rules in a user's config (pack-schema.ts), and read here as the JSON the build
+ * wrote (build-packs.ts), with the prefilter's literals it worked out.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import YAML from 'yaml';
-import { z } from 'zod';
+import { readFileSync } from 'node:fs';
 import type { ConfigCheck } from '../config/load.js';
-import { logRuleSchema, type Config, type LogRuleConfig } from '../config/schema.js';
-import { duration } from '../schema/fields.js';
+import type { Config, LogRuleConfig } from '../config/schema.js';
+import { thawJson } from '../schema/frozen.js';
+import type { RulePack } from './pack-schema.js';
 import { primeLiterals } from './prefilter.js';
 
-export const packSchema = z.strictObject({
-  name: z.string(),
-  /** States of a source that rules may depend on (see logs/contexts.ts). */
-  contexts: z.array(z.strictObject({
-    name: z.string().regex(/^[a-z_]{1,32}$/),
-    enter: z.string(),
-    leave: z.string(),
-    lasts: duration({ min: '1s', max: '24h' }),
-    ends_with: z.string().optional(),
-  })).default([]),
-  rules: z.array(logRuleSchema),
-  restart_markers: z.strictObject({
-    boot: z.array(z.strictObject({ kind: z.string(), pattern: z.string() })),
-    crash: z.array(z.string()),
-  }),
-});
-export type RulePack = z.output<typeof packSchema>;
+export type { RulePack };
 
 const cache = new Map<string, RulePack>();
 
-const RULES_DIR = new URL('./rules/', import.meta.url);
+/** Where the build writes the packs, their literals and the default logs settings. */
+export const RULES_DIR = new URL('./rules/', import.meta.url);
 
-/**
- * A built-in pack: the JSON the build compiled from its YAML (parsing the YAML took 70 ms of
- * every start, a fifth of `scan`'s start-up), or the YAML where there is no JSON.
- */
+/** A built-in pack, as the build checked it. */
 export function loadPack(name: string): RulePack {
   let pack = cache.get(name);
   if (!pack) {
-    if (cache.size === 0) primeLiterals(compiledLiterals());
-    pack = validPack(name, compiledPack(name) ?? packYaml(name));
+    if (cache.size === 0) primeLiterals(readBuilt('literals.json', {}) as Record<string, string[] | null>);
+    pack = readBuilt(`${name}.json`) as RulePack | undefined;
+    if (!pack) throw new Error(`no built-in rule pack ${JSON.stringify(name)} in ${RULES_DIR.pathname} (the build writes them: npm run build)`);
     cache.set(name, pack);
   }
   return pack;
 }
 
-function packYaml(name: string): unknown {
-  return YAML.parse(readFileSync(new URL(`${name}.yaml`, RULES_DIR), 'utf8'));
-}
-
-function validPack(name: string, raw: unknown): RulePack {
-  const parsed = packSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`built-in rule pack ${name} is invalid: ${parsed.error.message}`);
-  return parsed.data;
-}
-
-/** The compiled JSON, or undefined where there is none or it does not parse (the YAML is read then). */
-function compiledPack(name: string): unknown {
+/** A file the build wrote beside the packs, or `fallback` where there is none. */
+export function readBuilt(file: string, fallback?: unknown): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(new URL(`${name}.json`, RULES_DIR), 'utf8')) as unknown;
+    text = readFileSync(new URL(file, RULES_DIR), 'utf8');
   } catch {
-    return undefined;
+    return fallback;
   }
-}
-
-/** The prefilter's literals of the packs' patterns, as the build worked them out (none where it did not). */
-function compiledLiterals(): Record<string, string[] | null> {
-  try {
-    return JSON.parse(readFileSync(new URL('literals.json', RULES_DIR), 'utf8')) as Record<string, string[] | null>;
-  } catch {
-    return {};
-  }
-}
-
-/** The build's last step: the literals of every pattern the default setup's prefilters use, beside the packs. */
-export function writeLiterals(entries: Record<string, string[] | null>): void {
-  writeFileSync(new URL('literals.json', RULES_DIR), JSON.stringify(entries));
-}
-
-/** The build's step: each pack's YAML beside this module, checked, written as JSON. */
-export function compilePacks(): void {
-  for (const f of readdirSync(RULES_DIR)) {
-    if (!f.endsWith('.yaml') || f.endsWith('.test.yaml')) continue;
-    const name = f.slice(0, -'.yaml'.length);
-    const raw = packYaml(name);
-    validPack(name, raw);
-    writeFileSync(new URL(`${name}.json`, RULES_DIR), JSON.stringify(raw));
-  }
+  return thawJson(text);
 }
 
 /** The rules in force: the packs' rules with overrides applied, then the user's own (on the linear-time engine). */

@@ -27,3 +27,11 @@ export function formatDuration(ms: number): string {
   }
   return out;
 }
+
+/** A parsed duration; prints back as the string form (`15s`) when the config is shown. */
+export class Duration {
+  constructor(readonly ms: number) {}
+  get seconds(): number { return this.ms / 1000; }
+  toJSON(): string { return formatDuration(this.ms); }
+  toString(): string { return formatDuration(this.ms); }
+}

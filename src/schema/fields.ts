@@ -6,15 +6,9 @@
 import { z } from 'zod';
 import cron from 'node-cron';
 import { linearRegexProblem } from '../linear-regex.js';
-import { parseDuration, formatDuration } from './duration.js';
+import { Duration, parseDuration } from './duration.js';
 
-/** A parsed duration; prints back as the string form (`15s`) when the config is shown. */
-export class Duration {
-  constructor(readonly ms: number) {}
-  get seconds(): number { return this.ms / 1000; }
-  toJSON(): string { return formatDuration(this.ms); }
-  toString(): string { return formatDuration(this.ms); }
-}
+export { Duration };
 
 export const duration = (opts: { min?: string; max?: string } = {}) =>
   z.string({ error: 'expected a duration such as "15s" or "10m"' }).transform((text, ctx) => {

@@ -4,6 +4,8 @@
  * on: `migrating` ends with the migrations, or after its `lasts` without them.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { validateConfig } from '../../src/config/load.js';
@@ -47,9 +49,21 @@ test("a user's rule may use the packs' contexts; one naming a context they lack 
     /logs\.rule_overrides\.no_such_rule: no rule "no_such_rule" in the rule packs in use \(foglet\)/);
 });
 
-test('the pack the monitor loads is the JSON the build compiled from the YAML in src/, the same data', async () => {
+test('the pack the monitor loads is what the schema makes of the YAML in src/, the same data, Durations and all', async () => {
   const { readFileSync } = await import('node:fs');
-  const YAML = (await import('yaml')).default;
-  const compiled = new URL('../../src/logs/rules/foglet.json', import.meta.url);
-  assert.deepEqual(JSON.parse(readFileSync(compiled, 'utf8')), YAML.parse(readFileSync('src/logs/rules/foglet.yaml', 'utf8')));
+  const { thawJson } = await import('../../src/schema/frozen.js');
+  const { checkedPack } = await import('../../src/logs/pack-schema.js');
+  const { loadPack } = await import('../../src/logs/packs.js');
+  const compiled = thawJson(readFileSync(new URL('../../src/logs/rules/foglet.json', import.meta.url), 'utf8'));
+  const fromSource = checkedPack('foglet', pathToFileURL(path.resolve('src/logs/rules/foglet.yaml')));
+  assert.deepEqual(compiled, fromSource);
+  assert.deepEqual(loadPack('foglet'), fromSource);
+  assert.ok(loadPack('foglet').rules.every((r) => r.quiet_for.ms > 0), 'quiet_for read back as a Duration');
+});
+
+test('the default logs settings a scan without -c uses are what the config schema gives for nothing set', async () => {
+  const { defaultLogs } = await import('../../src/logs/default-logs.js');
+  const logs = await defaultLogs();
+  assert.deepEqual(logs, validateConfig({}).logs);
+  assert.equal(logs.restart_loop.window.ms, 600_000);
 });
