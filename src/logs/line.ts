@@ -312,17 +312,47 @@ function pinoLevel(n: number): string {
  * header of their own.
  */
 export function isContinuation(message: string): boolean {
-  const c = message.charCodeAt(0);
-  return c === 32 || c === 9 || message.startsWith('** (') || message.startsWith('(') || message.startsWith('For example:')
-    || message.startsWith('You can generate one') || OTP_SSH_REPORT.test(message);
+  return continuationAt(message, 0, message.length);
+}
+
+/** isContinuation of the message `text[at, end)`, read without slicing it out of a chunk. */
+function continuationAt(text: string, at: number, end: number): boolean {
+  const c = text.charCodeAt(at);
+  if (c === 32 || c === 9 || c === 40 /* ( */) return true;
+  for (const p of CONTINUATION_STARTS) if (text.startsWith(p, at)) return true;
+  return end - at === 8 && text.startsWith('Details:', at);
 }
 
 /**
- * The lines of OTP ssh's disconnect report after its first ("Erlang SSH server version: ..."),
- * which Elixir's Logger prints unindented (seen on OTP 25 / ssh 4.15.2):
+ * How the lines of an explanation begin, and the lines of OTP ssh's disconnect report after its
+ * first ("Erlang SSH server version: ..."), which Elixir's Logger prints unindented (seen on OTP
+ * 25 / ssh 4.15.2):
  *   Address: 127.0.0.1:2222 / Peer client version: "SSH-2.0-..." / Peer address: ... /
  *   Disconnects with code = 3 [RFC4253 11.1]: Key exchange failed / State = {...} /
  *   Module = ssh_transport, Line = 432. / Details: / (indented details)
  * One event, so that a rule sees who the peer was and why it failed together.
  */
-const OTP_SSH_REPORT = /^(?:Address: |Peer client version: |Peer address: |Disconnects with code = |State = \{|Module = |Details:$)/u;
+const CONTINUATION_STARTS = ['** (', 'For example:', 'You can generate one',
+  'Address: ', 'Peer client version: ', 'Peer address: ', 'Disconnects with code = ', 'State = {', 'Module = '];
+
+/** Fly's prefix up to the message, at a line's start (`FLY` without the message). */
+const FLY_PREFIX = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)? +\S+?\[[\w-]+\] +[\w-]+ +\[\w+\] ?/y;
+
+/**
+ * Whether the line `text[at, end)` is one of Fly's (`TIMESTAMP app[ID] REGION [level] message`)
+ * that starts an event: its message is one of Foglet's own lines, or plain text that does not
+ * continue the event before. A message that is JSON or starts with digits is not judged here
+ * (false): the quiet lines a scan passes over in bulk are checked so, and such a line is read
+ * the slow way.
+ */
+export function flyHeaderAt(text: string, at: number, end: number): boolean {
+  const first = text.charCodeAt(at);
+  if (first < 48 || first > 57) return false;
+  FLY_PREFIX.lastIndex = at;
+  if (!FLY_PREFIX.test(text) || FLY_PREFIX.lastIndex > end) return false;
+  const inner = FLY_PREFIX.lastIndex;
+  if (!Number.isNaN(fogletTimeOfDay(text, inner, end))) return true;
+  const c = text.charCodeAt(inner);
+  if (inner === end || c === 123 /* { */ || (c >= 48 && c <= 57)) return false;
+  return !continuationAt(text, inner, end);
+}

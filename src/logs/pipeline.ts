@@ -6,7 +6,7 @@
 import type { Signal, Severity } from '../signals.js';
 import { EventAssembler, rollsOver, type LogEvent } from './events.js';
 import { LineRing, redactLogLine } from './evidence.js';
-import { cleanLine, detach, fogletTimeOfDay, parseLine } from './line.js';
+import { cleanLine, detach, flyHeaderAt, fogletTimeOfDay, parseLine } from './line.js';
 import type { QuietFinders } from './setup.js';
 import { RestartDetector, type RestartLoopSettings, type RestartMarkers } from './restarts.js';
 import { RuleTracker, type LogRule, type RuleSet, type Track } from './rules.js';
@@ -92,13 +92,14 @@ export class SourcePipeline {
   /**
    * Takes in bulk the quiet lines of a chunk from `start` (a line start), and returns where
    * line-by-line reading resumes (`start` when it took none). A quiet line is one of Foglet's
-   * own (so it starts an event of its own and is timed), not cut, holding none of the
-   * prefilter's literals nor anything to clean (LiteralFinder stops at both), whose time of day does not roll the day over: read on its
-   * own, it would end the event before it and start one that is never matched, which is all
-   * the bulk does, and count. The last quiet line before where reading resumes, and the
-   * `context_lines` before it, are read as ever: the head of the event the next line may
-   * continue, the time that event is judged by, its evidence. Exact by construction: the
-   * scan's and the daemon's results are the same with and without it (tested).
+   * own or one of Fly's that starts an event (so it is timed, and ends the event before it),
+   * not cut, holding none of the prefilter's literals nor anything to clean (LiteralFinder
+   * stops at both), whose time of day does not roll the day over. Read on its own, it would
+   * end the event before it and start one that is never matched: the bulk only counts it.
+   * The last quiet line before where reading resumes, and the `context_lines` before it, are
+   * read as ever: the head of the event the next line may continue, the time that event is
+   * judged by, its evidence. Exact by construction: the scan's and the daemon's results are
+   * the same with and without it (tested).
    *
    * `text` is the chunk's bytes as latin1 (an index is a byte offset), `end` the end of its
    * last complete line.
@@ -106,8 +107,7 @@ export class SourcePipeline {
   skipQuiet(buf: Uint8Array, text: string, start: number, end: number, maxBytes: number): number {
     const finders = this.opts.finders;
     const finder = this.contexts.mayHold || this.assembler.pendingInteresting ? finders?.withLeave : finders?.base;
-    const before = this.assembler.lastTimeOfDayMs;
-    if (!finder || before < 0) return start;
+    if (!finder) return start;
     if (this.foundIn !== text || this.foundBy !== finder || this.found < start) {
       this.foundIn = text;
       this.foundBy = finder;
@@ -119,6 +119,7 @@ export class SourcePipeline {
     const keep = this.opts.contextLines + 1;
     // The starts of the last `keep` quiet lines, in a ring: reading resumes at the oldest.
     const starts = this.quietStarts.length === keep ? this.quietStarts : (this.quietStarts = new Array<number>(keep).fill(0));
+    const before = this.assembler.lastTimeOfDayMs;
     let n = 0;
     let at = start;
     let last = before;
@@ -126,10 +127,16 @@ export class SourcePipeline {
       const nl = text.indexOf('\n', at);
       if (nl >= stop || nl - at > maxBytes) break;
       const t = fogletTimeOfDay(text, at, nl);
-      if (Number.isNaN(t) || rollsOver(t, last) || rollsOver(t, before)) break;
+      if (Number.isNaN(t)) {
+        if (!flyHeaderAt(text, at, nl)) break; // Fly's lines carry their date: no day to roll over
+      } else {
+        // A time of day is dated from the one before it: the first must be read one by one,
+        // and one that rolls the day over (from the last read or the last passed over) too.
+        if (before < 0 || rollsOver(t, last) || rollsOver(t, before)) break;
+        last = t;
+      }
       starts[n % keep] = at;
       n++;
-      last = t;
       at = nl + 1;
     }
     if (n <= keep) return start;

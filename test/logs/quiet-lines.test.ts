@@ -91,6 +91,31 @@ function sparse(): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * `fly logs`: two machines' lines interleaved, Foglet's own lines and plain text behind Fly's
+ * prefix, a migration on one machine while the other serves, continuation lines (a stack, OTP
+ * ssh's report) behind the prefix too, quiet runs between.
+ */
+function flyLog(): string {
+  const start = Date.now() - 3 * 3_600_000;
+  const out: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const at = new Date(start + i * 1500);
+    const iso = at.toISOString();
+    const fly = (machine: string, inner: string) => `${iso} app[${machine}] iad [info] ${inner}`;
+    const tod = iso.slice(11, 23);
+    if (i % 400 === 100) out.push(fly('91852ddeb17058', `${tod} [info] == Running 2026113${i} FogletBbs.Repo.Migrations.AddThings.change/0 forward`));
+    else if (i % 400 === 150) out.push(fly('e2865013f4d8', `${tod} [error] Postgrex.Protocol (#PID<0.344.0>) failed to connect: ** (DBConnection.ConnectionError) tcp connect (db:5432): connection refused - :econnrefused`));
+    else if (i % 400 === 160) out.push(fly('91852ddeb17058', `${tod} [error] Task failed`), fly('91852ddeb17058', '** (Postgrex.Error) ERROR 42P07 (duplicate_table) relation "posts" already exists'), fly('91852ddeb17058', '    (ecto_sql 3.12.1) lib/ecto/migration/runner.ex:327: Ecto.Migration.Runner.log_and_execute_ddl/3'));
+    else if (i % 400 === 170) out.push(fly('e2865013f4d8', `${tod} [info] Erlang SSH :server version: 5.1.1.`), fly('e2865013f4d8', 'Address: 172.19.0.2:2222'), fly('e2865013f4d8', 'Disconnects with code = 3 [RFC4253 11.1]: Key exchange failed'), fly('e2865013f4d8', 'Details:'), fly('e2865013f4d8', '  No host key available'));
+    else if (i % 400 === 250) out.push(fly('91852ddeb17058', 'INFO Main child exited normally with code: 1'), fly('91852ddeb17058', 'INFO Starting init (commit: 15c0f38)...'));
+    else if (i % 3 === 0) out.push(fly('e2865013f4d8', `${tod} request_id=F${i} ${QUIET[i % QUIET.length]}`));
+    else if (i % 3 === 1) out.push(fly('91852ddeb17058', `${tod} request_id=F${i} ${QUIET[i % QUIET.length]}`));
+    else out.push(fly('e2865013f4d8', 'Health check on port 4000 is now passing.'));
+  }
+  return `${out.join('\n')}\n`;
+}
+
 interface Reading {
   signals: Signal[];
   events: Array<{ line: number; time: number; lines: string[]; rules: string[] }>;
@@ -131,6 +156,7 @@ test('quiet lines passed over in bulk change nothing: the same events, signals, 
   // A line longer than max_line_bytes among quiet ones: cut and counted, as ever.
   logs.push({ text: logs[2]!.text.replace('request_id=M300 ', `request_id=M300 ${'x'.repeat(400)} `), now: noon, loop: true });
   logs.push({ text: sparse(), now: Date.UTC(2026, 11, 3, 6), loop: false });
+  logs.push({ text: flyLog(), now: Date.now(), loop: false });
   for (const [i, { text, now, loop }] of logs.entries()) {
     for (const chunk of [65_536, 4093]) {
       const slow = read(text, setup, false, now, chunk);
