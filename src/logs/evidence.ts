@@ -53,6 +53,16 @@ export class LineRing {
     this.numbers[i] = lineNo;
   }
 
+  /**
+   * Forgets every line: none can be asked for again (lines were passed over in bulk after
+   * them). A line is a slice of its read chunk: held, it would keep the whole chunk alive, and
+   * a ring of lines from 256 different chunks held 16 MB.
+   */
+  clear(): void {
+    this.lines.fill('');
+    this.numbers.fill(-1);
+  }
+
   /** Up to `count` lines before `lineNo`, oldest first, those still held. */
   before(lineNo: number, count: number): string[] {
     const out: string[] = [];

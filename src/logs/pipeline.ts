@@ -141,6 +141,10 @@ export class SourcePipeline {
     }
     if (n <= keep) return start;
     const resume = starts[(n - keep) % keep]!;
+    // The first quiet line ends the event being assembled (its evidence is in the ring); no
+    // event after it can ask for a line before `resume` as its context.
+    this.flush();
+    this.ring.clear();
     this.lines += n - keep;
     this.bytes += resume - start;
     return resume;
