@@ -246,28 +246,33 @@ function digit(text: string, i: number): number {
  * line, and is most of a scan's time otherwise.
  */
 function parseFogletLine(text: string): ParsedLine | undefined {
-  const ms = fogletTimeOfDay(text, 0, text.length);
-  if (Number.isNaN(ms)) return undefined;
-  const open = text.indexOf('[', 13);
-  const level = levelAt(text, open + 1)!;
-  const close = open + 1 + level.length;
-  const start = text.charCodeAt(close + 1) === 32 ? close + 2 : close + 1;
-  return { message: text.slice(start), level: level === 'warn' ? 'warning' : level, time: ms, timeOfDayOnly: true, header: true };
+  const start = fogletMessageAt(text, 0, text.length);
+  if (start < 0) return undefined;
+  const level = levelAt(text, text.indexOf('[', 13) + 1)!;
+  return { message: text.slice(start), level: level === 'warn' ? 'warning' : level, time: timeOfDayAt(text, 0), timeOfDayOnly: true, header: true };
 }
 
 /**
- * The time of day (ms) of the line `text[at, end)` when it is one of Foglet's own (then it
- * has a header: it starts an event), NaN otherwise. Reads a line inside a whole chunk
- * without slicing it out: the quiet lines a scan passes over in bulk are checked so.
+ * Where the message of the line `text[at, end)` begins (past its `[level] `) when the line is
+ * one of Foglet's own (then it has a header: it starts an event), -1 otherwise. Reads a line
+ * inside a whole chunk without slicing it out: the quiet lines a scan passes over in bulk are
+ * checked so.
  */
-export function fogletTimeOfDay(text: string, at: number, end: number): number {
-  if (end - at < 15 || text.charCodeAt(at + 2) !== 58 || text.charCodeAt(at + 5) !== 58 || text.charCodeAt(at + 8) !== 46 || text.charCodeAt(at + 12) !== 32) return NaN;
-  const ms = (((digit(text, at) * 10 + digit(text, at + 1)) * 60 + digit(text, at + 3) * 10 + digit(text, at + 4)) * 60 + digit(text, at + 6) * 10 + digit(text, at + 7)) * 1000
-    + digit(text, at + 9) * 100 + digit(text, at + 10) * 10 + digit(text, at + 11);
-  if (Number.isNaN(ms)) return NaN;
+export function fogletMessageAt(text: string, at: number, end: number): number {
+  if (end - at < 15 || text.charCodeAt(at + 2) !== 58 || text.charCodeAt(at + 5) !== 58 || text.charCodeAt(at + 8) !== 46 || text.charCodeAt(at + 12) !== 32) return -1;
+  if (Number.isNaN(timeOfDayAt(text, at))) return -1;
   const open = text.indexOf('[', at + 13);
-  if (open === -1 || open >= end || levelAt(text, open + 1) === undefined) return NaN;
-  return ms;
+  if (open === -1 || open >= end) return -1;
+  const level = levelAt(text, open + 1);
+  if (level === undefined) return -1;
+  const close = open + 1 + level.length;
+  return text.charCodeAt(close + 1) === 32 ? close + 2 : close + 1;
+}
+
+/** The time of day (ms) written at `at` as HH:MM:SS.mmm, NaN where a digit is not one. */
+export function timeOfDayAt(text: string, at: number): number {
+  return (((digit(text, at) * 10 + digit(text, at + 1)) * 60 + digit(text, at + 3) * 10 + digit(text, at + 4)) * 60 + digit(text, at + 6) * 10 + digit(text, at + 7)) * 1000
+    + digit(text, at + 9) * 100 + digit(text, at + 10) * 10 + digit(text, at + 11);
 }
 
 /** The level written at `at` and closed by `]`, without slicing (most lines are info). */
@@ -339,20 +344,22 @@ const CONTINUATION_STARTS = ['** (', 'For example:', 'You can generate one',
 const FLY_PREFIX = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)? +\S+?\[[\w-]+\] +[\w-]+ +\[\w+\] ?/y;
 
 /**
- * Whether the line `text[at, end)` is one of Fly's (`TIMESTAMP app[ID] REGION [level] message`)
- * that starts an event: its message is one of Foglet's own lines, or plain text that does not
- * continue the event before. A message that is JSON or starts with digits is not judged here
- * (false): the quiet lines a scan passes over in bulk are checked so, and such a line is read
- * the slow way.
+ * Where the message of the line `text[at, end)` begins when the line is one of Fly's
+ * (`TIMESTAMP app[ID] REGION [level] message`) that starts an event: past Foglet's own prefix
+ * where the message is one of Foglet's lines, else the message itself, plain text that does
+ * not continue the event before; -1 otherwise. A message that is JSON or starts with digits is
+ * not judged here (-1): the quiet lines a scan passes over in bulk are checked so, and such a
+ * line is read the slow way.
  */
-export function flyHeaderAt(text: string, at: number, end: number): boolean {
+export function flyMessageAt(text: string, at: number, end: number): number {
   const first = text.charCodeAt(at);
-  if (first < 48 || first > 57) return false;
+  if (first < 48 || first > 57) return -1;
   FLY_PREFIX.lastIndex = at;
-  if (!FLY_PREFIX.test(text) || FLY_PREFIX.lastIndex > end) return false;
+  if (!FLY_PREFIX.test(text) || FLY_PREFIX.lastIndex > end) return -1;
   const inner = FLY_PREFIX.lastIndex;
-  if (!Number.isNaN(fogletTimeOfDay(text, inner, end))) return true;
+  const foglet = fogletMessageAt(text, inner, end);
+  if (foglet >= 0) return foglet;
   const c = text.charCodeAt(inner);
-  if (inner === end || c === 123 /* { */ || (c >= 48 && c <= 57)) return false;
-  return !continuationAt(text, inner, end);
+  if (inner === end || c === 123 /* { */ || (c >= 48 && c <= 57)) return -1;
+  return continuationAt(text, inner, end) ? -1 : inner;
 }

@@ -1,6 +1,6 @@
 /**
- * Finds the prefilter's literals in a whole chunk of bytes at once, so that the lines
- * between two finds (most lines of a healthy log) need no work of their own.
+ * Finds the prefilter's literals in a line's message, read in place in a chunk's bytes, so
+ * that a quiet line (most lines of a healthy log) needs no work of its own.
  *
  * V8 runs the prefilter's joined literals at about 4 ns a byte, wherever it is run (a
  * line at a time or over a chunk): most of what a scan spent on a healthy line. This is

@@ -6,7 +6,7 @@
 import type { Signal, Severity } from '../signals.js';
 import { EventAssembler, rollsOver, type LogEvent } from './events.js';
 import { LineRing, redactLogLine } from './evidence.js';
-import { cleanLine, detach, flyHeaderAt, fogletTimeOfDay, parseLine } from './line.js';
+import { cleanLine, detach, flyMessageAt, fogletMessageAt, parseLine, timeOfDayAt } from './line.js';
 import type { QuietFinders } from './setup.js';
 import { RestartDetector, type RestartLoopSettings, type RestartMarkers } from './restarts.js';
 import { RuleTracker, type LogRule, type RuleSet, type Track } from './rules.js';
@@ -93,13 +93,13 @@ export class SourcePipeline {
    * Takes in bulk the quiet lines of a chunk from `start` (a line start), and returns where
    * line-by-line reading resumes (`start` when it took none). A quiet line is one of Foglet's
    * own or one of Fly's that starts an event (so it is timed, and ends the event before it),
-   * not cut, holding none of the prefilter's literals nor anything to clean (LiteralFinder
-   * stops at both), whose time of day does not roll the day over. Read on its own, it would
-   * end the event before it and start one that is never matched: the bulk only counts it.
-   * The last quiet line before where reading resumes, and the `context_lines` before it, are
-   * read as ever: the head of the event the next line may continue, the time that event is
-   * judged by, its evidence. Exact by construction: the scan's and the daemon's results are
-   * the same with and without it (tested).
+   * not cut, whose message holds none of the prefilter's literals nor anything to clean
+   * (LiteralFinder stops at both), and whose time of day does not roll the day over. Read on
+   * its own, it would end the event before it and start one that is never matched: the bulk
+   * only counts it. The last quiet line before where reading resumes, and the `context_lines`
+   * before it, are read as ever: the head of the event the next line may continue, the time
+   * that event is judged by, its evidence. Exact by construction: the scan's and the daemon's
+   * results are the same with and without it (tested).
    *
    * `text` is the chunk's bytes as latin1 (an index is a byte offset), `end` the end of its
    * last complete line.
@@ -108,12 +108,6 @@ export class SourcePipeline {
     const finders = this.opts.finders;
     const finder = this.contexts.mayHold || this.assembler.pendingInteresting ? finders?.withLeave : finders?.base;
     if (!finder) return start;
-    if (this.foundIn !== text || this.foundBy !== finder || this.found < start) {
-      this.foundIn = text;
-      this.foundBy = finder;
-      this.found = finder.find(buf, start, end);
-    }
-    const stop = this.found;
     // The last quiet line may be the head of the event the next line continues: it and the
     // context_lines before it are read as ever (the event's evidence).
     const keep = this.opts.contextLines + 1;
@@ -123,18 +117,23 @@ export class SourcePipeline {
     let n = 0;
     let at = start;
     let last = before;
-    while (at < stop) {
+    while (at < end) {
       const nl = text.indexOf('\n', at);
-      if (nl >= stop || nl - at > maxBytes) break;
-      const t = fogletTimeOfDay(text, at, nl);
-      if (Number.isNaN(t)) {
-        if (!flyHeaderAt(text, at, nl)) break; // Fly's lines carry their date: no day to roll over
-      } else {
+      if (nl - at > maxBytes) break;
+      let message = fogletMessageAt(text, at, nl);
+      if (message >= 0) {
         // A time of day is dated from the one before it: the first must be read one by one,
         // and one that rolls the day over (from the last read or the last passed over) too.
+        const t = timeOfDayAt(text, at);
         if (before < 0 || rollsOver(t, last) || rollsOver(t, before)) break;
         last = t;
+      } else {
+        message = flyMessageAt(text, at, nl); // Fly's lines carry their date: no day to roll over
+        if (message < 0) break;
       }
+      // Only the message is matched (and cleaned: a control character before it, in the
+      // metadata, changes nothing a passed-over line does).
+      if (finder.find(buf, message, nl) < nl) break;
       starts[n % keep] = at;
       n++;
       at = nl + 1;
@@ -150,10 +149,6 @@ export class SourcePipeline {
     return resume;
   }
 
-  /** skipQuiet's last find: where in which chunk, by which finder. */
-  private found = -1;
-  private foundIn: string | undefined;
-  private foundBy: unknown;
   private quietStarts: number[] = [];
 
   /**
