@@ -192,6 +192,73 @@ describe('file log source', () => {
     assertExactlyOnce(lines, w.next);
   });
 
+  test('a copytruncate between two reads of one pass (a trial read the new file from where the old one was: a broken line, and lines twice): every line once, none broken', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const w = new Writer(file);
+    // While the source hands on the last line of its first read, logrotate copies the file and
+    // empties it, and the board writes more than was there: the source's next read, in the same
+    // pass, is at the old file's end, inside the new one.
+    let rotated = false;
+    const cfg = validateConfig({ logs: { sources: [{ name: 'app', kind: 'file', path: file, poll_interval: '50ms' }] } })
+      .logs.sources[0] as Extract<ReturnType<typeof validateConfig>['logs']['sources'][number], { kind: 'file' }>;
+    const source = new FileSource(cfg, '/', 65536, {
+      line: (text) => {
+        lines.push(text);
+        if (!rotated && text.startsWith('line 9 ')) {
+          rotated = true;
+          copyFileSync(file, `${file}.1`);
+          truncateSync(file, 0);
+          w.write(30);
+        }
+      },
+      idle: () => {},
+      cut: () => {},
+    }, { up: () => {}, warn: () => {} }, new Offsets());
+    await source.start();
+    w.write(10);
+    await waitFor(() => lines.some((l) => l.startsWith('line 39 ')), 'line 39');
+    w.write(1);
+    await waitFor(() => lines.some((l) => l.startsWith('line 40 ')), 'line 40');
+    await source.stop();
+    w.close();
+    assert.deepEqual(lines.filter((l) => !/^line \d+ x{40}$/.test(l)), [], 'no broken line');
+    assertExactlyOnce(lines, 41);
+  });
+
+  test('a copytruncate in the middle of a long read: the unread rest of the old file is read from its copy, not lost (the identity was hashed from the new file)', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const w = new Writer(file);
+    let rotated = false;
+    const cfg = validateConfig({ logs: { sources: [{ name: 'app', kind: 'file', path: file, poll_interval: '50ms' }] } })
+      .logs.sources[0] as Extract<ReturnType<typeof validateConfig>['logs']['sources'][number], { kind: 'file' }>;
+    const source = new FileSource(cfg, '/', 65536, {
+      line: (text) => {
+        lines.push(text);
+        // Inside the first of several reads of a 300 KB burst: the rest of it is only in the copy.
+        if (!rotated && text.startsWith('line 3000 ')) {
+          rotated = true;
+          copyFileSync(file, `${file}.1`);
+          truncateSync(file, 0);
+          w.write(7000);
+        }
+      },
+      idle: () => {},
+      cut: () => {},
+    }, { up: () => {}, warn: () => {} }, new Offsets());
+    await source.start();
+    w.write(6000);
+    await waitFor(() => lines.some((l) => l.startsWith('line 12999 ')), 'line 12999', 8000);
+    w.write(1);
+    await waitFor(() => lines.some((l) => l.startsWith('line 13000 ')), 'line 13000');
+    await source.stop();
+    w.close();
+    assertExactlyOnce(lines, 13_001);
+  });
+
   test('a rotated file let go after rotate_wait and written to again is read on from where it was at the next rotation, not again from its start', async () => {
     const file = path.join(dir, 'app.log');
     appendFileSync(file, '');

@@ -87,6 +87,13 @@ interface OpenFile {
   splitter: LineSplitter;
   head?: { hash: string; length: number };
   check?: { at: number; hash: string };
+  /**
+   * Its first bytes (at most HEAD_BYTES) as we saw them: its head grows from these as more is
+   * read, never from the file again, which may have been emptied and written since (a head or a
+   * check hashed from the new bytes took the copy of what we had read for a stranger, and the
+   * copy was then read again as a file never seen).
+   */
+  known?: Buffer;
   /** Its modification time at the last pass. */
   mtimeMs?: number;
   /** ms since the epoch when it last grew: a rotated file is let go after rotate_wait of quiet. */
@@ -290,9 +297,9 @@ export class FileSource implements LogSource {
       }
       cur.position = 0;
       cur.splitter = this.splitterFor(0);
-      const length = Math.min(HEAD_BYTES, mine.size);
-      const hash = await headOf(cur.fh, length);
-      cur.head = hash === undefined ? undefined : { length, hash };
+      const first = await firstBytes(cur.fh, Math.min(HEAD_BYTES, mine.size));
+      cur.known = first;
+      cur.head = first === undefined ? undefined : { length: first.length, hash: hashOf(first) };
       cur.check = undefined;
     }
     cur.mtimeMs = mine.mtimeMs;
@@ -320,7 +327,7 @@ export class FileSource implements LogSource {
       if (fresh) await this.drain(fresh);
       size = fresh?.position ?? 0;
     }
-    await this.updateHead();
+    this.updateHead();
     this.lastLook = Date.now();
     // idle() saves the rule memory: the offset is saved in the same turn, so no state write falls between them.
     this.sink.idle();
@@ -531,10 +538,14 @@ export class FileSource implements LogSource {
     }
     // The head resume has just checked is the file's identity; hashed again now, it could be of a
     // file emptied in between. A file emptied before its head was read has none yet (updateHead sets it).
-    const length = Math.min(HEAD_BYTES, st.size);
-    const hash = known ? known.head : await headOf(fh, length);
-    const head = known ? { length: known.headLength, hash: known.head } : hash === undefined ? undefined : { length, hash };
-    return { fh, path: file, dev: st.dev, ino: st.ino, position, splitter: this.splitterFor(position), head, grewAt: Date.now() };
+    const first = await firstBytes(fh, known ? known.headLength : Math.min(HEAD_BYTES, st.size));
+    if (known) {
+      // Its first bytes are what the identity hashed (resume checked them): they may grow the head.
+      const same = first !== undefined && hashOf(first) === known.head;
+      return { fh, path: file, dev: st.dev, ino: st.ino, position, splitter: this.splitterFor(position), head: { length: known.headLength, hash: known.head }, known: same ? first : undefined, grewAt: Date.now() };
+    }
+    const head = first === undefined ? undefined : { length: first.length, hash: hashOf(first) };
+    return { fh, path: file, dev: st.dev, ino: st.ino, position, splitter: this.splitterFor(position), head, known: first, grewAt: Date.now() };
   }
 
   /**
@@ -559,9 +570,10 @@ export class FileSource implements LogSource {
       if (byInode && (st.dev !== id.dev || st.ino !== id.ino)) return undefined;
       const fh = await open(full, 'r').catch(() => undefined);
       if (!fh) return undefined;
-      const same = (await headOf(fh, id.headLength).catch(() => '')) === id.head && (await checkHolds(fh, id.check).catch(() => false));
+      const first = await firstBytes(fh, id.headLength).catch(() => undefined);
+      const same = first !== undefined && hashOf(first) === id.head && (await checkHolds(fh, id.check).catch(() => false));
       if (!same) { await fh.close().catch(() => {}); return undefined; }
-      return { fh, path: full, dev: st.dev, ino: st.ino, position: minSize, splitter: this.splitterFor(minSize) };
+      return { fh, path: full, dev: st.dev, ino: st.ino, position: minSize, splitter: this.splitterFor(minSize), head: { length: id.headLength, hash: id.head }, known: first, ...(id.check ? { check: id.check } : {}) };
     };
     // The same inode anywhere in the directory; then copies with the same bytes, the newest first
     // (dated names sort oldest first, and copies of a file that always begins alike share first bytes).
@@ -624,35 +636,37 @@ export class FileSource implements LogSource {
   }
 
   /** Reads what is new; returns how many bytes. */
-  private async drain(f: Pick<OpenFile, 'fh' | 'position' | 'splitter'>): Promise<number> {
+  private async drain(f: Pick<OpenFile, 'fh' | 'position' | 'splitter' | 'known' | 'check' | 'head'>): Promise<number> {
     const buf = Buffer.allocUnsafe(CHUNK);
     let total = 0;
     for (;;) {
       const { bytesRead } = await f.fh.read(buf, 0, CHUNK, f.position);
       if (bytesRead === 0) return total;
+      // The file at the path may have been emptied and written again since the pass looked (a
+      // copytruncate now): then these bytes may be the new file's, read from where the old one
+      // was, and were once handed on as a line. Not handed on: the next pass finds the
+      // truncation, and reads them from the copy or the new file.
+      if (f === this.current && !(await unchanged(this.current))) {
+        this.pollSoon();
+        return total;
+      }
       this.lastRead = f;
       total += bytesRead;
+      const start = f.position;
       f.position += bytesRead;
-      f.splitter.push(buf.subarray(0, bytesRead));
+      const chunk = buf.subarray(0, bytesRead);
+      f.splitter.push(chunk);
+      noteRead(f, start, chunk);
       if (!this.running && bytesRead < CHUNK) return total;
     }
   }
 
-  /** Only bytes already read go into the checksum: they do not change while the file is the same. */
-  private async updateHead(): Promise<void> {
+  /** The head longer as more is read (up to HEAD_BYTES), never shorter, from the bytes as they were read. */
+  private updateHead(): void {
     for (const f of [this.current, ...this.rotated]) {
       if (!f) continue;
-      // Longer as more is read (up to HEAD_BYTES), never shorter: the bytes hashed at open do not change while the file is the same.
       const length = Math.min(HEAD_BYTES, Math.max(f.splitter.committed, f.head?.length ?? 0));
-      if (!f.head || f.head.length < length) {
-        const hash = await headOf(f.fh, length);
-        if (hash !== undefined) f.head = { length, hash }; // else emptied meanwhile: the next pass sees the truncation with the old head
-      }
-      const at = f.splitter.committed;
-      if (at >= CHECK_BYTES && f.check?.at !== at) {
-        const hash = await bytesHash(f.fh, at - CHECK_BYTES, CHECK_BYTES);
-        if (hash !== undefined) f.check = { at, hash };
-      }
+      if ((!f.head || f.head.length < length) && f.known && f.known.length >= length) f.head = { length, hash: hashOf(f.known.subarray(0, length)) };
     }
   }
 
@@ -703,7 +717,7 @@ export class FileSource implements LogSource {
     this.watcher = undefined;
     await this.pass;
     this.sink.idle();
-    await this.updateHead().catch(() => {});
+    this.updateHead();
     this.saveOffset();
     for (const f of [this.current?.fh, ...this.rotated.map((r) => r.fh)]) await f?.close().catch(() => {});
     this.current = undefined;
@@ -741,6 +755,30 @@ async function bytesHash(fh: FileHandle, from: number, length: number): Promise<
 
 async function headOf(fh: FileHandle, length: number): Promise<string | undefined> {
   return length === 0 ? hashOf(Buffer.alloc(0)) : bytesHash(fh, 0, length);
+}
+
+/** A file's first `length` bytes, or undefined when fewer are there (it was emptied meanwhile). */
+async function firstBytes(fh: FileHandle, length: number): Promise<Buffer | undefined> {
+  const buf = Buffer.alloc(length);
+  if (length === 0) return buf;
+  const { bytesRead } = await fh.read(buf, 0, length, 0);
+  return bytesRead < length ? undefined : buf;
+}
+
+/**
+ * What a read showed of a file, kept as its identity: its first bytes, and the CHECK_BYTES before
+ * where its last complete line ends. Taken from the bytes read, not read again later: by then the
+ * file may be another (emptied and written again to the same size).
+ */
+function noteRead(f: Pick<OpenFile, 'splitter' | 'known' | 'check'>, start: number, chunk: Buffer): void {
+  const known = f.known?.length;
+  if (known !== undefined && known < HEAD_BYTES && start <= known && start + chunk.length > known) {
+    f.known = Buffer.concat([f.known!, chunk.subarray(known - start, Math.min(chunk.length, HEAD_BYTES - start))]);
+  }
+  const at = f.splitter.committed;
+  if (at - CHECK_BYTES >= start && at <= start + chunk.length && f.check?.at !== at) {
+    f.check = { at, hash: hashOf(chunk.subarray(at - CHECK_BYTES - start, at - start)) };
+  }
 }
 
 function hashOf(buf: Buffer): string {
