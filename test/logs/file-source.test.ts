@@ -259,6 +259,29 @@ describe('file log source', () => {
     assertExactlyOnce(lines, 13_001);
   });
 
+  test('a file that always begins alike, read a line at a time, then copytruncated and written past where we were: the truncation is seen (the bytes before where we were tell it, not only the first ones)', async () => {
+    const file = path.join(dir, 'app.log');
+    const banner = `${'=== foglet log: node foglet@fra, release 2026.12.1 '.padEnd(79, '=')}\n`.repeat(2);
+    writeFileSync(file, banner);
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines);
+    await s.source.start();
+    const w = new Writer(file);
+    for (let i = 0; i < 10; i++) {
+      w.write(1); // each read shorter than the bytes the check hashes
+      await caughtUpTo(lines, w.next);
+    }
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    appendFileSync(file, banner);
+    w.write(20);
+    await caughtUpTo(lines, w.next);
+    await s.source.stop();
+    w.close();
+    assert.deepEqual(lines.filter((l) => !/^line \d+ x{40}$/.test(l) && !l.startsWith('===')), [], 'no broken line');
+    assertExactlyOnce(lines.filter((l) => !l.startsWith('===')), 30);
+  });
+
   test('a rotated file let go after rotate_wait and written to again is read on from where it was at the next rotation, not again from its start', async () => {
     const file = path.join(dir, 'app.log');
     appendFileSync(file, '');

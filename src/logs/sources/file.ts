@@ -94,6 +94,8 @@ interface OpenFile {
    * copy was then read again as a file never seen).
    */
   known?: Buffer;
+  /** The last CHECK_BYTES bytes read (fewer at first), ending where it was read to. */
+  tail?: Buffer;
   /** Its modification time at the last pass. */
   mtimeMs?: number;
   /** ms since the epoch when it last grew: a rotated file is let go after rotate_wait of quiet. */
@@ -301,6 +303,7 @@ export class FileSource implements LogSource {
       cur.known = first;
       cur.head = first === undefined ? undefined : { length: first.length, hash: hashOf(first) };
       cur.check = undefined;
+      cur.tail = undefined;
     }
     cur.mtimeMs = mine.mtimeMs;
     await this.drain(cur);
@@ -636,7 +639,7 @@ export class FileSource implements LogSource {
   }
 
   /** Reads what is new; returns how many bytes. */
-  private async drain(f: Pick<OpenFile, 'fh' | 'position' | 'splitter' | 'known' | 'check' | 'head'>): Promise<number> {
+  private async drain(f: Pick<OpenFile, 'fh' | 'position' | 'splitter' | 'known' | 'check' | 'head' | 'tail'>): Promise<number> {
     const buf = Buffer.allocUnsafe(CHUNK);
     let total = 0;
     for (;;) {
@@ -770,15 +773,19 @@ async function firstBytes(fh: FileHandle, length: number): Promise<Buffer | unde
  * where its last complete line ends. Taken from the bytes read, not read again later: by then the
  * file may be another (emptied and written again to the same size).
  */
-function noteRead(f: Pick<OpenFile, 'splitter' | 'known' | 'check'>, start: number, chunk: Buffer): void {
+function noteRead(f: Pick<OpenFile, 'splitter' | 'known' | 'check' | 'tail'>, start: number, chunk: Buffer): void {
   const known = f.known?.length;
   if (known !== undefined && known < HEAD_BYTES && start <= known && start + chunk.length > known) {
     f.known = Buffer.concat([f.known!, chunk.subarray(known - start, Math.min(chunk.length, HEAD_BYTES - start))]);
   }
+  // The bytes before the end of what was read, across reads (a line at a time is shorter than CHECK_BYTES).
+  const end = start + chunk.length;
+  const tail = f.tail && f.tail.length > 0 ? Buffer.concat([f.tail.subarray(-CHECK_BYTES), chunk.subarray(-CHECK_BYTES)]) : chunk;
+  f.tail = Buffer.from(tail.subarray(-CHECK_BYTES));
   const at = f.splitter.committed;
-  if (at - CHECK_BYTES >= start && at <= start + chunk.length && f.check?.at !== at) {
-    f.check = { at, hash: hashOf(chunk.subarray(at - CHECK_BYTES - start, at - start)) };
-  }
+  if (f.check?.at === at) return;
+  if (at === end && f.tail.length === CHECK_BYTES) f.check = { at, hash: hashOf(f.tail) };
+  else if (at - CHECK_BYTES >= start && at <= end) f.check = { at, hash: hashOf(chunk.subarray(at - CHECK_BYTES - start, at - start)) };
 }
 
 function hashOf(buf: Buffer): string {
