@@ -49,6 +49,16 @@ function commonness(c: number): number {
   return 2; // v k x j q z, capitals, other punctuation
 }
 
+/** Each character whose case pair is ASCII as that ASCII letter (`ſ` as `s`, `K` as `k`); the others as they are. */
+function asciiFolded(literal: string): string {
+  return Array.from(literal, (ch) => {
+    if (ch.charCodeAt(0) < 0x80) return ch;
+    const lower = ch.toLowerCase();
+    const upper = ch.toUpperCase();
+    return lower.length === 1 && lower.charCodeAt(0) < 0x80 ? lower : upper.length === 1 && upper.charCodeAt(0) < 0x80 ? upper.toLowerCase() : ch;
+  }).join('');
+}
+
 interface Candidate {
   /** The literal, folded. */
   bytes: Uint8Array;
@@ -70,7 +80,11 @@ export class LiteralFinder {
     return all.some((l) => l.length < 4) ? undefined : new LiteralFinder(all, caseless);
   }
 
-  private constructor(literals: string[], caseless: boolean) {
+  private constructor(given: string[], caseless: boolean) {
+    // Without case, `ſ` is an `s` and the Kelvin sign a `k` (to a user's rule on RE2 as to `/iu`):
+    // such a literal is found in plain ASCII as its ASCII form (a trial's rule for "ſession" was
+    // passed over on "SSH session started").
+    const literals = caseless ? given.map(asciiFolded) : given;
     // eslint-disable-next-line no-control-regex
     const ascii = literals.filter((l) => /^[\t\x20-\x7e]+$/.test(l));
     this.fold = foldTable(ascii.length < literals.length ? () => true : caseless ? (b) => b === 0xc5 || b === 0xe2 : () => false);

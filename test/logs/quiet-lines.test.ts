@@ -34,6 +34,12 @@ test('the literal finder finds literals in any case and stops at what needs clea
   assert.equal(findIn(caseless, 'x \u212Aernel pid'), 2);
   assert.equal(findIn(caseless, 'x ſession'), 2);
   assert.equal(findIn(caseless, 'in 312µs é'), bytes('in 312µs é').length);
+  // Without case, a literal's `ſ` or Kelvin sign is an ASCII letter (found by a trial: a user's
+  // rule for "ſession" or "\u212Aernel pid" was passed over on plain ASCII lines).
+  const folded = LiteralFinder.of(['ſession', '\u212Aernel pid'], true)!;
+  assert.ok(findIn(folded, '12:00:00.000 [info] SSH session started') < bytes('12:00:00.000 [info] SSH session started').length);
+  assert.ok(findIn(folded, '12:00:00.000 [info] kernel pid kill') < bytes('12:00:00.000 [info] kernel pid kill').length);
+  assert.equal(findIn(LiteralFinder.of(['ſession'], false)!, 'SSH session started'), 'SSH session started'.length);
   // A literal with a character outside ASCII: every such byte is a stop.
   const wide = LiteralFinder.of(['café au lait'], false)!;
   assert.equal(findIn(wide, 'GET /up in 312µs'), 'GET /up in 312'.length);
@@ -181,4 +187,23 @@ test('quiet lines passed over in bulk change nothing: the same events, signals, 
   // crash is today's 03:40 (compared with the last line read one by one, 08:00, it was not).
   const crash = read(logs[4]!.text, setup, true, logs[4]!.now, 65_536).events.at(-1)!;
   assert.equal(new Date(crash.time).toISOString(), '2026-12-03T03:40:00.000Z');
+});
+
+test("a user's rules passed over nothing they match: short literals, no case, and letters outside ASCII that fold into it", async () => {
+  const { Readable } = await import('node:stream');
+  const { scanStream } = await import('../../src/logs/scan.js');
+  const rules = [
+    { id: 'long_s', category: 'crash', severity: 'warning', pattern: 'ſession', ignore_case: true },
+    { id: 'kelvin', category: 'crash', severity: 'warning', pattern: '\u212Aernel pid', ignore_case: true },
+    { id: 'cafe', category: 'crash', severity: 'warning', pattern: 'café au lait' },
+    { id: 'status', category: 'crash', severity: 'warning', pattern: 'Sent 5\\d\\d' },
+  ];
+  const on = pipelineSetup(validateConfig({ logs: { rules } }).logs);
+  const off: PipelineSetup = { ...on, finders: {} };
+  const text = ['GET /up', 'SSH session started user=guest', 'GET /up', 'kernel pid kill', 'GET /up', 'Café au lait served', 'a café au lait', 'Sent 503 in 2ms', 'GET /up', 'GET /up']
+    .map((m, i) => `10:00:00.${String(i).padStart(3, '0')} [info] ${m}`).join('\n');
+  const read = async (setup: PipelineSetup) => (await scanStream(Readable.from([Buffer.from(`${text}\n`)]), 'app', setup)).matches.map((m) => `${m.line} ${m.rule}`);
+  const slow = await read(off);
+  assert.deepEqual(slow, ['2 long_s', '4 kelvin', '7 cafe', '8 status']);
+  assert.deepEqual(await read(on), slow);
 });
