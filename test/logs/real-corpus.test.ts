@@ -165,3 +165,21 @@ heldOut('sixth held-out corpus', 'test/fixtures/real-corpus-holdout-6', 0.75);
  * doubtful). It is no longer unseen.
  */
 heldOut('seventh held-out corpus', 'test/fixtures/real-corpus-holdout-7', 0.8);
+
+/**
+ * The eighth held-out corpus (77 events from sources no other corpus used, 57 failure labels and
+ * 21 healthy events, gathered by two helpers that never saw the rules, after the seventh's rules
+ * were in), measured once, with no rule changed for it: recall 0.79 over all categories
+ * (migration_failure 9/11, db_connection 13/13, missing_secret 1/5, crash 10/11, ssh_host_key 3/5,
+ * smtp 9/12) and no false alarm in 21 healthy events, the same in all three formats. The helpers
+ * found the public Elixir text of these failures mostly used up by the corpora before it (few new
+ * OTP :ssh or Fly lines, few missing secrets). Its misses: Application.fetch_env!'s "could not
+ * fetch application environment ... because configuration at ... was not set", a compile-time
+ * config error, an unresolved {:system, "SECRET_KEY_BASE"} crashing a request, a bare
+ * ArgumentError traced to an unset key, a migration's `execute` with no error shown, a cast error
+ * labelled by its issue's context, two honeypots unable to bind port 22, Django's SMTPDataError,
+ * Postal's and SES's rejections, and a Fly machine whose kernel panicked after "Starting init".
+ * No rule has learned from it yet: the next rule change can be measured on it once, then it too is
+ * seen.
+ */
+heldOut('eighth held-out corpus', 'test/fixtures/real-corpus-holdout-8', 0.75);
