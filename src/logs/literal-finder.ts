@@ -125,6 +125,13 @@ export class LiteralFinder {
     return end;
   }
 
+  /** Whether `buf[from, end)` holds no byte a find stops at (no control character: nothing to clean). */
+  clean(buf: Uint8Array, from: number, end: number): boolean {
+    const fold = this.fold;
+    for (let i = from; i < end; i++) if (fold[buf[i]!] === STOP) return false;
+    return true;
+  }
+
   private verify(buf: Uint8Array, at: number, b: number, end: number): boolean {
     for (const c of this.candidates.get(b)!) {
       const start = at - c.back;

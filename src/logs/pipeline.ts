@@ -131,9 +131,9 @@ export class SourcePipeline {
         message = flyMessageAt(text, at, nl); // Fly's lines carry their date: no day to roll over
         if (message < 0) break;
       }
-      // Only the message is matched (and cleaned: a control character before it, in the
-      // metadata, changes nothing a passed-over line does).
-      if (finder.find(buf, message, nl) < nl) break;
+      // Only the message is searched for literals; the whole line must need no cleaning (an
+      // escape sequence in the metadata, cleaned away, can move where the message begins).
+      if (!finder.clean(buf, at, message) || finder.find(buf, message, nl) < nl) break;
       starts[n % keep] = at;
       n++;
       at = nl + 1;

@@ -68,10 +68,13 @@ function withQuietRuns(seed: number): string {
   for (const line of mixedLog(seed).split('\n')) {
     out.push(line);
     const time = /^\d\d:\d\d:\d\d\.\d{3}/.exec(line)?.[0];
-    // Now and then a control character or an escape sequence in the metadata before the level
-    // (cleaned away when the line is read): only a line's message decides whether it is quiet.
-    const meta = (k: number) => (k % 13 === 5 ? `request_id=Q${k}\x07x` : k % 13 === 9 ? `request_id=\x1b]0;Q${k}\x07` : `request_id=Q${k}`);
-    if (time && n++ % 3 === 0) for (let k = 0; k < 40; k++) out.push(`${time} ${meta(k)} ${QUIET[k % QUIET.length]}`);
+    // Now and then a control character or an escape sequence in the metadata before the level,
+    // cleaned away when the line is read: one that moves where the message begins hides a
+    // literal from the line as written (found in review: `\x1b[i` and `nfo]` read as a level).
+    const meta = (k: number) => (k === 5 ? `request_id=Q${k}\x07x` : k === 9 ? `request_id=\x1b]0;Q${k}\x07` : `request_id=Q${k}`);
+    if (time && n++ % 3 === 0) {
+      for (let k = 0; k < 40; k++) out.push(k === 20 && n % 2 === 0 ? `${time} Kernel pid terminated \x1b[info] GET /up` : `${time} ${meta(k)} ${QUIET[k % QUIET.length]}`);
+    }
   }
   return out.join('\n');
 }
