@@ -282,6 +282,43 @@ describe('file log source', () => {
     assertExactlyOnce(lines.filter((l) => !l.startsWith('===')), 30);
   });
 
+  test('five rename rotations in quick succession by another process, logrotate shifting .1 to .2 to ...: every line once (a trial: a rotated file read twice and another never, with no gap)', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const s = fileSource(file, new Offsets(), lines, { from: 'beginning' });
+    await s.source.start();
+    // The writer and its renames run in a process of their own, as logrotate and the board do: the
+    // source's listing and opening of the rotated files interleave with the renames.
+    const writer = path.join(dir, 'writer.cjs');
+    writeFileSync(writer, `
+      const fs = require('fs');
+      const file = process.argv[2];
+      let fd = fs.openSync(file, 'a');
+      let n = 0;
+      const write = (count) => { let t = ''; for (let i = 0; i < count; i++) t += 'line ' + (n++) + ' ' + 'x'.repeat(40) + '\\n'; fs.writeSync(fd, t); };
+      (async () => {
+        for (let r = 0; r < 6; r++) {
+          write(8000);
+          if (r === 5) break;
+          for (let i = 9; i >= 1; i--) if (fs.existsSync(file + '.' + i)) fs.renameSync(file + '.' + i, file + '.' + (i + 1));
+          fs.renameSync(file, file + '.1');
+          fs.closeSync(fd);
+          fd = fs.openSync(file, 'a');
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        fs.closeSync(fd);
+      })();
+    `);
+    const { spawn } = await import('node:child_process');
+    await new Promise<void>((resolve, reject) => spawn(process.execPath, [writer, file], { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`)))));
+    await waitFor(() => lines.length >= 48_000, '48000 lines', 10_000).catch(() => {});
+    await new Promise((r) => setTimeout(r, 300)); // the scenario: anything read twice shows after the count is reached
+    await s.source.stop();
+    assert.deepEqual(s.gaps, []);
+    assertExactlyOnce(lines, 48_000);
+  });
+
   test('a rotated file let go after rotate_wait and written to again is read on from where it was at the next rotation, not again from its start', async () => {
     const file = path.join(dir, 'app.log');
     appendFileSync(file, '');

@@ -415,7 +415,7 @@ export class FileSource implements LogSource {
     if (compressed.length > 0 && !this.gapSaid) this.lost('rotated_file_missing', path.join(dir, compressed[0]!), 0, compressed);
     for (const f of fresh.filter((x) => !COMPRESSED.test(x.name))) {
       const full = path.join(dir, f.name);
-      const fh = await open(full, 'r').catch(() => undefined);
+      const fh = await openSame(full, f);
       if (fh) this.follow(await this.openFile(fh, full, f, 0), 'a sibling written while the monitor was down', true);
     }
   }
@@ -426,7 +426,7 @@ export class FileSource implements LogSource {
    * less than a pass). Read whole, oldest first, before the current file. A copy of a file we
    * follow (the same first bytes) is not one of them. `finished`: a copy, that nobody writes to.
    */
-  private async readInBetween(old: FileIdentity, finished: boolean): Promise<number> {
+  private async readInBetween(old: FileIdentity, finished: boolean, attempt = 0): Promise<number> {
     const dir = path.dirname(this.file);
     const known = new Set([...this.rotated, ...(this.current ? [this.current] : [])].map((f) => `${f.dev}:${f.ino}`));
     const found: Array<{ name: string; st: { dev: number; ino: number; size: number; mtimeMs: number } }> = [];
@@ -440,10 +440,11 @@ export class FileSource implements LogSource {
     }
     found.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
     let read = 0;
+    let moved = false;
     for (const { name, st } of found) {
       const full = path.join(dir, name);
-      const fh = await open(full, 'r').catch(() => undefined);
-      if (!fh) continue;
+      const fh = await openSame(full, st);
+      if (!fh) { moved = true; continue; }
       if (old.headLength > 0 && (await headOf(fh, old.headLength)) === old.head) { await fh.close().catch(() => {}); continue; }
       const was = this.released.get(`${st.dev}:${st.ino}`);
       const from = was && st.size >= was.position && (await headOf(fh, was.head.length)) === was.head.hash ? was.position : 0;
@@ -452,6 +453,9 @@ export class FileSource implements LogSource {
       if (finished) this.consume(st);
       read++;
     }
+    // A rotation moved a file onto another's name while we read (logrotate shifting .1 to .2 to
+    // ...): the names are listed again; what was read is followed or consumed by now.
+    if (moved && attempt < 5) read += await this.readInBetween(old, finished, attempt + 1);
     return read;
   }
 
@@ -556,7 +560,7 @@ export class FileSource implements LogSource {
    * (renamed), or failing that a copy with the same first bytes and at least `minSize`
    * bytes (copytruncate). Names of compressed siblings come back for the message.
    */
-  private async findSibling(id: FileIdentity & Pick<FileOffset, 'check'>, minSize: number, except?: string): Promise<{ file?: Omit<OpenFile, 'grewAt'>; compressed: string[] }> {
+  private async findSibling(id: FileIdentity & Pick<FileOffset, 'check'>, minSize: number, except?: string, attempt = 0): Promise<{ file?: Omit<OpenFile, 'grewAt'>; compressed: string[] }> {
     const dir = path.dirname(this.file);
     let all: string[];
     try {
@@ -565,14 +569,15 @@ export class FileSource implements LogSource {
       return { compressed: [] };
     }
     const related = await this.siblingNames(all);
+    let moved = false;
     const tryOpen = async (name: string, byInode: boolean): Promise<Omit<OpenFile, 'grewAt'> | undefined> => {
       const full = path.join(dir, name);
       if (full === except) return undefined;
       const st = await stat(full).catch(() => undefined);
       if (!st?.isFile() || st.size < Math.max(minSize, id.check?.at ?? 0)) return undefined;
       if (byInode && (st.dev !== id.dev || st.ino !== id.ino)) return undefined;
-      const fh = await open(full, 'r').catch(() => undefined);
-      if (!fh) return undefined;
+      const fh = await openSame(full, st);
+      if (!fh) { moved = true; return undefined; }
       const first = await firstBytes(fh, id.headLength).catch(() => undefined);
       const same = first !== undefined && hashOf(first) === id.head && (await checkHolds(fh, id.check).catch(() => false));
       if (!same) { await fh.close().catch(() => {}); return undefined; }
@@ -590,6 +595,8 @@ export class FileSource implements LogSource {
       const f = await tryOpen(name, false);
       if (f) return { file: f, compressed: [] };
     }
+    // A rotation moved files between our listing and our opening: list them again.
+    if (moved && attempt < 5) return this.findSibling(id, minSize, except, attempt + 1);
     return { compressed: related.filter((n) => COMPRESSED.test(n)) };
   }
 
@@ -758,6 +765,19 @@ async function bytesHash(fh: FileHandle, from: number, length: number): Promise<
 
 async function headOf(fh: FileHandle, length: number): Promise<string | undefined> {
   return length === 0 ? hashOf(Buffer.alloc(0)) : bytesHash(fh, 0, length);
+}
+
+/**
+ * Opens `file` only if it is still the file `st` was: a rotation may have moved another onto the
+ * name since it was listed (a trial's five quick renames: a file read twice, another never).
+ */
+async function openSame(file: string, st: { dev: number; ino: number }): Promise<FileHandle | undefined> {
+  const fh = await open(file, 'r').catch(() => undefined);
+  if (!fh) return undefined;
+  const now = await fh.stat().catch(() => undefined);
+  if (now && now.dev === st.dev && now.ino === st.ino) return fh;
+  await fh.close().catch(() => {});
+  return undefined;
 }
 
 /** A file's first `length` bytes, or undefined when fewer are there (it was emptied meanwhile). */
