@@ -15,18 +15,33 @@ class Offsets {
   set(k: string, v: FileOffset) { this.map.set(k, v); }
 }
 
-function fileSource(file: string, offsets: Offsets, lines: string[], opts: { from?: 'end' | 'beginning'; rotate_wait?: string } = {}) {
+function fileSource(file: string, offsets: Offsets, lines: string[], opts: { from?: 'end' | 'beginning'; rotate_wait?: string; onLine?: (text: string) => void } = {}) {
   const cfg = validateConfig({ logs: { sources: [{ name: 'app', kind: 'file', path: file, from: opts.from ?? 'end', poll_interval: '50ms', ...(opts.rotate_wait ? { rotate_wait: opts.rotate_wait } : {}) }] } })
     .logs.sources[0] as Extract<ReturnType<typeof validateConfig>['logs']['sources'][number], { kind: 'file' }>;
   const rotations: string[] = [];
   const gaps: LogGap[] = [];
   let cut = 0;
   const source = new FileSource(cfg, '/', 65536, {
-    line: (text) => lines.push(text),
+    line: (text) => { lines.push(text); opts.onLine?.(text); },
     idle: () => {},
     cut: (n) => { cut += n; },
   }, { up: () => {}, rotation: (k) => rotations.push(k), gap: (g) => gaps.push(g), warn: () => {} }, offsets);
   return { source, rotations, gaps, cut: () => cut };
+}
+
+/**
+ * A copytruncate made from inside the source's own line callback, once, when the line beginning
+ * with `prefix` is handed on (between two reads of one pass), then `then` (the board writing on).
+ */
+function copytruncateOn(file: string, prefix: string, then: () => void): (text: string) => void {
+  let done = false;
+  return (text) => {
+    if (done || !text.startsWith(prefix)) return;
+    done = true;
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    then();
+  };
 }
 
 /** Appends numbered lines at a steady rate, and can rotate by rename between two writes. */
@@ -200,28 +215,13 @@ describe('file log source', () => {
     // While the source hands on the last line of its first read, logrotate copies the file and
     // empties it, and the board writes more than was there: the source's next read, in the same
     // pass, is at the old file's end, inside the new one.
-    let rotated = false;
-    const cfg = validateConfig({ logs: { sources: [{ name: 'app', kind: 'file', path: file, poll_interval: '50ms' }] } })
-      .logs.sources[0] as Extract<ReturnType<typeof validateConfig>['logs']['sources'][number], { kind: 'file' }>;
-    const source = new FileSource(cfg, '/', 65536, {
-      line: (text) => {
-        lines.push(text);
-        if (!rotated && text.startsWith('line 9 ')) {
-          rotated = true;
-          copyFileSync(file, `${file}.1`);
-          truncateSync(file, 0);
-          w.write(30);
-        }
-      },
-      idle: () => {},
-      cut: () => {},
-    }, { up: () => {}, warn: () => {} }, new Offsets());
-    await source.start();
+    const s = fileSource(file, new Offsets(), lines, { onLine: copytruncateOn(file, 'line 9 ', () => w.write(30)) });
+    await s.source.start();
     w.write(10);
     await waitFor(() => lines.some((l) => l.startsWith('line 39 ')), 'line 39');
     w.write(1);
     await waitFor(() => lines.some((l) => l.startsWith('line 40 ')), 'line 40');
-    await source.stop();
+    await s.source.stop();
     w.close();
     assert.deepEqual(lines.filter((l) => !/^line \d+ x{40}$/.test(l)), [], 'no broken line');
     assertExactlyOnce(lines, 41);
@@ -232,29 +232,14 @@ describe('file log source', () => {
     appendFileSync(file, '');
     const lines: string[] = [];
     const w = new Writer(file);
-    let rotated = false;
-    const cfg = validateConfig({ logs: { sources: [{ name: 'app', kind: 'file', path: file, poll_interval: '50ms' }] } })
-      .logs.sources[0] as Extract<ReturnType<typeof validateConfig>['logs']['sources'][number], { kind: 'file' }>;
-    const source = new FileSource(cfg, '/', 65536, {
-      line: (text) => {
-        lines.push(text);
-        // Inside the first of several reads of a 300 KB burst: the rest of it is only in the copy.
-        if (!rotated && text.startsWith('line 3000 ')) {
-          rotated = true;
-          copyFileSync(file, `${file}.1`);
-          truncateSync(file, 0);
-          w.write(7000);
-        }
-      },
-      idle: () => {},
-      cut: () => {},
-    }, { up: () => {}, warn: () => {} }, new Offsets());
-    await source.start();
+    // Inside the first of several reads of a 300 KB burst: the rest of it is only in the copy.
+    const s = fileSource(file, new Offsets(), lines, { onLine: copytruncateOn(file, 'line 3000 ', () => w.write(7000)) });
+    await s.source.start();
     w.write(6000);
     await waitFor(() => lines.some((l) => l.startsWith('line 12999 ')), 'line 12999', 8000);
     w.write(1);
     await waitFor(() => lines.some((l) => l.startsWith('line 13000 ')), 'line 13000');
-    await source.stop();
+    await s.source.stop();
     w.close();
     assertExactlyOnce(lines, 13_001);
   });

@@ -758,13 +758,12 @@ async function checkHolds(fh: FileHandle, check: FileOffset['check']): Promise<b
  * its copy would then not be recognised (the chaos test lost lines to that once in a few hundred starts).
  */
 async function bytesHash(fh: FileHandle, from: number, length: number): Promise<string | undefined> {
-  const buf = Buffer.alloc(length);
-  const { bytesRead } = await fh.read(buf, 0, length, from);
-  return bytesRead < length ? undefined : hashOf(buf);
+  const buf = await bytesAt(fh, from, length);
+  return buf && hashOf(buf);
 }
 
 async function headOf(fh: FileHandle, length: number): Promise<string | undefined> {
-  return length === 0 ? hashOf(Buffer.alloc(0)) : bytesHash(fh, 0, length);
+  return bytesHash(fh, 0, length);
 }
 
 /**
@@ -780,12 +779,17 @@ async function openSame(file: string, st: { dev: number; ino: number }): Promise
   return undefined;
 }
 
-/** A file's first `length` bytes, or undefined when fewer are there (it was emptied meanwhile). */
-async function firstBytes(fh: FileHandle, length: number): Promise<Buffer | undefined> {
+/** `length` bytes from `from`, or undefined when fewer are there (the file was emptied meanwhile). */
+async function bytesAt(fh: FileHandle, from: number, length: number): Promise<Buffer | undefined> {
   const buf = Buffer.alloc(length);
   if (length === 0) return buf;
-  const { bytesRead } = await fh.read(buf, 0, length, 0);
+  const { bytesRead } = await fh.read(buf, 0, length, from);
   return bytesRead < length ? undefined : buf;
+}
+
+/** A file's first `length` bytes, or undefined when fewer are there. */
+function firstBytes(fh: FileHandle, length: number): Promise<Buffer | undefined> {
+  return bytesAt(fh, 0, length);
 }
 
 /**
