@@ -5,7 +5,8 @@
  *   `rotate_wait`.
  * - copytruncate: a file emptied in place is read again from its start; what was not
  *   read yet before the truncation is read from the copy (a sibling whose first bytes
- *   are the file's).
+ *   are the file's), then copies of files truncated again before we looked, oldest
+ *   first. A line cut in two by the truncation is handed on whole.
  * - While the monitor was down: the state keeps the file's identity (device, inode,
  *   a checksum of its first bytes, since inodes are reused), its offset, and the
  *   rotated files not yet read to their end. At start the old file is looked for
@@ -102,6 +103,19 @@ interface OpenFile {
   grewAt: number;
 }
 
+/** A rotated sibling held open while a truncation is worked out: a rename cannot move it away from us. */
+interface HeldFile {
+  fh: FileHandle;
+  /** Its name when listed. */
+  path: string;
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** Its first bytes (at most HEAD_BYTES). */
+  first: Buffer;
+}
+
 export class FileSource implements LogSource {
   readonly name: string;
   private current: OpenFile | undefined;
@@ -137,6 +151,16 @@ export class FileSource implements LogSource {
    * rotation deletes its file), so that they are not taken for files never seen.
    */
   private readonly consumed = new Map<string, number>();
+  /**
+   * Siblings the last copytruncate accounted for (dev:ino:mtime): read then, or there before. Any
+   * other sibling written since is a copy of a file at the path that this source never read (the
+   * file truncated twice or more between two looks: logrotate run in quick succession).
+   */
+  private accounted = new Set<string>();
+  /** When the file now at the path began to be read (a truncation seen, or the start). */
+  private generationAt = Date.now();
+  /** A truncation was seen this pass: after the new file's first read, copies made meanwhile are looked for once more. */
+  private lookAgain = false;
   /** Rotated files let go after rotate_wait of quiet, and where they were read to. */
   private readonly released = new Map<string, { position: number; head: { length: number; hash: string } }>();
 
@@ -254,6 +278,10 @@ export class FileSource implements LogSource {
 
   private async readPass(): Promise<void> {
     if (!this.resumed) {
+      // Siblings there before we look are accounted for: the last run read them, or resume finds
+      // them now (a copy made from here on is of what this run reads).
+      this.accounted = await this.siblingKeys();
+      this.generationAt = Date.now();
       await this.resume();
       this.resumed = true;
     }
@@ -277,36 +305,17 @@ export class FileSource implements LogSource {
     // Written again to the very size we had read (the same lines after a truncation): only its time says so.
     const rewritten = mine.size === cur.position && cur.position > 0 && mine.mtimeMs !== cur.mtimeMs;
     if (mine.size < cur.position || ((mine.size > cur.position || rewritten) && !(await unchanged(cur)))) {
-      // copytruncate: emptied in place (and perhaps written again past where we were).
-      this.events.rotation?.('truncate');
-      // The copy goes on from the last complete line: a line cut by the truncation is read whole from it.
-      const copy = await this.findSibling({ ...identityOf(cur), check: cur.check }, cur.splitter.committed, cur.path);
-      if (copy.file) {
-        this.recovered(copy.file.path, cur.splitter.committed, 'the copy of the file truncated in place');
-        const copied = await copy.file.fh.stat().catch(() => undefined);
-        await this.readToEnd(copy.file);
-        if (copied) this.consume(copied);
-      } else {
-        cur.splitter.end();
-      }
-      // Truncated twice since the last pass: what was written between is in a second copy.
-      const between = await this.readInBetween(identityOf(cur), true);
-      if (!copy.file) {
-        // No copy of what we had not read, but one compressed since the last pass, or later copies
-        // (so this one was made, then deleted): the unread tail is gone, said (a trial lost it silently).
-        const fresh = await this.freshNames(copy.compressed, cur.splitter.committed);
-        if (fresh.length > 0 || between > 0) this.lost('rotated_file_missing', cur.path, cur.splitter.committed, fresh);
-      }
-      cur.position = 0;
-      cur.splitter = this.splitterFor(0);
-      const first = await firstBytes(cur.fh, Math.min(HEAD_BYTES, mine.size));
-      cur.known = first;
-      cur.head = first === undefined ? undefined : { length: first.length, hash: hashOf(first) };
-      cur.check = undefined;
-      cur.tail = undefined;
+      await this.truncated(cur);
     }
     cur.mtimeMs = mine.mtimeMs;
+    // After a truncation, until the file's first bytes are read: copies made since are of files
+    // at the path we never saw (truncated again meanwhile): read before it, and once more after.
+    if (this.lookAgain) await this.copiesMadeMeanwhile(cur);
     await this.drain(cur);
+    if (this.lookAgain && cur.position > 0) {
+      this.lookAgain = false;
+      await this.copiesMadeMeanwhile(cur);
+    }
     let size = cur.position;
     const onDisk = await stat(this.file).catch(() => undefined);
     // The path is gone (the file deleted, its directory removed): poll quickly until it is back, events may be deaf.
@@ -326,7 +335,7 @@ export class FileSource implements LogSource {
       await this.openCurrent(true);
       const fresh = this.current as OpenFile | undefined; // set by openCurrent
       // Renamed twice since the last pass: the file that was at the path in between is beside it, unread.
-      await this.readInBetween(identityOf(cur), false);
+      await this.readInBetween(identityOf(cur));
       if (fresh) await this.drain(fresh);
       size = fresh?.position ?? 0;
     }
@@ -421,12 +430,190 @@ export class FileSource implements LogSource {
   }
 
   /**
-   * Siblings written since the last pass that no file we follow or finished is: files that were
-   * at the path between two rotations this pass saw as one (renamed twice, or truncated twice, in
-   * less than a pass). Read whole, oldest first, before the current file. A copy of a file we
-   * follow (the same first bytes) is not one of them. `finished`: a copy, that nobody writes to.
+   * The file at the path was emptied in place (copytruncate). Read, in order: the rest of what we
+   * were reading, from its copy; copies of files that were at the path in between (truncated again
+   * before we looked), oldest first; then the file from its start. A line cut in two by a
+   * truncation goes on in the next file, and is handed on whole. Siblings are held open while this
+   * is worked out: logrotate shifting `.1` to `.2` meanwhile cannot hide one from us.
    */
-  private async readInBetween(old: FileIdentity, finished: boolean, attempt = 0): Promise<number> {
+  private async truncated(cur: OpenFile): Promise<void> {
+    this.events.rotation?.('truncate');
+    const since = this.generationAt;
+    this.generationAt = Date.now();
+    const held = await this.heldSiblings();
+    try {
+      // What the file holds now, peeked after the listing: a copy of it (being made, or made for a
+      // truncation still to come) is no file in between; it is read from the file itself.
+      const now = await this.peek(cur);
+      const committed = cur.splitter.committed;
+      const id = identityOf(cur);
+      let copy: HeldFile | undefined;
+      for (const h of [...held].sort((a, b) => b.mtimeMs - a.mtimeMs)) {
+        if (!this.unaccounted(h) || COMPRESSED.test(h.path) || h.size < Math.max(committed, cur.check?.at ?? 0)) continue;
+        if (h.first.length < id.headLength || hashOf(h.first.subarray(0, id.headLength)) !== id.head) continue;
+        if (!(await checkHolds(h.fh, cur.check).catch(() => false))) continue;
+        copy = h;
+        break;
+      }
+      let carry: Buffer | undefined;
+      if (copy) {
+        this.recovered(copy.path, committed, 'the copy of the file truncated in place');
+        // It goes on from the last complete line: a line cut by the truncation is read whole from it.
+        carry = await this.readHeld(copy, committed, { ...id, check: cur.check });
+      } else {
+        carry = cur.splitter.takePending();
+      }
+      const fresh = held.filter((h) => h !== copy && this.unaccounted(h) && h.mtimeMs >= since - 1000 && h.size > 0 && this.startAt(h) !== undefined);
+      const deferred = new Set(fresh.filter((h) => !COMPRESSED.test(h.path) && startsAlike(h.first, now)));
+      let between = 0;
+      for (const h of fresh.filter((x) => !COMPRESSED.test(x.path) && !deferred.has(x)).sort((a, b) => a.mtimeMs - b.mtimeMs)) {
+        const from = this.startAt(h)!;
+        this.recovered(h.path, from, from > 0 ? 'a rotated file written to again' : 'a copy of the file truncated again before it was read');
+        carry = await this.readHeld(h, from, undefined, carry);
+        between++;
+      }
+      if (!copy) {
+        // No copy of what we had not read, but one compressed since, or later copies (so this one was
+        // made, then deleted): the unread tail is gone, said (a trial lost it silently).
+        const gone = await this.freshNames(fresh.filter((h) => COMPRESSED.test(h.path)).map((h) => path.basename(h.path)), committed);
+        if (gone.length > 0 || between > 0) this.lost('rotated_file_missing', cur.path, committed, gone);
+      }
+      this.accounted = new Set(held.filter((h) => !deferred.has(h)).map(keyOf));
+      cur.position = 0;
+      cur.splitter = this.splitterFor(0);
+      cur.splitter.carryIn(carry);
+      cur.known = now;
+      cur.head = { length: now.length, hash: hashOf(now) };
+      cur.check = undefined;
+      cur.tail = undefined;
+      this.lookAgain = true;
+    } finally {
+      for (const h of held) await h.fh.close().catch(() => {});
+    }
+  }
+
+  /**
+   * After a truncation, once the file has been read from its start: copies made between the
+   * listing and that read (the file truncated again meanwhile) are read now, late rather than
+   * never. A copy of what the file holds is left for its truncation to find.
+   */
+  private async copiesMadeMeanwhile(cur: OpenFile): Promise<void> {
+    // Truncated again already: the next pass finds its copy, and reads these after it, in order.
+    if (cur.position > 0 && !(await unchanged(cur))) return;
+    const held = await this.heldSiblings();
+    try {
+      const now = await this.peek(cur);
+      const known = cur.known ?? Buffer.alloc(0);
+      const fresh = held.filter((h) => this.unaccounted(h) && !COMPRESSED.test(h.path) && h.mtimeMs >= this.generationAt - 1000 && h.size > 0 && this.startAt(h) !== undefined);
+      for (const h of fresh.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
+        if (startsAlike(h.first, now)) continue;
+        // Begins as what we read: a copy of it unless the bytes before where we are differ (one too short to tell is left).
+        if (startsAlike(h.first, known) && (!cur.check || h.size < cur.check.at || (await checkHolds(h.fh, cur.check).catch(() => true)))) continue;
+        const from = this.startAt(h)!;
+        this.recovered(h.path, from, from > 0 ? 'a rotated file written to again' : 'a copy of the file truncated again before it was read');
+        await this.readHeld(h, from);
+        this.accounted.add(keyOf(h));
+      }
+      // Nothing read of it yet: what was peeked is what the copies were told from, so it is what the
+      // read must find (else it was truncated again, and its copy is found by these bytes).
+      if (cur.position === 0 && now.length > (cur.known?.length ?? 0)) {
+        cur.known = now;
+        cur.head = { length: now.length, hash: hashOf(now) };
+      }
+    } finally {
+      for (const h of held) await h.fh.close().catch(() => {});
+    }
+  }
+
+  /** The first bytes of the file at the path as it is now (fewer than HEAD_BYTES in a short file; none if emptied meanwhile). */
+  private async peek(cur: OpenFile): Promise<Buffer> {
+    const size = (await cur.fh.stat()).size;
+    return (await firstBytes(cur.fh, Math.min(HEAD_BYTES, size))) ?? Buffer.alloc(0);
+  }
+
+  /** Not read to its end already, not followed, not accounted for by the last truncation. */
+  /**
+   * Where to read a sibling from: a rotated file let go after rotate_wait and written to since is
+   * read on from where it was (a chaos run read one again from its start as a copy never seen);
+   * undefined when nothing is new in it.
+   */
+  private startAt(h: HeldFile): number | undefined {
+    const was = this.released.get(`${h.dev}:${h.ino}`);
+    if (!was || h.first.length < was.head.length || hashOf(h.first.subarray(0, was.head.length)) !== was.head.hash) return 0;
+    return h.size > was.position ? was.position : undefined;
+  }
+
+  /** The keys of the rotated siblings there now. */
+  private async siblingKeys(): Promise<Set<string>> {
+    const dir = path.dirname(this.file);
+    const keys = new Set<string>();
+    for (const name of await this.siblingNames()) {
+      const st = await stat(path.join(dir, name)).catch(() => undefined);
+      if (st?.isFile()) keys.add(keyOf(st));
+    }
+    return keys;
+  }
+
+  private unaccounted(h: HeldFile): boolean {
+    const id = `${h.dev}:${h.ino}`;
+    if (this.consumed.get(id) === h.mtimeMs || this.accounted.has(keyOf(h))) return false;
+    return ![...this.rotated, ...(this.current ? [this.current] : [])].some((f) => f.dev === h.dev && f.ino === h.ino);
+  }
+
+  /**
+   * Reads a held copy from `from` to its end, a line carried in first; returns its unterminated
+   * last line, which goes on in the next file. Nobody writes to a copy: it is read once.
+   */
+  private async readHeld(h: HeldFile, from: number, id?: FileIdentity & Pick<FileOffset, 'check'>, carry?: Buffer): Promise<Buffer | undefined> {
+    const f = {
+      fh: h.fh, position: from, splitter: this.splitterFor(from), known: h.first,
+      head: id ? { length: id.headLength, hash: id.head } : { length: h.first.length, hash: hashOf(h.first) },
+      ...(id?.check ? { check: id.check } : {}),
+    };
+    f.splitter.carryIn(carry);
+    await this.drain(f);
+    // Its time now, not when listed: a copy still being made when listed was finished since (the file
+    // was truncated after it), and its time then would take it for another file later.
+    const st = await h.fh.stat().catch(() => undefined);
+    if (st) h.mtimeMs = st.mtimeMs;
+    this.consume(h);
+    const was = this.released.get(`${h.dev}:${h.ino}`);
+    if (was && from > 0) was.position = f.position;
+    return f.splitter.takePending();
+  }
+
+  /**
+   * Every rotated sibling, opened (compressed ones too, for what a gap says): the listing is taken
+   * again until it names no file not yet held, so a file moved from a name not yet read to one
+   * already read is not missed.
+   */
+  private async heldSiblings(): Promise<HeldFile[]> {
+    const dir = path.dirname(this.file);
+    const held = new Map<string, HeldFile>();
+    for (let round = 0; round < 10; round++) {
+      let added = false;
+      for (const name of await this.siblingNames()) {
+        const full = path.join(dir, name);
+        const fh = await open(full, 'r').catch(() => undefined);
+        if (!fh) continue;
+        const st = await fh.stat().catch(() => undefined);
+        if (!st?.isFile() || held.has(`${st.dev}:${st.ino}`)) { await fh.close().catch(() => {}); continue; }
+        const first = (await firstBytes(fh, Math.min(HEAD_BYTES, st.size)).catch(() => undefined)) ?? Buffer.alloc(0);
+        held.set(`${st.dev}:${st.ino}`, { fh, path: full, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, first });
+        added = true;
+      }
+      if (!added) break;
+    }
+    return [...held.values()];
+  }
+
+  /**
+   * Siblings written since the last pass that no file we follow or finished is: files that were
+   * at the path between two rename rotations this pass saw as one (renamed twice in less than a
+   * pass). Read whole, oldest first, before the current file, and followed (a writer may still
+   * append to one). A copy of the file renamed away (the same first bytes) is not one of them.
+   */
+  private async readInBetween(old: FileIdentity, attempt = 0): Promise<void> {
     const dir = path.dirname(this.file);
     const known = new Set([...this.rotated, ...(this.current ? [this.current] : [])].map((f) => `${f.dev}:${f.ino}`));
     const found: Array<{ name: string; st: { dev: number; ino: number; size: number; mtimeMs: number } }> = [];
@@ -439,7 +626,6 @@ export class FileSource implements LogSource {
       found.push({ name, st });
     }
     found.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
-    let read = 0;
     let moved = false;
     for (const { name, st } of found) {
       const full = path.join(dir, name);
@@ -449,14 +635,11 @@ export class FileSource implements LogSource {
       const was = this.released.get(`${st.dev}:${st.ino}`);
       const from = was && st.size >= was.position && (await headOf(fh, was.head.length)) === was.head.hash ? was.position : 0;
       // Read now, so that its lines come before the current file's in this pass.
-      await this.drain(this.follow(await this.openFile(fh, full, st, from), from > 0 ? 'a rotated file written to again' : 'a file rotated away before it was read', finished));
-      if (finished) this.consume(st);
-      read++;
+      await this.drain(this.follow(await this.openFile(fh, full, st, from), from > 0 ? 'a rotated file written to again' : 'a file rotated away before it was read'));
     }
     // A rotation moved a file onto another's name while we read (logrotate shifting .1 to .2 to
     // ...): the names are listed again; what was read is followed or consumed by now.
-    if (moved && attempt < 5) read += await this.readInBetween(old, finished, attempt + 1);
-    return read;
+    if (moved && attempt < 5) await this.readInBetween(old, attempt + 1);
   }
 
   /**
@@ -530,6 +713,9 @@ export class FileSource implements LogSource {
     // Never seen: start at its end, unless asked. A file that appears while we wait, or replaces a rotated one, is all new.
     const position = afterRotation || this.appeared ? 0 : this.cfg.from === 'beginning' ? 0 : st.size;
     this.current = await this.openFile(fh, this.file, st, position);
+    // Empty: if it is copytruncated before its first read, its copy cannot be told by what we had
+    // read (nothing); copies that appear from now on are of it, and are read first.
+    if (!afterRotation && this.current.known?.length === 0) this.lookAgain = true;
   }
 
   /**
@@ -616,13 +802,6 @@ export class FileSource implements LogSource {
     return list.filter((n) => n !== base && ((n.startsWith(base) && ROTATED_SUFFIX.test(n.slice(base.length)))
       || (ext !== '' && n.startsWith(stem) && n.slice(stem.length).endsWith(ext) && ROTATED_SUFFIX.test(n.slice(stem.length, -ext.length)))
       || (ext !== '' && n.startsWith(stem) && COMPRESSED.test(n) && ROTATED_SUFFIX.test(n.slice(stem.length).replace(COMPRESSED, '').slice(0, -ext.length)) && n.slice(stem.length).replace(COMPRESSED, '').endsWith(ext))));
-  }
-
-  /** Reads a copy to its end and closes it (the copy of a file truncated in place: nobody writes to it). */
-  private async readToEnd(f: Omit<OpenFile, 'grewAt'>): Promise<void> {
-    await this.drain(f);
-    f.splitter.end();
-    await f.fh.close().catch(() => {});
   }
 
   private async letGo(r: OpenFile): Promise<void> {
@@ -734,6 +913,17 @@ export class FileSource implements LogSource {
     this.rotated = [];
     this.events.up(false);
   }
+}
+
+/** A sibling's key across renames: an inode reused by a new file has another modification time. */
+function keyOf(h: { dev: number; ino: number; mtimeMs: number }): string {
+  return `${h.dev}:${h.ino}:${h.mtimeMs}`;
+}
+
+/** Both begin with the same bytes, as far as the shorter goes (and neither is empty). */
+function startsAlike(a: Buffer, b: Buffer): boolean {
+  const n = Math.min(a.length, b.length);
+  return n > 0 && a.subarray(0, n).equals(b.subarray(0, n));
 }
 
 function identityOf(f: Pick<OpenFile, 'dev' | 'ino' | 'head'>): FileIdentity {
