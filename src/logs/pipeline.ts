@@ -98,7 +98,8 @@ export class SourcePipeline {
    * its own, it would end the event before it and start one that is never matched: the bulk
    * only counts it. The last quiet line before where reading resumes, and the `context_lines`
    * before it, are read as ever: the head of the event the next line may continue, the time
-   * that event is judged by, its evidence. Exact by construction: the scan's and the daemon's
+   * that event is judged by, its evidence; so is the last of Foglet's own lines, which the next
+   * time of day is dated from (Fly's lines after it carry their own date). Exact by construction: the scan's and the daemon's
    * results are the same with and without it (tested).
    *
    * `text` is the chunk's bytes as latin1 (an index is a byte offset), `end` the end of its
@@ -117,6 +118,10 @@ export class SourcePipeline {
     let n = 0;
     let at = start;
     let last = before;
+    // The last of Foglet's lines among them (its index and start): the next time of day is dated
+    // from it, so it is read as ever even when Fly's lines after it would be passed over.
+    let timed = -1;
+    let timedAt = start;
     while (at < end) {
       const nl = text.indexOf('\n', at);
       if (nl - at > maxBytes) break;
@@ -127,6 +132,8 @@ export class SourcePipeline {
         const t = timeOfDayAt(text, at);
         if (before < 0 || rollsOver(t, last) || rollsOver(t, before)) break;
         last = t;
+        timed = n;
+        timedAt = at;
       } else {
         message = flyMessageAt(text, at, nl); // Fly's lines carry their date: no day to roll over
         if (message < 0) break;
@@ -138,13 +145,18 @@ export class SourcePipeline {
       n++;
       at = nl + 1;
     }
-    if (n <= keep) return start;
-    const resume = starts[(n - keep) % keep]!;
+    let skipped = n - keep;
+    let resume = skipped > 0 ? starts[skipped % keep]! : start;
+    if (timed >= 0 && timed < skipped) {
+      skipped = timed;
+      resume = timedAt;
+    }
+    if (skipped <= 0) return start;
     // The first quiet line ends the event being assembled (its evidence is in the ring); no
     // event after it can ask for a line before `resume` as its context.
     this.flush();
     this.ring.clear();
-    this.lines += n - keep;
+    this.lines += skipped;
     this.bytes += resume - start;
     return resume;
   }

@@ -128,6 +128,24 @@ function flyLog(): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * A line pasted with another day's time of day (22:37 among 07:00 lines), then Fly's lines, then
+ * Foglet's again: read one by one, the next time of day rolls the day over from 22:37. Passed over
+ * in bulk with the Fly lines after it kept, that line was not read, and the day did not roll (the
+ * prefilter equivalence test failed from about 11:00 UTC, when the mixed log's times met a
+ * corpus line's so).
+ */
+function farTimeThenFly(): string {
+  const next = clock(7 * 3_600_000, 2_000);
+  const out: string[] = [];
+  for (let i = 0; i < 200; i++) out.push(`${next()} request_id=A${i} ${QUIET[i % QUIET.length]}`);
+  out.push('22:37:46.210 [info]  Migrations already up');
+  for (let i = 0; i < 8; i++) out.push(`2026-11-30T07:07:0${i}Z app[e2865013f4d8] iad [info] GET /up`);
+  for (let i = 0; i < 200; i++) out.push(`${next()} request_id=B${i} ${QUIET[i % QUIET.length]}`);
+  out.push(`${next()} [error] Kernel pid terminated (application_controller) ("{application_start_failure,foglet_bbs}")`);
+  return `${out.join('\n')}\n`;
+}
+
 interface Reading {
   signals: Signal[];
   events: Array<{ line: number; time: number; lines: string[]; rules: string[] }>;
@@ -169,6 +187,7 @@ test('quiet lines passed over in bulk change nothing: the same events, signals, 
   logs.push({ text: logs[2]!.text.replace('request_id=M300 ', `request_id=M300 ${'x'.repeat(400)} `), now: noon, loop: true });
   logs.push({ text: sparse(), now: Date.UTC(2026, 11, 3, 6), loop: false });
   logs.push({ text: flyLog(), now: Date.now(), loop: false });
+  logs.push({ text: farTimeThenFly(), now: noon, loop: false });
   for (const [i, { text, now, loop }] of logs.entries()) {
     for (const chunk of [65_536, 4093]) {
       const slow = read(text, setup, false, now, chunk);
