@@ -183,3 +183,15 @@ heldOut('seventh held-out corpus', 'test/fixtures/real-corpus-holdout-7', 0.8);
  * seen.
  */
 heldOut('eighth held-out corpus', 'test/fixtures/real-corpus-holdout-8', 0.75);
+
+/**
+ * The ninth held-out corpus (120 events from sources no other corpus used: 85 failure labels and
+ * 35 healthy events, gathered by two helpers that never saw the rules), measured once before any
+ * rule saw it: recall 0.66 over all categories (crash 13/15, db_connection 10/14,
+ * migration_failure 10/14, smtp 10/15, missing_secret 6/12, ssh_host_key 7/15), no false alarm in
+ * 35 healthy events. Many misses are outside Foglet's world (OpenSSH, dropbear and Docker port
+ * clashes, Haraka's and genmon's mail logs, Zotonic's, TeslaMate's systemd units); the library
+ * wordings among them (Ecto.InvalidURLError for a bad DATABASE_URL, DBConnection's client that
+ * exited) are judged in the rules that follow.
+ */
+heldOut('ninth held-out corpus', 'test/fixtures/real-corpus-holdout-9', 0.6);
