@@ -31,9 +31,12 @@ export async function callApi(opts: ClientOptions, method: string, path: string,
   return json;
 }
 
-/** A URL's user:password, hidden wherever the CLI prints a URL (an error, --help's default). */
+/**
+ * A URL's user:password, hidden wherever the CLI prints a URL (an error, --help's default): up
+ * to the authority's last `@`, where the URL parser ends it too (a password with `@` in it).
+ */
 export function hideUserinfo(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1<redacted>@');
+  return text.replace(/(\b[a-z][a-z0-9+.-]{0,20}:\/\/)[^/?#\s]{0,1024}@/gi, '$1<redacted>@');
 }
 
 export function withClientOptions(cmd: Command): Command {

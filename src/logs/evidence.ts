@@ -5,7 +5,13 @@
  */
 import { credentialLike } from '../config/credential-like.js';
 
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,20}:\/\/[^:/@\s]{0,256}:)[^@\s/]{1,256}@/gi;
+/**
+ * A URL's password, up to the last `@` of the URL: a password with `@`, `/` or `?` left
+ * unescaped is what makes Ecto raise Ecto.InvalidURLError, so the URLs that reach evidence are
+ * often those (a user name with `@` likewise). Taking too much of a URL is the safe error.
+ * Each part is bounded, so a line of many `x://` costs linear time.
+ */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,20}:\/\/[^:/\s]{0,256}:)\S{1,256}@/gi;
 /**
  * `key=value`, `key: value`, `"key":"value"`, `"key" => "value"` (JSON and Elixir maps with
  * string keys) where the key names a secret, also with a prefix (`smtp_password`, `X_API_KEY`).

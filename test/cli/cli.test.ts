@@ -198,3 +198,10 @@ test('a password in --url or $FOGLET_MONITOR_URL is never printed: not in an err
   assert.doesNotMatch(help.stdout + help.stderr, /UrlPassw0rd99/);
   assert.match(help.stdout, /\$FOGLET_MONITOR_URL/);
 });
+
+test('a password with an unescaped @ in --url is hidden whole (the URL parser takes the last @ as the end of it)', async () => {
+  const r = await runCli(['release', 'start', 'v1', '--url', 'http://admin:Url@Passw0rd77@127.0.0.1:1', '--token', 'some-api-token-0123456789']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /127\.0\.0\.1:1/);
+  assert.doesNotMatch(r.stdout + r.stderr, /Passw0rd77/);
+});

@@ -40,6 +40,7 @@ test('a long hostile line is scrubbed in linear time', () => {
   const started = process.hrtime.bigint();
   redactLogLine(line);
   redactLogLine('x'.repeat(400_000));
+  redactLogLine('a://b:'.repeat(70_000));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   assert.ok(seconds < 2, `${seconds}s`);
 });
@@ -78,4 +79,15 @@ test('from a third trial: the names the config side calls secret are scrubbed in
   const out = redactLogLine('DB_PASS=plainpw-one1 --password plainpw-three3 %{pass: "plainpw-nine9"} MYSQL_PWD=plainpw-13thirteen passenger=3');
   for (const secret of ['plainpw-one1', 'plainpw-three3', 'plainpw-nine9', 'plainpw-13thirteen']) assert.ok(!out.includes(secret), out);
   assert.match(out, /passenger=3$/);
+});
+
+test('a password with @, / or ? unescaped in a database URL (what makes Ecto.InvalidURLError) is hidden whole', () => {
+  assertHidden([
+    ['** (Ecto.InvalidURLError) invalid url ecto://foglet:p@ssw0rd-at@db.internal/foglet, path should be a database name', 'ssw0rd-at'],
+    ['** (Ecto.InvalidURLError) invalid url ecto://foglet:pa/ssw0rd-slash@db.internal/foglet, host is not present', 'ssw0rd-slash'],
+    ['** (Ecto.InvalidURLError) invalid url postgres://foglet:pa?ssw0rd-query#x@db.internal:5432/foglet, unsupported query parameter', 'ssw0rd-query'],
+    ['DATABASE_URL is ecto://us@er:Passw0rd-userat@db/foglet', 'Passw0rd-userat'],
+  ]);
+  const plain = 'GET http://localhost:4000/up 200; see https://hexdocs.pm/ecto/Ecto.Repo.html';
+  assert.equal(redactLogLine(plain), plain);
 });
