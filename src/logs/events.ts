@@ -69,7 +69,9 @@ export class EventAssembler {
       this.flush();
       return;
     }
-    if (p && !parsed.header && (p.expectsMore || isContinuation(parsed.message))) {
+    // A continuation joins the event of its own machine (Fly) or container (compose) only: two
+    // machines' reports interleave in one log.
+    if (p && !parsed.header && p.instance === parsed.instance && (p.expectsMore || isContinuation(parsed.message))) {
       if (p.lines.length < MAX_EVENT_LINES && p.chars < MAX_EVENT_CHARS) {
         p.lines.push(raw);
         p.messages.push(parsed.message);

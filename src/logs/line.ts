@@ -252,8 +252,23 @@ export function parseLine(text: string): ParsedLine {
       if (Number.isFinite(t)) return { message: iso[3]!, level: iso[2] ? normalizeLevel(iso[2]) : undefined, time: t, header: true };
     }
   }
+  if (first >= 97 && first <= 122 /* a-z */) {
+    const compose = COMPOSE.exec(text);
+    if (compose) {
+      const inner = parseLine(compose[2]!);
+      return { ...inner, header: inner.header || !isContinuation(inner.message), instance: inner.instance ?? compose[1] };
+    }
+  }
   return { message: text, header: false };
 }
+
+/**
+ * Docker Compose's prefix (`docker compose logs`, `docker-compose up`): the container's name
+ * (`foglet-1`, v1's `foglet_1`, or a container_name), padded with spaces, and `| `; a board run
+ * with compose beside its Postgres writes its log so. The container is the line's instance, as
+ * Fly's machine is: the lines of two containers do not make one event.
+ */
+const COMPOSE = /^([a-z][\w.-]{0,62}) {1,40}\| ?(.*)$/s;
 
 const LEVEL_LIST = ['info', 'debug', 'warning', 'error', 'notice', 'warn', 'critical', 'alert', 'emergency'];
 
@@ -383,5 +398,13 @@ export function flyMessageAt(text: string, at: number, end: number): number {
   if (foglet >= 0) return foglet;
   const c = text.charCodeAt(inner);
   if (inner === end || c === 123 /* { */ || (c >= 48 && c <= 57)) return -1;
+  // A compose prefix behind Fly's: parseLine reads the line behind it, which may continue an event.
+  if (c >= 97 && c <= 122 /* a-z */) {
+    COMPOSE_AT.lastIndex = inner;
+    if (COMPOSE_AT.test(text) && COMPOSE_AT.lastIndex <= end) return -1;
+  }
   return continuationAt(text, inner, end) ? -1 : inner;
 }
+
+/** COMPOSE's prefix, at an index. */
+const COMPOSE_AT = /[a-z][\w.-]{0,62} {1,40}\|/y;
