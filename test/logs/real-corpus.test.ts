@@ -179,10 +179,11 @@ heldOut('seventh held-out corpus', 'test/fixtures/real-corpus-holdout-7', 0.8);
  * ArgumentError traced to an unset key, a migration's `execute` with no error shown, a cast error
  * labelled by its issue's context, two honeypots unable to bind port 22, Django's SMTPDataError,
  * Postal's and SES's rejections, and a Fly machine whose kernel panicked after "Starting init".
- * No rule has learned from it yet: the next rule change can be measured on it once, then it too is
- * seen.
+ * The next rule change was measured on it once, then learned from it: Application.fetch_env!'s
+ * message for a key that is a module, a key path or a string, not only an atom: 0.82
+ * (missing_secret 3/5), no false alarm. It is no longer unseen.
  */
-heldOut('eighth held-out corpus', 'test/fixtures/real-corpus-holdout-8', 0.75);
+heldOut('eighth held-out corpus', 'test/fixtures/real-corpus-holdout-8', 0.8);
 
 /**
  * The ninth held-out corpus (120 events from sources no other corpus used: 85 failure labels and
@@ -191,7 +192,30 @@ heldOut('eighth held-out corpus', 'test/fixtures/real-corpus-holdout-8', 0.75);
  * migration_failure 10/14, smtp 10/15, missing_secret 6/12, ssh_host_key 7/15), no false alarm in
  * 35 healthy events. Many misses are outside Foglet's world (OpenSSH, dropbear and Docker port
  * clashes, Haraka's and genmon's mail logs, Zotonic's, TeslaMate's systemd units); the library
- * wordings among them (Ecto.InvalidURLError for a bad DATABASE_URL, DBConnection's client that
- * exited) are judged in the rules that follow.
+ * wordings among them were then learned: Ecto.InvalidURLError (and Ecto 0.x's InvalidURL) for a
+ * DATABASE_URL set but malformed, systemd's verdict on a failed service and its ssh socket unit that
+ * cannot listen, and Docker Compose's `name  | ` prefix, read as the line behind it with the
+ * container as its instance: 0.74 (crash 15/15, db_connection 10/14, migration_failure 11/14,
+ * missing_secret 9/12, smtp 10/15, ssh_host_key 8/15), no false alarm in this or any other corpus.
+ * DBConnection's "client ... exited" stays unmatched on purpose (see the third corpus). Still missed:
+ * Haraka's and genmon's own mail logs, Docker's port clash for an add-on, OpenSSH's "Could not load
+ * host key" (see the fourth corpus), a Postgres range error with no migration in sight. It is no
+ * longer unseen.
  */
-heldOut('ninth held-out corpus', 'test/fixtures/real-corpus-holdout-9', 0.6);
+heldOut('ninth held-out corpus', 'test/fixtures/real-corpus-holdout-9', 0.7);
+
+/**
+ * The tenth held-out corpus (69 events from sources no other corpus used: 52 failure labels and 18
+ * healthy events, gathered by two helpers that never saw the rules), measured once before any rule
+ * saw it, with the rules learned from the ninth in: recall 0.79 over all categories (crash 8/10,
+ * db_connection 14/14, migration_failure 9/12, missing_secret 6/9, smtp 1/3, ssh_host_key 3/4), no
+ * false alarm in 18 healthy events, the same in all three formats. The pack before the ninth's rules
+ * scored 0.73 on it (crash 6/10, missing_secret 5/9): what was learned there held on text it never
+ * saw. Public Elixir text for mail and OTP :ssh failures is nearly used up (the helpers found 3 mail
+ * and 4 host-key events, two of them reconstructed from OTP's sources). Its misses: Rails' and
+ * Fly's release_command wording for a failed migration, Mastodon's and docker-compose's unset
+ * variables, TeslaMate's undecryptable tokens (a warning), an `:eaddrinuse` shown only in a
+ * GenServer's state, a Node mailer's TLS error, Livebook's hostname check, systemd's `Active: failed`
+ * status line.
+ */
+heldOut('tenth held-out corpus', 'test/fixtures/real-corpus-holdout-10', 0.75);
