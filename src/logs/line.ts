@@ -224,7 +224,10 @@ export function cleanLine(line: string): string {
 const FLY = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +\S+?\[([\w-]+)\] +([\w-]+) +\[(\w+)\] ?(.*)$/s;
 const ISO_START = /^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +(?:\[?(debug|info|notice|warning|warn|error|critical|alert|emergency)\]? +)?(.*)$/is;
 
-export function parseLine(text: string): ParsedLine {
+/** Prefixes taken off one line at most (Fly's around compose's around Foglet's): a hostile line of prefixes within prefixes must not exhaust the stack. */
+const MAX_PREFIXES = 3;
+
+export function parseLine(text: string, depth = 0): ParsedLine {
   const first = text.charCodeAt(0);
   if (first === 123 /* { */) {
     const json = parseJson(text);
@@ -233,9 +236,9 @@ export function parseLine(text: string): ParsedLine {
   if (first >= 48 && first <= 57 /* digit */) {
     // Foglet's own time has a ':' after the hour; Fly's and ISO timestamps a '-' after the year.
     if (text.charCodeAt(2) === 58 /* : */) return parseFogletLine(text) ?? { message: text, header: false };
-    const fly = FLY.exec(text);
+    const fly = depth < MAX_PREFIXES ? FLY.exec(text) : null;
     if (fly) {
-      const inner = parseLine(fly[5]!);
+      const inner = parseLine(fly[5]!, depth + 1);
       return {
         ...inner,
         level: inner.level ?? fly[4]!.toLowerCase(),
@@ -252,10 +255,10 @@ export function parseLine(text: string): ParsedLine {
       if (Number.isFinite(t)) return { message: iso[3]!, level: iso[2] ? normalizeLevel(iso[2]) : undefined, time: t, header: true };
     }
   }
-  if (first >= 97 && first <= 122 /* a-z */) {
+  if (first >= 97 && first <= 122 /* a-z */ && depth < MAX_PREFIXES) {
     const compose = COMPOSE.exec(text);
     if (compose) {
-      const inner = parseLine(compose[2]!);
+      const inner = parseLine(compose[2]!, depth + 1);
       return { ...inner, header: inner.header || !isContinuation(inner.message), instance: inner.instance ?? compose[1] };
     }
   }

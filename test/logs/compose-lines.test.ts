@@ -55,3 +55,10 @@ test('a stack line of one Fly machine does not join the event of another machine
   ]);
   assert.deepEqual(got, ['migration_failure/postgrex_error_while_migrating@3']);
 });
+
+test('a hostile line of prefixes within prefixes is read, not fatal: at most a few are taken off', () => {
+  const composes = parseLine('a | '.repeat(20_000));
+  assert.equal(typeof composes.message, 'string');
+  const flys = parseLine('2026-05-18T10:00:00Z app[e2865013f4d8] iad [info] '.repeat(20_000));
+  assert.equal(typeof flys.message, 'string');
+});
