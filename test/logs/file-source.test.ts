@@ -451,6 +451,60 @@ describe('file log source', () => {
     assertExactlyOnce(lines, w.next);
   });
 
+  test('from a trial: lines written between logrotate\'s copy and its truncation, read from the file before it was emptied: the copy is shorter than what was read, and is neither read again nor a gap', async () => {
+    const { file, lines, s, w } = await tailEmptyFile(dir);
+    for (let round = 0; round < 3; round++) {
+      w.write(20);
+      await caughtUpTo(lines, w.next);
+      shiftRotations(file);
+      copyFileSync(file, `${file}.1`);
+      // The board writes on while logrotate has copied and not yet truncated; the monitor reads it.
+      w.write(5);
+      await caughtUpTo(lines, w.next);
+      truncateSync(file, 0);
+      w.write(10);
+      await caughtUpTo(lines, w.next);
+    }
+    await s.source.stop();
+    w.close();
+    assert.deepEqual(s.gaps, [], 'nothing was lost: every line was read');
+    assertExactlyOnce(lines, w.next);
+  });
+
+  test('from a trial: two more copytruncates while the copy of the first is being read: every line once and in the order written (a later copy was read before an earlier one, and an alert on the earlier line was lost in the episode of a later one)', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const lines: string[] = [];
+    const w = new Writer(file);
+    const copytruncate = () => { shiftRotations(file); copyFileSync(file, `${file}.1`); truncateSync(file, 0); };
+    // While the source reads the copy of the first truncation (it has looked at what the file holds
+    // then: lines 20 to 29), logrotate runs twice more.
+    let hooked = false;
+    const s = fileSource(file, new Offsets(), lines, {
+      onLine: (text) => {
+        if (hooked || !text.startsWith('line 15 ')) return;
+        hooked = true;
+        copytruncate(); // lines 20 to 29
+        w.write(10);
+        copytruncate(); // lines 30 to 39
+        w.write(10); // lines 40 to 49, at the path
+      },
+    });
+    await s.source.start();
+    w.write(10);
+    await caughtUpTo(lines, w.next);
+    w.write(10);
+    copytruncate(); // lines 0 to 19 in the copy, 10 to 19 not read yet
+    w.write(10); // lines 20 to 29, at the path when the source looks
+    await waitFor(() => lines.some((l) => l.startsWith('line 49 ')), 'line 49');
+    await s.source.stop();
+    w.close();
+    assert.deepEqual(s.gaps, []);
+    assertExactlyOnce(lines, 50);
+    const order = lines.map((l) => Number(/^line (\d+) /.exec(l)?.[1]));
+    assert.deepEqual(order, [...order].sort((a, b) => a - b), 'read in the order written');
+  });
+
   test('a restart resumes at the saved offset: nothing lost, nothing twice', async () => {
     const file = path.join(dir, 'app.log');
     appendFileSync(file, '');

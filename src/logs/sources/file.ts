@@ -64,6 +64,12 @@ export interface OffsetStore {
 
 const HEAD_BYTES = 128;
 const CHECK_BYTES = 64;
+/**
+ * What the board writes between logrotate's copy and its truncation (a window of a few ms; 32 KB is
+ * ~80 ms at 400 KB/s) is read from the file only: a copy that ends within this many bytes before
+ * where we read to is recognised as the copy of what we read.
+ */
+const RECENT_BYTES = 32 * 1024;
 const CHUNK = 256 * 1024;
 /**
  * With file-system events working, the poll is only a safety net (a lost event, an
@@ -97,6 +103,12 @@ interface OpenFile {
   known?: Buffer;
   /** The last CHECK_BYTES bytes read (fewer at first), ending where it was read to. */
   tail?: Buffer;
+  /**
+   * The file at the path only: the last RECENT_BYTES read, ending where it was read to. logrotate's
+   * copy is shorter than what we read when the board wrote between its copy and its truncation; these
+   * bytes tell that copy (nothing left to read in it) from a copy of another file.
+   */
+  recent?: Buffer;
   /** Its modification time at the last pass. */
   mtimeMs?: number;
   /** ms since the epoch when it last grew: a rotated file is let go after rotate_wait of quiet. */
@@ -440,11 +452,10 @@ export class FileSource implements LogSource {
     this.events.rotation?.('truncate');
     const since = this.generationAt;
     this.generationAt = Date.now();
-    const held = await this.heldSiblings();
+    const { held, now } = await this.siblingsThenPeek(cur);
     try {
       // What the file holds now, peeked after the listing: a copy of it (being made, or made for a
       // truncation still to come) is no file in between; it is read from the file itself.
-      const now = await this.peek(cur);
       const committed = cur.splitter.committed;
       const id = identityOf(cur);
       let copy: HeldFile | undefined;
@@ -455,6 +466,17 @@ export class FileSource implements LogSource {
         copy = h;
         break;
       }
+      // None holds all we read: the board wrote between logrotate's copy and its truncation, and we
+      // read that from the file. The copy ends before where we were; there is nothing in it to read,
+      // and it is no file in between (read again from its start, with a false gap, in a trial).
+      let short: HeldFile | undefined;
+      if (!copy) {
+        for (const h of [...held].sort((a, b) => b.mtimeMs - a.mtimeMs)) {
+          if (!this.unaccounted(h) || COMPRESSED.test(h.path) || h.size >= committed) continue;
+          if (await endsAsRead(h, cur).catch(() => false)) { short = h; break; }
+        }
+      }
+      if (short) this.consume(short);
       let carry: Buffer | undefined;
       if (copy) {
         this.recovered(copy.path, committed, 'the copy of the file truncated in place');
@@ -463,7 +485,7 @@ export class FileSource implements LogSource {
       } else {
         carry = cur.splitter.takePending();
       }
-      const fresh = held.filter((h) => h !== copy && this.unaccounted(h) && h.mtimeMs >= since - 1000 && h.size > 0 && this.startAt(h) !== undefined);
+      const fresh = held.filter((h) => h !== copy && h !== short && this.unaccounted(h) && h.mtimeMs >= since - 1000 && h.size > 0 && this.startAt(h) !== undefined);
       const deferred = new Set(fresh.filter((h) => !COMPRESSED.test(h.path) && startsAlike(h.first, now)));
       let between = 0;
       for (const h of fresh.filter((x) => !COMPRESSED.test(x.path) && !deferred.has(x)).sort((a, b) => a.mtimeMs - b.mtimeMs)) {
@@ -472,7 +494,7 @@ export class FileSource implements LogSource {
         carry = await this.readHeld(h, from, undefined, carry);
         between++;
       }
-      if (!copy) {
+      if (!copy && !short) {
         // No copy of what we had not read, but one compressed since, or later copies (so this one was
         // made, then deleted): the unread tail is gone, said (a trial lost it silently).
         const gone = await this.freshNames(fresh.filter((h) => COMPRESSED.test(h.path)).map((h) => path.basename(h.path)), committed);
@@ -486,6 +508,7 @@ export class FileSource implements LogSource {
       cur.head = { length: now.length, hash: hashOf(now) };
       cur.check = undefined;
       cur.tail = undefined;
+      cur.recent = undefined;
       this.lookAgain = true;
     } finally {
       for (const h of held) await h.fh.close().catch(() => {});
@@ -498,11 +521,15 @@ export class FileSource implements LogSource {
    * never. A copy of what the file holds is left for its truncation to find.
    */
   private async copiesMadeMeanwhile(cur: OpenFile): Promise<void> {
-    // Truncated again already: the next pass finds its copy, and reads these after it, in order.
-    if (cur.position > 0 && !(await unchanged(cur))) return;
-    const held = await this.heldSiblings();
+    // Truncated again already (even before its first read: the first bytes looked at are gone): the
+    // next pass finds its copy, and reads these after it, in order (a trial read a later copy first).
+    if (!(await unchanged(cur))) return;
+    const { held, now } = await this.siblingsThenPeek(cur);
     try {
-      const now = await this.peek(cur);
+      // The listing takes a while with many siblings: truncated again meanwhile, a copy of it is among
+      // them, and later copies would be read before it (a trial's 40 quick rotations did so). Left to
+      // the next pass's truncation, which reads them all in order.
+      if (!(await unchanged(cur))) return;
       const known = cur.known ?? Buffer.alloc(0);
       const fresh = held.filter((h) => this.unaccounted(h) && !COMPRESSED.test(h.path) && h.mtimeMs >= this.generationAt - 1000 && h.size > 0 && this.startAt(h) !== undefined);
       for (const h of fresh.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
@@ -587,24 +614,60 @@ export class FileSource implements LogSource {
    * again until it names no file not yet held, so a file moved from a name not yet read to one
    * already read is not missed.
    */
-  private async heldSiblings(): Promise<HeldFile[]> {
-    const dir = path.dirname(this.file);
-    const held = new Map<string, HeldFile>();
-    for (let round = 0; round < 10; round++) {
-      let added = false;
-      for (const name of await this.siblingNames()) {
-        const full = path.join(dir, name);
-        const fh = await open(full, 'r').catch(() => undefined);
-        if (!fh) continue;
-        const st = await fh.stat().catch(() => undefined);
-        if (!st?.isFile() || held.has(`${st.dev}:${st.ino}`)) { await fh.close().catch(() => {}); continue; }
-        const first = (await firstBytes(fh, Math.min(HEAD_BYTES, st.size)).catch(() => undefined)) ?? Buffer.alloc(0);
-        held.set(`${st.dev}:${st.ino}`, { fh, path: full, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, first });
-        added = true;
-      }
-      if (!added) break;
-    }
+  private async heldSiblings(held = new Map<string, HeldFile>()): Promise<HeldFile[]> {
+    for (let round = 0; round < 10; round++) if (!(await this.holdMore(held))) break;
     return [...held.values()];
+  }
+
+  /** One listing: opens the siblings not held yet; whether it found any. */
+  private async holdMore(held: Map<string, HeldFile>): Promise<boolean> {
+    const dir = path.dirname(this.file);
+    let added = false;
+    for (const name of await this.siblingNames()) {
+      const full = path.join(dir, name);
+      const fh = await open(full, 'r').catch(() => undefined);
+      if (!fh) continue;
+      const st = await fh.stat().catch(() => undefined);
+      if (!st?.isFile() || held.has(`${st.dev}:${st.ino}`)) { await fh.close().catch(() => {}); continue; }
+      const first = (await firstBytes(fh, Math.min(HEAD_BYTES, st.size)).catch(() => undefined)) ?? Buffer.alloc(0);
+      held.set(`${st.dev}:${st.ino}`, { fh, path: full, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, first });
+      added = true;
+    }
+    return added;
+  }
+
+  /**
+   * The siblings, held, and what the file at the path holds now, peeked after a listing that found
+   * nothing new: the copy of a file truncated while the siblings were being listed (a slow listing
+   * of forty copies, logrotate run twice meanwhile) is among them, and is read before the file now
+   * there, not after it (a trial read it late: its failure line fell into a later episode).
+   */
+  private async siblingsThenPeek(cur: OpenFile): Promise<{ held: HeldFile[]; now: Buffer }> {
+    const held = new Map<string, HeldFile>();
+    try {
+      await this.heldSiblings(held);
+      let now = await this.peek(cur);
+      for (let round = 0; round < 5; round++) {
+        const added = await this.holdMore(held);
+        const again = await this.peek(cur);
+        const same = again.length >= now.length && again.subarray(0, now.length).equals(now);
+        now = again;
+        if (!added && same) break;
+      }
+      // A copy being made when it was listed (empty, or half copied) was finished before the file was
+      // truncated: as it is now, it is told by its first bytes and its time (a trial read one late).
+      for (const h of held.values()) {
+        const st = await h.fh.stat().catch(() => undefined);
+        if (!st || (st.size === h.size && st.mtimeMs === h.mtimeMs)) continue;
+        h.size = st.size;
+        h.mtimeMs = st.mtimeMs;
+        if (h.first.length < HEAD_BYTES) h.first = (await firstBytes(h.fh, Math.min(HEAD_BYTES, st.size)).catch(() => undefined)) ?? h.first;
+      }
+      return { held: [...held.values()], now };
+    } catch (e) {
+      for (const h of held.values()) await h.fh.close().catch(() => {});
+      throw e;
+    }
   }
 
   /**
@@ -846,6 +909,7 @@ export class FileSource implements LogSource {
       const chunk = buf.subarray(0, bytesRead);
       f.splitter.push(chunk);
       noteRead(f, start, chunk);
+      if (f === this.current) keepRecent(this.current, chunk);
       if (!this.running && bytesRead < CHUNK) return total;
     }
   }
@@ -1000,6 +1064,32 @@ function noteRead(f: Pick<OpenFile, 'splitter' | 'known' | 'check' | 'tail'>, st
   if (f.check?.at === at) return;
   if (at === end && f.tail.length === CHECK_BYTES) f.check = { at, hash: hashOf(f.tail) };
   else if (at - CHECK_BYTES >= start && at <= end) f.check = { at, hash: hashOf(chunk.subarray(at - CHECK_BYTES - start, at - start)) };
+}
+
+/** The last RECENT_BYTES read of the file at the path, kept across reads. */
+function keepRecent(f: OpenFile, chunk: Buffer): void {
+  if (chunk.length >= RECENT_BYTES) { f.recent = Buffer.from(chunk.subarray(-RECENT_BYTES)); return; }
+  const was = f.recent ?? Buffer.alloc(0);
+  f.recent = Buffer.concat([was.subarray(Math.max(0, was.length + chunk.length - RECENT_BYTES)), chunk]);
+}
+
+/**
+ * Whether `h` is a copy of the first `h.size` bytes of what we read of `cur`: it begins as `cur`
+ * began, and its last bytes (up to CHECK_BYTES) are those we read at that offset.
+ */
+async function endsAsRead(h: HeldFile, cur: OpenFile): Promise<boolean> {
+  const recent = cur.recent;
+  if (!recent || h.size === 0 || h.size > cur.position) return false;
+  const start = cur.position - recent.length;
+  const n = Math.min(CHECK_BYTES, h.size);
+  if (h.size - n < start) return false; // ends before the bytes we kept: cannot tell
+  const known = cur.known ?? Buffer.alloc(0);
+  const m = Math.min(h.first.length, known.length, h.size);
+  if (m === 0 && h.size > n) return false;
+  if (!h.first.subarray(0, m).equals(known.subarray(0, m))) return false;
+  if (cur.head && h.size >= cur.head.length && h.first.length >= cur.head.length && hashOf(h.first.subarray(0, cur.head.length)) !== cur.head.hash) return false;
+  const last = await bytesAt(h.fh, h.size - n, n);
+  return last !== undefined && last.equals(recent.subarray(h.size - n - start, h.size - start));
 }
 
 function hashOf(buf: Buffer): string {
