@@ -70,6 +70,8 @@ const CHECK_BYTES = 64;
  * where we read to is recognised as the copy of what we read.
  */
 const RECENT_BYTES = 32 * 1024;
+const MARK_SPACING = 16 * 1024;
+const MARKS = 32;
 const CHUNK = 256 * 1024;
 /**
  * With file-system events working, the poll is only a safety net (a lost event, an
@@ -109,6 +111,12 @@ interface OpenFile {
    * bytes tell that copy (nothing left to read in it) from a copy of another file.
    */
   recent?: Buffer;
+  /**
+   * The file at the path only: checks taken every MARK_SPACING bytes or more (the last MARKS of
+   * them). logrotate copies the size it saw when it began, so under load its copy can end far
+   * before where we read (a trial: 20 KB copied of 88 KB read); a mark within the copy tells it.
+   */
+  marks?: Array<{ at: number; hash: string }>;
   /** Its modification time at the last pass. */
   mtimeMs?: number;
   /** ms since the epoch when it last grew: a rotated file is let go after rotate_wait of quiet. */
@@ -509,6 +517,7 @@ export class FileSource implements LogSource {
       cur.check = undefined;
       cur.tail = undefined;
       cur.recent = undefined;
+      cur.marks = undefined;
       this.lookAgain = true;
     } finally {
       for (const h of held) await h.fh.close().catch(() => {});
@@ -902,6 +911,13 @@ export class FileSource implements LogSource {
         this.pollSoon();
         return total;
       }
+      // What the board wrote to a renamed file before it reopened the path (logrotate signals it after
+      // the rename) is older than anything in the new file: read now, before these bytes, which it
+      // wrote later (a trial read such lines after the new file's, and a failure line fell into a
+      // later episode). A copy (nobody writes to it) is not looked at again.
+      if (f === this.current) {
+        for (const r of [...this.rotated]) if (r.grewAt > 0 && (await this.drain(r)) > 0) r.grewAt = Date.now();
+      }
       this.lastRead = f;
       total += bytesRead;
       const start = f.position;
@@ -1068,6 +1084,11 @@ function noteRead(f: Pick<OpenFile, 'splitter' | 'known' | 'check' | 'tail'>, st
 
 /** The last RECENT_BYTES read of the file at the path, kept across reads. */
 function keepRecent(f: OpenFile, chunk: Buffer): void {
+  if (f.check && f.check.at >= CHECK_BYTES) {
+    const marks = (f.marks ??= []);
+    if (marks.length === 0 || f.check.at - marks[marks.length - 1]!.at >= MARK_SPACING) marks.push(f.check);
+    if (marks.length > MARKS) marks.shift();
+  }
   if (chunk.length >= RECENT_BYTES) { f.recent = Buffer.from(chunk.subarray(-RECENT_BYTES)); return; }
   const was = f.recent ?? Buffer.alloc(0);
   f.recent = Buffer.concat([was.subarray(Math.max(0, was.length + chunk.length - RECENT_BYTES)), chunk]);
@@ -1080,16 +1101,20 @@ function keepRecent(f: OpenFile, chunk: Buffer): void {
 async function endsAsRead(h: HeldFile, cur: OpenFile): Promise<boolean> {
   const recent = cur.recent;
   if (!recent || h.size === 0 || h.size > cur.position) return false;
-  const start = cur.position - recent.length;
-  const n = Math.min(CHECK_BYTES, h.size);
-  if (h.size - n < start) return false; // ends before the bytes we kept: cannot tell
   const known = cur.known ?? Buffer.alloc(0);
   const m = Math.min(h.first.length, known.length, h.size);
-  if (m === 0 && h.size > n) return false;
+  if (m === 0 && h.size > CHECK_BYTES) return false;
   if (!h.first.subarray(0, m).equals(known.subarray(0, m))) return false;
   if (cur.head && h.size >= cur.head.length && h.first.length >= cur.head.length && hashOf(h.first.subarray(0, cur.head.length)) !== cur.head.hash) return false;
-  const last = await bytesAt(h.fh, h.size - n, n);
-  return last !== undefined && last.equals(recent.subarray(h.size - n - start, h.size - start));
+  const start = cur.position - recent.length;
+  const n = Math.min(CHECK_BYTES, h.size);
+  if (h.size - n >= start) {
+    const last = await bytesAt(h.fh, h.size - n, n);
+    return last !== undefined && last.equals(recent.subarray(h.size - n - start, h.size - start));
+  }
+  // Ends before the bytes kept: the last mark within it says whether it is what we read up to there.
+  const mark = [...(cur.marks ?? [])].reverse().find((k) => k.at <= h.size);
+  return mark !== undefined && (await checkHolds(h.fh, mark));
 }
 
 function hashOf(buf: Buffer): string {
