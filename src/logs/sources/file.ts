@@ -65,9 +65,9 @@ export interface OffsetStore {
 const HEAD_BYTES = 128;
 const CHECK_BYTES = 64;
 /**
- * What the board writes between logrotate's copy and its truncation (a window of a few ms; 32 KB is
- * ~80 ms at 400 KB/s) is read from the file only: a copy that ends within this many bytes before
- * where we read to is recognised as the copy of what we read.
+ * What the board writes between logrotate's copy and its truncation (the copy is fsynced in between:
+ * a few ms, longer under load) is read from the file only: a copy that ends within this many bytes
+ * before where we read to is recognised as the copy of what we read by its last bytes.
  */
 const RECENT_BYTES = 32 * 1024;
 const MARK_SPACING = 16 * 1024;
@@ -113,8 +113,10 @@ interface OpenFile {
   recent?: Buffer;
   /**
    * The file at the path only: checks taken every MARK_SPACING bytes or more (the last MARKS of
-   * them). logrotate copies the size it saw when it began, so under load its copy can end far
-   * before where we read (a trial: 20 KB copied of 88 KB read); a mark within the copy tells it.
+   * them). logrotate's copytruncate copies to the end, then fsyncs the copy, then truncates
+   * (copyTruncate in logrotate.c): what the board writes meanwhile is in no copy, and under load its
+   * copy can end far before where we read (a trial: 20 KB copied of 88 KB read); a mark within the
+   * copy tells it.
    */
   marks?: Array<{ at: number; hash: string }>;
   /** Its modification time at the last pass. */
