@@ -12,9 +12,18 @@ export class UsageError extends Error {}
 export async function callApi(opts: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
   const token = opts.token ?? process.env.FOGLET_MONITOR_API_TOKEN;
   if (!token) throw new UsageError('no API token: pass --token or set FOGLET_MONITOR_API_TOKEN (the api.token of the monitor)');
+  let base: URL;
+  try {
+    base = new URL(opts.url);
+  } catch {
+    throw new UsageError(`--url ${opts.url} is not a URL (for example http://127.0.0.1:9477)`);
+  }
+  // fetch refuses a URL with credentials, with an error that names neither: the API's own
+  // credential is the token, sent as a bearer header (where a proxy's Basic password would go too).
+  if (base.username || base.password) throw new UsageError(`--url ${opts.url} carries a user:password, which is never sent: the monitor's API is authenticated by its token (--token or FOGLET_MONITOR_API_TOKEN); give the URL without it`);
   let res: Response;
   try {
-    res = await fetch(new URL(path, opts.url), {
+    res = await fetch(new URL(path, base), {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
