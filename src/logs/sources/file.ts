@@ -23,7 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import { statSync, watch, type FSWatcher } from 'node:fs';
-import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { LineSplitter } from '../line.js';
@@ -51,6 +51,12 @@ export interface FileOffset extends FileIdentity {
    * the same, and of several copies with the same first bytes the right one is found.
    */
   check?: { at: number; hash: string };
+  /**
+   * Checks before `check` (every MARK_SPACING bytes, the last SAVED_MARKS): logrotate's copy can end
+   * before the offset (what was written during its copy and fsync we read from the file), and one of
+   * these, within the copy, tells it from another file at the next start.
+   */
+  marks?: Array<{ at: number; hash: string }>;
   /** The file at the path was gone when this was saved: whatever is there at the next start is new. */
   gone?: boolean;
   /** Rotated files not yet read to their end, oldest first: a restart finishes them first. */
@@ -72,6 +78,7 @@ const CHECK_BYTES = 64;
 const RECENT_BYTES = 32 * 1024;
 const MARK_SPACING = 16 * 1024;
 const MARKS = 32;
+const SAVED_MARKS = 4;
 const CHUNK = 256 * 1024;
 /**
  * With file-system events working, the poll is only a safety net (a lost event, an
@@ -158,6 +165,11 @@ export class FileSource implements LogSource {
   /** The directory watched (its inode) and the name at the path's end when it is a symbolic link (null: one elsewhere). */
   private dirIno: number | undefined;
   private target: string | null | undefined;
+  /**
+   * The file the path resolves to (the path itself unless it is a symbolic link): its rotations
+   * are beside it, not beside the link.
+   */
+  private real: string | undefined;
   /** The last poll found events not to be trusted: poll at poll_interval. */
   private deaf = false;
   /** The path was gone at the last pass. */
@@ -204,6 +216,10 @@ export class FileSource implements LogSource {
     this.watchDirectory();
     this.wake();
     await this.pass;
+    // A symbolic link into another directory: its file's changes raise no event here, so the poll
+    // runs at poll_interval from the start, not once a minute (a trial waited 45 s, and lost two
+    // rotations in between).
+    this.deaf = !(await this.eventsWork());
     this.schedulePoll();
   }
 
@@ -298,7 +314,21 @@ export class FileSource implements LogSource {
     })();
   }
 
+  /** Where rotated files are looked for: beside the file the path resolves to. */
+  private get rotatedBeside(): string {
+    return this.real ?? this.file;
+  }
+
+  /** The file the path resolves to; a link whose file is gone (renamed away) names where it will be. */
+  private async resolve(): Promise<void> {
+    this.real = await realpath(this.file).catch(async () => {
+      const link = await readlink(this.file).catch(() => undefined);
+      return link === undefined ? undefined : path.resolve(path.dirname(this.file), link);
+    });
+  }
+
   private async readPass(): Promise<void> {
+    await this.resolve();
     if (!this.resumed) {
       // Siblings there before we look are accounted for: the last run read them, or resume finds
       // them now (a copy made from here on is of what this run reads).
@@ -407,9 +437,12 @@ export class FileSource implements LogSource {
       // Emptied in place while the monitor was down: the rest of what we had not read may be in a copy.
       this.events.rotation?.('truncate');
       const copy = await this.findSibling(saved, saved.offset, this.file);
+      // A copy that ends before the offset (written to during logrotate's copy and fsync, which we read
+      // from the file) holds nothing unread: neither a gap nor a sibling to read again (a trial: a false gap).
+      const short = copy.file ? undefined : await this.shortCopyOf(saved);
       if (copy.file) this.follow(copy.file, 'the copy of the file truncated while the monitor was down', true);
-      else this.lost('truncated_while_down', this.file, saved.offset, copy.compressed);
-      await this.changedWhileDown(saved, st);
+      else if (!short) this.lost('truncated_while_down', this.file, saved.offset, copy.compressed);
+      await this.changedWhileDown(saved, st, short);
       this.current = await this.openFile(fh, this.file, st, 0);
       return;
     }
@@ -429,10 +462,10 @@ export class FileSource implements LogSource {
    * other than those already being finished, holds lines nobody read. They are read
    * whole, oldest first, after the old file's tail and before the current file.
    */
-  private async changedWhileDown(saved: FileOffset, current: { dev: number; ino: number } | undefined): Promise<void> {
+  private async changedWhileDown(saved: FileOffset, current: { dev: number; ino: number } | undefined, read?: { dev: number; ino: number }): Promise<void> {
     if (typeof saved.savedAt !== 'number') return;
-    const dir = path.dirname(this.file);
-    const known = new Set([...this.rotated, ...(current ? [current] : [])].map((f) => `${f.dev}:${f.ino}`));
+    const dir = path.dirname(this.rotatedBeside);
+    const known = new Set([...this.rotated, ...(current ? [current] : []), ...(read ? [read] : [])].map((f) => `${f.dev}:${f.ino}`));
     const names = await this.siblingNames();
     const fresh: Array<{ name: string; mtime: number; dev: number; ino: number; size: number }> = [];
     for (const name of names) {
@@ -583,7 +616,7 @@ export class FileSource implements LogSource {
 
   /** The keys of the rotated siblings there now. */
   private async siblingKeys(): Promise<Set<string>> {
-    const dir = path.dirname(this.file);
+    const dir = path.dirname(this.rotatedBeside);
     const keys = new Set<string>();
     for (const name of await this.siblingNames()) {
       const st = await stat(path.join(dir, name)).catch(() => undefined);
@@ -632,7 +665,7 @@ export class FileSource implements LogSource {
 
   /** One listing: opens the siblings not held yet; whether it found any. */
   private async holdMore(held: Map<string, HeldFile>): Promise<boolean> {
-    const dir = path.dirname(this.file);
+    const dir = path.dirname(this.rotatedBeside);
     let added = false;
     for (const name of await this.siblingNames()) {
       const full = path.join(dir, name);
@@ -688,7 +721,7 @@ export class FileSource implements LogSource {
    * append to one). A copy of the file renamed away (the same first bytes) is not one of them.
    */
   private async readInBetween(old: FileIdentity, attempt = 0): Promise<void> {
-    const dir = path.dirname(this.file);
+    const dir = path.dirname(this.rotatedBeside);
     const known = new Set([...this.rotated, ...(this.current ? [this.current] : [])].map((f) => `${f.dev}:${f.ino}`));
     const found: Array<{ name: string; st: { dev: number; ino: number; size: number; mtimeMs: number } }> = [];
     for (const name of await this.siblingNames()) {
@@ -721,7 +754,7 @@ export class FileSource implements LogSource {
    * `read` bytes already read (a gzip file says its size in its last four bytes; others cannot tell).
    */
   private async freshNames(names: string[], read: number): Promise<string[]> {
-    const dir = path.dirname(this.file);
+    const dir = path.dirname(this.rotatedBeside);
     const out: string[] = [];
     for (const n of names) {
       const full = path.join(dir, n);
@@ -816,12 +849,41 @@ export class FileSource implements LogSource {
   }
 
   /**
+   * A copy of the saved file shorter than the saved offset (logrotate copied before we read to the
+   * offset): its first bytes are the file's, and a saved mark within it holds. Nothing in it is unread.
+   */
+  private async shortCopyOf(saved: FileOffset): Promise<{ dev: number; ino: number } | undefined> {
+    // From the state file: only well-formed marks are trusted.
+    const marks = (Array.isArray(saved.marks) ? saved.marks : []).filter((k) => Number.isSafeInteger(k?.at) && k.at >= CHECK_BYTES && typeof k.hash === 'string');
+    if (marks.length === 0 || saved.headLength === 0) return undefined;
+    const dir = path.dirname(this.rotatedBeside);
+    for (const name of (await this.siblingNames()).filter((n) => !COMPRESSED.test(n))) {
+      const full = path.join(dir, name);
+      const st = await stat(full).catch(() => undefined);
+      if (!st?.isFile() || st.size >= saved.offset || st.size < saved.headLength) continue;
+      const mark = [...marks].reverse().find((k) => k.at <= st.size);
+      if (!mark) continue;
+      const fh = await openSame(full, st);
+      if (!fh) continue;
+      try {
+        if ((await headOf(fh, saved.headLength)) === saved.head && (await checkHolds(fh, mark))) {
+          this.recovered(full, st.size, 'the copy of the file truncated while the monitor was down (read to its end before)');
+          return { dev: st.dev, ino: st.ino };
+        }
+      } finally {
+        await fh.close().catch(() => {});
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * A file that was `id`, now under another name in the same directory: the same inode
    * (renamed), or failing that a copy with the same first bytes and at least `minSize`
    * bytes (copytruncate). Names of compressed siblings come back for the message.
    */
   private async findSibling(id: FileIdentity & Pick<FileOffset, 'check'>, minSize: number, except?: string, attempt = 0): Promise<{ file?: Omit<OpenFile, 'grewAt'>; compressed: string[] }> {
-    const dir = path.dirname(this.file);
+    const dir = path.dirname(this.rotatedBeside);
     let all: string[];
     try {
       all = (await readdir(dir)).slice(0, MAX_SIBLINGS);
@@ -866,8 +928,8 @@ export class FileSource implements LogSource {
    * merely begins alike (`foglet-error.log`).
    */
   private async siblingNames(names?: string[]): Promise<string[]> {
-    const dir = path.dirname(this.file);
-    const base = path.basename(this.file);
+    const dir = path.dirname(this.rotatedBeside);
+    const base = path.basename(this.rotatedBeside);
     const stem = base.replace(/\.[^.]*$/, '');
     const ext = base.slice(stem.length);
     const list = names ?? (await readdir(dir).catch(() => [] as string[])).slice(0, MAX_SIBLINGS);
@@ -953,12 +1015,15 @@ export class FileSource implements LogSource {
     const settledOf = (f: OpenFile) => (f === this.lastRead ? Math.max(0, f.splitter.committed - unsettled) : f.splitter.committed);
     const rotated = this.rotated.filter((r) => r.head).map((r) => {
       const offset = settledOf(r);
-      return { ...identityOf(r), offset, path: r.path, ...(r.check && r.check.at <= offset ? { check: r.check } : {}) };
+      const check = checkFor(r, offset);
+      return { ...identityOf(r), offset, path: r.path, ...(check ? { check } : {}) };
     });
     let next: FileOffset;
     if (cur?.head) {
       const offset = settledOf(cur);
-      next = { ...identityOf(cur), offset, ...(cur.check && cur.check.at <= offset ? { check: cur.check } : {}) };
+      const check = checkFor(cur, offset);
+      const marks = (cur.marks ?? []).filter((k) => k.at <= offset && k.at !== check?.at).slice(-SAVED_MARKS);
+      next = { ...identityOf(cur), offset, ...(check ? { check } : {}), ...(marks.length > 0 ? { marks } : {}) };
     } else if (this.resumed && this.running) {
       // No file at the path now (rotated away, not yet replaced): the next start takes any file there as new.
       next = { dev: 0, ino: 0, head: '', headLength: 0, offset: 0, gone: true };
@@ -1082,6 +1147,23 @@ function noteRead(f: Pick<OpenFile, 'splitter' | 'known' | 'check' | 'tail'>, st
   if (f.check?.at === at) return;
   if (at === end && f.tail.length === CHECK_BYTES) f.check = { at, hash: hashOf(f.tail) };
   else if (at - CHECK_BYTES >= start && at <= end) f.check = { at, hash: hashOf(chunk.subarray(at - CHECK_BYTES - start, at - start)) };
+}
+
+/**
+ * A check for an offset saved: the last one taken, when it is not past it; else the bytes before the
+ * offset, from those kept; else the last mark before it. The offset stops before an event still
+ * waiting for more lines, so the last check is usually past it: with none saved, a file that
+ * always begins alike (a boot banner longer than the head), emptied and written past the offset
+ * while the monitor was down, was taken for the same file and read on from the middle (a trial).
+ */
+function checkFor(f: OpenFile, offset: number): FileOffset['check'] {
+  if (f.check && f.check.at <= offset) return f.check;
+  const recent = f.recent;
+  const start = f.position - (recent?.length ?? 0);
+  if (recent && offset >= CHECK_BYTES && offset - CHECK_BYTES >= start && offset <= f.position) {
+    return { at: offset, hash: hashOf(recent.subarray(offset - CHECK_BYTES - start, offset - start)) };
+  }
+  return [...(f.marks ?? [])].reverse().find((k) => k.at <= offset);
 }
 
 /** The last RECENT_BYTES read of the file at the path, kept across reads. */
