@@ -152,6 +152,16 @@ export class LineSplitter {
     return this.assemble(Buffer.alloc(0));
   }
 
+  /**
+   * Of the unterminated last line, only the start carried in from another file; this stream's own
+   * bytes of it are dropped (they are read again from elsewhere: the copy of a truncated file).
+   */
+  takeCarried(): Buffer | undefined {
+    const carried = this.carried;
+    const line = this.takePending();
+    return carried > 0 && line ? line.subarray(0, Math.min(carried, line.length)) : undefined;
+  }
+
   /** The start of a line from another file (`takePending`): its bytes are not this stream's, so not counted in `committed`. */
   carryIn(prefix: Buffer | undefined): void {
     if (!prefix || prefix.length === 0) return;

@@ -563,6 +563,30 @@ describe('file log source', () => {
     assertExactlyOnce(lines, w.next);
   });
 
+  test('from a kill -9 trial: the same, with all of it read in one long read (the source behind under load) and a copy shorter than that read: no false gap', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const w = new Writer(file);
+    w.write(400);
+    copyFileSync(file, `${file}.1`); // logrotate's copy; the board writes on during its fsync
+    w.write(300);
+    const offsets = new Offsets();
+    const lines: string[] = [];
+    const a = fileSource(file, offsets, lines, { from: 'beginning' });
+    await a.source.start();
+    await caughtUpTo(lines, w.next);
+    await a.source.stop();
+    truncateSync(file, 0); // the truncation, while the monitor is down
+    w.write(10);
+    w.close();
+    const b = fileSource(file, offsets, lines);
+    await b.source.start();
+    await waitFor(() => lines.some((l) => l.startsWith(`line ${w.next - 1} `)), 'the last line', 3000).catch(() => {});
+    await b.source.stop();
+    assert.deepEqual(b.gaps, []);
+    assertExactlyOnce(lines, w.next);
+  });
+
   test('a restart resumes at the saved offset: nothing lost, nothing twice', async () => {
     const file = path.join(dir, 'app.log');
     appendFileSync(file, '');
@@ -683,6 +707,84 @@ describe('file log source', () => {
       assertExactlyOnce(lines, w.next);
       assert.deepEqual(second.gaps, []);
     }
+  });
+
+  test('from a kill -9 trial: the state saved after two more rotations had happened (the pass that saved had not looked yet), then the monitor killed: the file rotated in between is read, not skipped as older than the save', async () => {
+    for (const how of ['copytruncate', 'rename'] as const) {
+      const sub = mkdtempSync(path.join(dir, `${how}-`));
+      const { file, lines, w, offsets } = await readThenStopIn(sub, 100);
+      for (let n = 1; n <= 2; n++) {
+        w.write(30);
+        shiftRotations(file);
+        if (how === 'rename') w.rotateByRename(`${file}.1`, 0);
+        else { copyFileSync(file, `${file}.1`); truncateSync(file, 0); }
+      }
+      w.write(10);
+      w.close();
+      // The state file as a pass that began before these rotations wrote it after them: of the first file, saved later.
+      await new Promise((r) => setTimeout(r, 20));
+      offsets.set('app', { ...offsets.get('app')!, savedAt: Date.now() });
+      const second = fileSource(file, offsets, lines);
+      await second.source.start();
+      await waitFor(() => lines.length >= w.next, `${w.next} lines (${how})`).catch(() => assertExactlyOnce(lines, w.next));
+      await second.source.stop();
+      assertExactlyOnce(lines, w.next);
+      assert.deepEqual(lines.map((l) => Number(l.split(' ')[1])), [...Array(w.next).keys()], `in the order written (${how})`);
+      assert.deepEqual(second.gaps, []);
+    }
+  });
+
+  test('from a kill -9 trial: a copy found at a restart ends inside a line (logrotate read it while the board wrote it): that line is handed on as it is, in order, not held for rotate_wait and handed on after the lines that came later', async () => {
+    const { file, lines, w, offsets } = await readThenStopIn(dir, 100);
+    w.write(50);
+    appendFileSync(file, `line ${w.next++} ${'x'.repeat(10)}`); // the copy ends here: the rest of the line is lost with the truncation
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    w.write(20);
+    w.close();
+    const second = fileSource(file, offsets, lines);
+    await second.source.start();
+    await waitFor(() => lines.length >= w.next, `${w.next} lines`).catch(() => {});
+    const at = lines.length;
+    await second.source.stop();
+    assert.deepEqual(lines.map((l) => Number(l.split(' ')[1])), [...Array(w.next).keys()], 'every line once, in the order written');
+    assert.equal(at, w.next, 'all of them before the source stopped');
+    assert.equal(lines[150], `line 150 ${'x'.repeat(10)}`);
+    // A restart now reads nothing again.
+    const third = fileSource(file, offsets, lines);
+    await third.source.start();
+    await third.source.stop();
+    assert.equal(lines.length, w.next, 'nothing read twice after another restart');
+    assert.deepEqual([...second.gaps, ...third.gaps], []);
+  });
+
+  test('from a kill -9 trial: killed just after a copy\'s unterminated last line was carried into the emptied file (its offset is 0, the line is in no offset): the line is not lost', async () => {
+    const file = path.join(dir, 'app.log');
+    appendFileSync(file, '');
+    const offsets = new Offsets();
+    const lines: string[] = [];
+    const a = fileSource(file, offsets, lines, { from: 'beginning' });
+    await a.source.start();
+    const w = new Writer(file);
+    w.write(100);
+    appendFileSync(file, `line ${w.next++} ${'x'.repeat(10)}`); // logrotate copies while this line is being written
+    await caughtUpTo(lines, 100);
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    await waitFor(() => a.rotations.includes('truncate') && offsets.get('app')?.offset === 0, 'the truncation seen and saved');
+    const saved = structuredClone(offsets.get('app')!); // kill -9: what it does from here on is not saved
+    await a.source.stop();
+    offsets.set('app', saved);
+    w.write(10);
+    w.close();
+    const after: string[] = [];
+    const b = fileSource(file, offsets, after);
+    await b.source.start();
+    await waitFor(() => after.some((l) => l.includes(`line ${w.next - 1} `)), 'the last line').catch(() => {});
+    await b.source.stop();
+    const numbers = [...lines.slice(0, 100), ...after].flatMap((l) => [...l.matchAll(/line (\d+) /g)].map((m) => Number(m[1])));
+    assert.deepEqual(numbers, [...Array(w.next).keys()], 'every line once, in order: the half line joined to the next, as without the kill');
+    assert.deepEqual(b.gaps, []);
   });
 
   test('what cannot be recovered (the copy was compressed) is reported once with the file and the byte offset', async () => {

@@ -73,3 +73,18 @@ test('an unterminated last line comes out at end(), and only then', () => {
   assert.deepEqual(got, ['one', 'two', 'three']);
   assert.equal(splitter.committed, 13);
 });
+
+test('takeCarried keeps only the start carried in from another file, not this stream\'s own bytes of the line (read again from a copy)', () => {
+  const got: string[] = [];
+  const s = new LineSplitter(1024, (line) => got.push(line));
+  assert.equal(s.takeCarried(), undefined, 'nothing pending');
+  s.carryIn(Buffer.from('seq=1 from the copy '));
+  s.push(Buffer.from('and its end\nseq=2 half'));
+  assert.deepEqual(got, ['seq=1 from the copy and its end']);
+  assert.equal(s.takeCarried(), undefined, 'the pending line is all this stream\'s');
+  const t = new LineSplitter(1024, (line) => got.push(line));
+  t.carryIn(Buffer.from('seq=3 start '));
+  t.push(Buffer.from('own'));
+  assert.equal(t.takeCarried()?.toString(), 'seq=3 start ');
+  assert.equal(t.takePending(), undefined, 'taken');
+});

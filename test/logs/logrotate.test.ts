@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -41,6 +41,19 @@ function present(dir: string): Set<number> {
   return out;
 }
 
+/** The number of the first line in a file now, if any. */
+function firstSeq(file: string): number | undefined {
+  try { return Number(/^seq=(\d+) /.exec(readFileSync(file, 'utf8').slice(0, 200))?.[1]); } catch { return undefined; }
+}
+
+/** The files and the lines each holds, by time: what a failure is read against. */
+function files(dir: string): string {
+  return readdirSync(dir).filter((n) => n.startsWith('foglet.log')).map((n) => {
+    const seqs = [...readFileSync(path.join(dir, n), 'utf8').matchAll(/^seq=(\d+) /gm)].map((m) => Number(m[1]));
+    return { n, mtime: statSync(path.join(dir, n)).mtimeMs, range: seqs.length ? `${seqs[0]}-${seqs[seqs.length - 1]}` : 'empty' };
+  }).sort((a, b) => a.mtime - b.mtime).map((f) => `${f.n} mtime ${f.mtime.toFixed(3)}: ${f.range}`).join('\n');
+}
+
 describe('file source under the real logrotate', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'fm-logrotate-')); });
@@ -64,10 +77,21 @@ describe('file source under the real logrotate', () => {
     const start = async () => {
       const mine = ++life;
       const source = new FileSource(cfg, '/', 65536, {
-        line: (text) => { if (mine === life) read.push(Number(/^seq=(\d+) /.exec(text)?.[1] ?? -1)); },
+        // A copy can end inside a line (logrotate read it while the writer wrote it); that line goes on in
+        // the next file read, as a line cut by a truncation would: one line then holds two numbers.
+        line: (text) => {
+          if (mine !== life) return;
+          const seqs = [...text.matchAll(/seq=(\d+) /g)].map((m) => Number(m[1]));
+          read.push(...(seqs.length > 0 && text.startsWith('seq=') ? seqs : [-1]));
+        },
         idle: () => {},
         cut: () => {},
-      }, { up: () => {}, gap: (g) => { if (mine === life) gaps.push(g); }, warn: () => {} }, {
+      }, {
+        up: () => {}, gap: (g) => { if (mine === life) gaps.push(g); }, warn: () => {},
+        // What it said it read, and where each was then in the writer's numbering: a failure is read against it.
+        info: (o, msg) => { if (mine === life) said.push(`life ${mine} after seq ${read[read.length - 1]}: ${msg} (${path.basename((o as { file: string }).file)}, first seq ${firstSeq((o as { file: string }).file)})`); },
+        rotation: (kind) => { if (mine === life) said.push(`life ${mine} after seq ${read[read.length - 1]}: ${kind}`); },
+      }, {
         get: () => saved && structuredClone(saved.offset),
         // The offset and the lines handed on by then: what a state file written now would hold.
         set: (_k, v) => { if (mine === life) saved = { offset: structuredClone(v), read: read.length }; },
@@ -76,6 +100,8 @@ describe('file source under the real logrotate', () => {
       return source;
     };
     let source = await start();
+    const restarts: string[] = [];
+    const said: string[] = [];
     const total = 16_000;
     const child = spawn(process.execPath, [path.join(dir, 'writer.cjs'), file, String(total), '4000'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const writer = new Promise<number | null>((resolve, reject) => child.on('error', reject).on('exit', resolve));
@@ -91,6 +117,7 @@ describe('file source under the real logrotate', () => {
         life++; // kill -9: nothing it does from now on counts
         await dead.stop();
         read.length = state?.read ?? 0;
+        restarts.push(`after rotation ${r}: restarted at ${Date.now()} from offset ${state?.offset.offset} saved at ${state?.offset.savedAt} (${state?.read} lines read then, the last seq ${state && read[state.read - 1]})`);
         source = await start();
       }
     }
@@ -106,7 +133,7 @@ describe('file source under the real logrotate', () => {
     const backwards = read.filter((n, i) => i > 0 && n < read[i - 1]!);
     assert.deepEqual({ missing: missing.slice(0, 5), twice: twice.slice(0, 5), backwards: backwards.slice(0, 5), gaps },
       { missing: [], twice: [], backwards: [], gaps: [] },
-      `${kept.size} kept of ${total} written; ${read.length} read: ${missing.length} never, ${twice.length} twice, ${backwards.length} out of order, ${gaps.length} gaps`);
+      `${kept.size} kept of ${total} written; ${read.length} read: ${missing.length} never, ${twice.length} twice, ${backwards.length} out of order, ${gaps.length} gaps\n${restarts.join('\n')}\n${files(dir)}\n${said.slice(-40).join('\n')}`);
     assert.ok(read.every((n) => n >= 0 && n < total), 'no broken line');
   }
 
@@ -118,9 +145,7 @@ describe('file source under the real logrotate', () => {
     await storm('  create\n  postrotate\n    kill -HUP $WRITER\n  endscript', 30, [7, 15, 23]);
   });
 
-  // An open defect, not a flake: in about 1 fresh-clone run in 4 a whole copy (240-440 lines) is never
-  // read after a restart, with no gap said. Kept running and reporting (todo) until it is fixed.
-  test('kill -9 three times during 30 copytruncates: every line kept read once across the restarts, in the order written, no gap said', { todo: 'a whole copy is sometimes never read after a restart, silently (about 1 CI run in 4)' }, async () => {
+  test('kill -9 three times during 30 copytruncates: every line kept read once across the restarts, in the order written, no gap said (it failed 1 run in 4 under load: a whole copy made before the last save, but of a file the source had not read yet, was never read; and a false gap when one long read left no mark within a short copy)', async () => {
     await storm('  copytruncate', 30, [7, 15, 23]);
   });
 

@@ -52,15 +52,23 @@ export interface FileOffset extends FileIdentity {
    */
   check?: { at: number; hash: string };
   /**
-   * Checks before `check` (every MARK_SPACING bytes, the last SAVED_MARKS): logrotate's copy can end
+   * Checks before `check` (at most SAVED_MARKS of the marks, see keepRecent): logrotate's copy can end
    * before the offset (what was written during its copy and fsync we read from the file), and one of
    * these, within the copy, tells it from another file at the next start.
    */
   marks?: Array<{ at: number; hash: string }>;
   /** The file at the path was gone when this was saved: whatever is there at the next start is new. */
   gone?: boolean;
-  /** Rotated files not yet read to their end, oldest first: a restart finishes them first. */
-  rotated?: Array<FileIdentity & { offset: number; path: string }>;
+  /**
+   * Saved at offset 0 only: the start of the file's first line, carried in from the copy before it
+   * (logrotate's copy ended inside a line), base64. Only in memory, it was lost with a kill -9 (a trial).
+   */
+  carry?: string;
+  /**
+   * Rotated files not yet read to their end, oldest first: a restart finishes them first. `copy`:
+   * nobody writes to it (a copy logrotate made), so it is let go once read, not followed.
+   */
+  rotated?: Array<FileIdentity & { offset: number; path: string; copy?: boolean; carry?: string }>;
 }
 
 export interface OffsetStore {
@@ -77,8 +85,11 @@ const CHECK_BYTES = 64;
  */
 const RECENT_BYTES = 32 * 1024;
 const MARK_SPACING = 16 * 1024;
-const MARKS = 32;
-const SAVED_MARKS = 4;
+/** Marks nearer the start, for a copy shorter than MARK_SPACING. */
+const SMALL_MARKS = [1024, 2048, 4096, 8192];
+const MARKS = 36;
+/** The last four before the offset, then 8, 16 and 32 back, and the first. */
+const SAVED_MARKS = 8;
 const CHUNK = 256 * 1024;
 /**
  * With file-system events working, the poll is only a safety net (a lost event, an
@@ -119,15 +130,16 @@ interface OpenFile {
    */
   recent?: Buffer;
   /**
-   * The file at the path only: checks taken every MARK_SPACING bytes or more (the last MARKS of
-   * them). logrotate's copytruncate copies to the end, then fsyncs the copy, then truncates
-   * (copyTruncate in logrotate.c): what the board writes meanwhile is in no copy, and under load its
-   * copy can end far before where we read (a trial: 20 KB copied of 88 KB read); a mark within the
-   * copy tells it.
+   * The file at the path only: checks at fixed places (keepRecent), the last MARKS of them.
+   * logrotate's copytruncate copies to the end, then fsyncs the copy, then truncates (copyTruncate in
+   * logrotate.c): what the board writes meanwhile is in no copy, and under load its copy can end far
+   * before where we read (a trial: 20 KB copied of 88 KB read); a mark within the copy tells it.
    */
   marks?: Array<{ at: number; hash: string }>;
   /** Its modification time at the last pass. */
   mtimeMs?: number;
+  /** The start of its first line, carried in from the file read before it: saved while the offset is 0. */
+  carried?: Buffer;
   /** ms since the epoch when it last grew: a rotated file is let go after rotate_wait of quiet. */
   grewAt: number;
 }
@@ -342,9 +354,14 @@ export class FileSource implements LogSource {
     // Rotated files first: their lines were written before the current file's.
     const now = Date.now();
     for (const r of [...this.rotated]) {
-      if ((await this.drain(r)) > 0) r.grewAt = now;
+      const grew = (await this.drain(r)) > 0;
+      // A copy (grewAt 0: nobody writes to it), read to its end: the rest of an unterminated last line
+      // will never come, so it is handed on now, before the files after it. (It was followed for
+      // rotate_wait as a file written to, across restarts, and read seconds late, out of order: a trial.)
+      if (r.grewAt === 0) r.splitter.end();
+      else if (grew) { r.grewAt = now; continue; }
       // Let go once quiet, and not while its last event waits to be matched (a crash would lose it).
-      else if (now - r.grewAt >= this.cfg.rotate_wait.ms && !(this.lastRead === r && (this.sink.unsettledBytes?.() ?? 0) > 0)) await this.letGo(r);
+      if (now - r.grewAt >= this.cfg.rotate_wait.ms && !(this.lastRead === r && (this.sink.unsettledBytes?.() ?? 0) > 0)) await this.letGo(r);
     }
 
     const cur = this.current;
@@ -411,7 +428,7 @@ export class FileSource implements LogSource {
       if (seen.has(`${r.dev}:${r.ino}`)) continue; // written twice by an older version: finished once
       seen.add(`${r.dev}:${r.ino}`);
       const found = await this.findSibling(r, r.offset);
-      if (found.file) this.follow(found.file, 'a rotated file the last run had not finished');
+      if (found.file) this.follow(this.carryInto(found.file, r), 'a rotated file the last run had not finished', r.copy === true);
       else this.lost('rotated_file_missing', r.path, r.offset, found.compressed);
     }
     const fh = await open(this.file, 'r').catch((e: NodeJS.ErrnoException) => {
@@ -428,8 +445,10 @@ export class FileSource implements LogSource {
     }
     if (fh && st && st.dev === saved.dev && st.ino === saved.ino) {
       if (st.size >= Math.max(saved.offset, saved.check?.at ?? 0) && (await headOf(fh, saved.headLength)) === saved.head && (await checkHolds(fh, saved.check))) {
-        this.current = await this.openFile(fh, this.file, st, saved.offset, saved);
+        this.current = this.carryInto(await this.openFile(fh, this.file, st, saved.offset, saved), saved);
         if (saved.check) this.current.check = saved.check;
+        // Its marks go on from those saved: a copy shorter than the next saved offset may end before where this run began.
+        this.current.marks = savedMarks(saved);
         // A file that was empty has nothing to check: a copytruncate of what was written to it since is only seen in a copy.
         if (saved.headLength === 0) await this.changedWhileDown(saved, st);
         return;
@@ -440,18 +459,18 @@ export class FileSource implements LogSource {
       // A copy that ends before the offset (written to during logrotate's copy and fsync, which we read
       // from the file) holds nothing unread: neither a gap nor a sibling to read again (a trial: a false gap).
       const short = copy.file ? undefined : await this.shortCopyOf(saved);
-      if (copy.file) this.follow(copy.file, 'the copy of the file truncated while the monitor was down', true);
+      if (copy.file) this.follow(this.carryInto(copy.file, saved), 'the copy of the file truncated while the monitor was down', true);
       else if (!short) this.lost('truncated_while_down', this.file, saved.offset, copy.compressed);
-      await this.changedWhileDown(saved, st, short);
+      await this.changedWhileDown(saved, st, short, await madeAt(copy.file?.fh, short));
       this.current = await this.openFile(fh, this.file, st, 0);
       return;
     }
     // Rotated away (or deleted) while the monitor was down: finish the old file first.
     this.events.rotation?.('rename');
     const old = await this.findSibling(saved, saved.offset, this.file);
-    if (old.file) this.follow(old.file, 'the file rotated away while the monitor was down');
+    if (old.file) this.follow(this.carryInto(old.file, saved), 'the file rotated away while the monitor was down');
     else this.lost('rotated_file_missing', this.file, saved.offset, old.compressed);
-    await this.changedWhileDown(saved, fh && st ? st : undefined);
+    await this.changedWhileDown(saved, fh && st ? st : undefined, undefined, await madeAt(old.file?.fh));
     if (fh && st) this.current = await this.openFile(fh, this.file, st, 0);
     else this.appeared = true; // all of it is new when it shows up
   }
@@ -461,16 +480,22 @@ export class FileSource implements LogSource {
    * copytruncated; or the other way round): every sibling written since the last save,
    * other than those already being finished, holds lines nobody read. They are read
    * whole, oldest first, after the old file's tail and before the current file.
+   * `since`: when the saved file's own rotated file (its copy, or itself renamed) was last written.
+   * Siblings written after it are of files at the path after it, even those written before the
+   * save: the state saved is of the file read then, and the path may have been rotated again
+   * before that read looked (a kill -9 trial: a copy made 9 ms before the save, never read).
    */
-  private async changedWhileDown(saved: FileOffset, current: { dev: number; ino: number } | undefined, read?: { dev: number; ino: number }): Promise<void> {
+  private async changedWhileDown(saved: FileOffset, current: { dev: number; ino: number } | undefined, read?: { dev: number; ino: number }, since?: number): Promise<void> {
     if (typeof saved.savedAt !== 'number') return;
+    const after = Math.min(saved.savedAt, since ?? Infinity);
     const dir = path.dirname(this.rotatedBeside);
     const known = new Set([...this.rotated, ...(current ? [current] : []), ...(read ? [read] : [])].map((f) => `${f.dev}:${f.ino}`));
     const names = await this.siblingNames();
     const fresh: Array<{ name: string; mtime: number; dev: number; ino: number; size: number }> = [];
     for (const name of names) {
       const st = await stat(path.join(dir, name)).catch(() => undefined);
-      if (!st?.isFile() || st.size === 0 || st.mtimeMs <= saved.savedAt || known.has(`${st.dev}:${st.ino}`)) continue;
+      if (!st?.isFile() || st.size === 0 || known.has(`${st.dev}:${st.ino}`)) continue;
+      if (since !== undefined ? st.mtimeMs < after : st.mtimeMs <= after) continue;
       fresh.push({ name, mtime: st.mtimeMs, dev: st.dev, ino: st.ino, size: st.size });
     }
     fresh.sort((a, b) => a.mtime - b.mtime);
@@ -524,7 +549,8 @@ export class FileSource implements LogSource {
       if (copy) {
         this.recovered(copy.path, committed, 'the copy of the file truncated in place');
         // It goes on from the last complete line: a line cut by the truncation is read whole from it.
-        carry = await this.readHeld(copy, committed, { ...id, check: cur.check });
+        // A line carried into the file from the copy before (not read on yet) goes on in this copy.
+        carry = await this.readHeld(copy, committed, { ...id, check: cur.check }, cur.splitter.takeCarried());
       } else {
         carry = cur.splitter.takePending();
       }
@@ -547,6 +573,7 @@ export class FileSource implements LogSource {
       cur.position = 0;
       cur.splitter = this.splitterFor(0);
       cur.splitter.carryIn(carry);
+      cur.carried = carry;
       cur.known = now;
       cur.head = { length: now.length, hash: hashOf(now) };
       cur.check = undefined;
@@ -576,15 +603,25 @@ export class FileSource implements LogSource {
       if (!(await unchanged(cur))) return;
       const known = cur.known ?? Buffer.alloc(0);
       const fresh = held.filter((h) => this.unaccounted(h) && !COMPRESSED.test(h.path) && h.mtimeMs >= this.generationAt - 1000 && h.size > 0 && this.startAt(h) !== undefined);
+      // A line cut by a truncation goes on in the next file read: through these copies, then into the
+      // file when nothing of it was read yet. (A copy's unterminated last line was dropped: a trial
+      // lost one line so.)
+      const first = cur.position === 0;
+      let carry = first ? cur.splitter.takePending() : undefined;
       for (const h of fresh.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
         if (startsAlike(h.first, now)) continue;
         // Begins as what we read: a copy of it unless the bytes before where we are differ (one too short to tell is left).
         if (startsAlike(h.first, known) && (!cur.check || h.size < cur.check.at || (await checkHolds(h.fh, cur.check).catch(() => true)))) continue;
         const from = this.startAt(h)!;
         this.recovered(h.path, from, from > 0 ? 'a rotated file written to again' : 'a copy of the file truncated again before it was read');
-        await this.readHeld(h, from);
+        carry = await this.readHeld(h, from, undefined, carry);
         this.accounted.add(keyOf(h));
       }
+      if (first) {
+        cur.splitter.carryIn(carry);
+        cur.carried = carry;
+      }
+      else if (carry) this.handOn(carry);
       // Nothing read of it yet: what was peeked is what the copies were told from, so it is what the
       // read must find (else it was truncated again, and its copy is found by these bytes).
       if (cur.position === 0 && now.length > (cur.known?.length ?? 0)) {
@@ -690,13 +727,15 @@ export class FileSource implements LogSource {
     const held = new Map<string, HeldFile>();
     try {
       await this.heldSiblings(held);
+      // Peek, then list again: a listing after the peek that finds nothing new holds every copy made
+      // before it, so every file that was at the path before what was peeked. (Listing last was not
+      // enough: logrotate every 65 ms outran five rounds of a slow listing, the last peek came after
+      // a copy the last listing had not seen, and that copy was read late, out of order: a trial.)
       let now = await this.peek(cur);
+      // Bounded; the last step is a listing, so what is held is never older than what was peeked.
       for (let round = 0; round < 5; round++) {
-        const added = await this.holdMore(held);
-        const again = await this.peek(cur);
-        const same = again.length >= now.length && again.subarray(0, now.length).equals(now);
-        now = again;
-        if (!added && same) break;
+        if (!(await this.holdMore(held)) || round === 4) break;
+        now = await this.peek(cur);
       }
       // A copy being made when it was listed (empty, or half copied) was finished before the file was
       // truncated: as it is now, it is told by its first bytes and its time (a trial read one late).
@@ -852,9 +891,8 @@ export class FileSource implements LogSource {
    * A copy of the saved file shorter than the saved offset (logrotate copied before we read to the
    * offset): its first bytes are the file's, and a saved mark within it holds. Nothing in it is unread.
    */
-  private async shortCopyOf(saved: FileOffset): Promise<{ dev: number; ino: number } | undefined> {
-    // From the state file: only well-formed marks are trusted.
-    const marks = (Array.isArray(saved.marks) ? saved.marks : []).filter((k) => Number.isSafeInteger(k?.at) && k.at >= CHECK_BYTES && typeof k.hash === 'string');
+  private async shortCopyOf(saved: FileOffset): Promise<{ dev: number; ino: number; mtimeMs: number } | undefined> {
+    const marks = savedMarks(saved);
     if (marks.length === 0 || saved.headLength === 0) return undefined;
     const dir = path.dirname(this.rotatedBeside);
     for (const name of (await this.siblingNames()).filter((n) => !COMPRESSED.test(n))) {
@@ -868,7 +906,7 @@ export class FileSource implements LogSource {
       try {
         if ((await headOf(fh, saved.headLength)) === saved.head && (await checkHolds(fh, mark))) {
           this.recovered(full, st.size, 'the copy of the file truncated while the monitor was down (read to its end before)');
-          return { dev: st.dev, ino: st.ino };
+          return { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs };
         }
       } finally {
         await fh.close().catch(() => {});
@@ -951,6 +989,23 @@ export class FileSource implements LogSource {
     }
   }
 
+  /** A file resumed from offset 0 gets back the start of its first line that the state kept (`carry`). */
+  private carryInto<F extends Pick<OpenFile, 'splitter' | 'position'> & { carried?: Buffer }>(f: F, saved: { offset: number; carry?: string }): F {
+    if (f.position !== 0 || saved.offset !== 0 || typeof saved.carry !== 'string') return f;
+    const carry = Buffer.from(saved.carry, 'base64').subarray(0, this.maxLineBytes);
+    if (carry.length === 0) return f;
+    f.splitter.carryIn(carry);
+    f.carried = carry;
+    return f;
+  }
+
+  /** An unterminated line with nothing left to go on in: handed on as it is. */
+  private handOn(line: Buffer): void {
+    const s = this.splitterFor(0);
+    s.carryIn(line);
+    s.end();
+  }
+
   private splitterFor(offset: number): LineSplitter {
     const before = { cut: 0 };
     const splitter: LineSplitter = new LineSplitter(this.maxLineBytes, (line, bytes, clean) => {
@@ -989,7 +1044,7 @@ export class FileSource implements LogSource {
       const chunk = buf.subarray(0, bytesRead);
       f.splitter.push(chunk);
       noteRead(f, start, chunk);
-      if (f === this.current) keepRecent(this.current, chunk);
+      if (f === this.current) keepRecent(this.current, start, chunk);
       if (!this.running && bytesRead < CHUNK) return total;
     }
   }
@@ -1016,14 +1071,14 @@ export class FileSource implements LogSource {
     const rotated = this.rotated.filter((r) => r.head).map((r) => {
       const offset = settledOf(r);
       const check = checkFor(r, offset);
-      return { ...identityOf(r), offset, path: r.path, ...(check ? { check } : {}) };
+      return { ...identityOf(r), offset, path: r.path, ...(check ? { check } : {}), ...(r.grewAt === 0 ? { copy: true } : {}), ...carryAt(r, offset) };
     });
     let next: FileOffset;
     if (cur?.head) {
       const offset = settledOf(cur);
       const check = checkFor(cur, offset);
-      const marks = (cur.marks ?? []).filter((k) => k.at <= offset && k.at !== check?.at).slice(-SAVED_MARKS);
-      next = { ...identityOf(cur), offset, ...(check ? { check } : {}), ...(marks.length > 0 ? { marks } : {}) };
+      const marks = marksToSave(cur.marks ?? [], offset, check);
+      next = { ...identityOf(cur), offset, ...(check ? { check } : {}), ...(marks.length > 0 ? { marks } : {}), ...carryAt(cur, offset) };
     } else if (this.resumed && this.running) {
       // No file at the path now (rotated away, not yet replaced): the next start takes any file there as new.
       next = { dev: 0, ino: 0, head: '', headLength: 0, offset: 0, gone: true };
@@ -1060,6 +1115,20 @@ export class FileSource implements LogSource {
     this.rotated = [];
     this.events.up(false);
   }
+}
+
+/**
+ * When the saved file's rotated file was last written: the file found by findSibling (held open), or
+ * the short copy shortCopyOf recognised.
+ */
+async function madeAt(fh: FileHandle | undefined, short?: { mtimeMs: number }): Promise<number | undefined> {
+  if (short) return short.mtimeMs;
+  return fh ? (await fh.stat().catch(() => undefined))?.mtimeMs : undefined;
+}
+
+/** What a state keeps of a line carried into a file: only at offset 0, where reading again needs it. */
+function carryAt(f: Pick<OpenFile, 'carried'>, offset: number): { carry?: string } {
+  return offset === 0 && f.carried && f.carried.length > 0 ? { carry: f.carried.toString('base64') } : {};
 }
 
 /** A sibling's key across renames: an inode reused by a new file has another modification time. */
@@ -1166,16 +1235,53 @@ function checkFor(f: OpenFile, offset: number): FileOffset['check'] {
   return [...(f.marks ?? [])].reverse().find((k) => k.at <= offset);
 }
 
-/** The last RECENT_BYTES read of the file at the path, kept across reads. */
-function keepRecent(f: OpenFile, chunk: Buffer): void {
-  if (f.check && f.check.at >= CHECK_BYTES) {
-    const marks = (f.marks ??= []);
-    if (marks.length === 0 || f.check.at - marks[marks.length - 1]!.at >= MARK_SPACING) marks.push(f.check);
+/**
+ * The last RECENT_BYTES read of the file at the path, kept across reads, and its marks: checks at
+ * fixed places (1, 2, 4 and 8 KB, then every MARK_SPACING), taken from the bytes as read, wherever a
+ * read's chunk ends. Marks taken only where a read ended left none within a short copy when one
+ * read was long (a kill -9 trial: 36,000 bytes read at once, a copy of 28,000, and a false gap).
+ */
+function keepRecent(f: OpenFile, start: number, chunk: Buffer): void {
+  const was = f.recent ?? Buffer.alloc(0);
+  // The bytes just before the chunk: a mark's CHECK_BYTES may begin in the read before.
+  const before = was.subarray(Math.max(0, was.length - CHECK_BYTES));
+  const marks = (f.marks ??= []);
+  for (let at = nextMark(Math.max(start, marks[marks.length - 1]?.at ?? 0)); at <= start + chunk.length; at = nextMark(at)) {
+    const from = at - CHECK_BYTES - (start - before.length);
+    if (from < 0) continue; // the bytes before it were not kept (read before this file was followed from its start)
+    const bytes = from >= before.length ? chunk.subarray(from - before.length, at - start) : Buffer.concat([before.subarray(from), chunk.subarray(0, at - start)]);
+    marks.push({ at, hash: hashOf(bytes) });
     if (marks.length > MARKS) marks.shift();
   }
   if (chunk.length >= RECENT_BYTES) { f.recent = Buffer.from(chunk.subarray(-RECENT_BYTES)); return; }
-  const was = f.recent ?? Buffer.alloc(0);
   f.recent = Buffer.concat([was.subarray(Math.max(0, was.length + chunk.length - RECENT_BYTES)), chunk]);
+}
+
+/** The marks of a state file: only well-formed ones, before the offset, in order. */
+function savedMarks(saved: FileOffset): Array<{ at: number; hash: string }> {
+  return (Array.isArray(saved.marks) ? saved.marks : [])
+    .filter((k) => Number.isSafeInteger(k?.at) && k.at >= CHECK_BYTES && k.at <= saved.offset && typeof k.hash === 'string')
+    .map((k) => ({ at: k.at, hash: k.hash }))
+    .sort((a, b) => a.at - b.at);
+}
+
+/** The place of the next mark after `at`: 1, 2, 4, 8 KB, then every MARK_SPACING. */
+function nextMark(at: number): number {
+  for (const small of SMALL_MARKS) if (at < small) return small;
+  return (Math.floor(at / MARK_SPACING) + 1) * MARK_SPACING;
+}
+
+/**
+ * The marks a state file keeps: the last few before the offset, then farther apart, and the
+ * first: a copy can end anywhere before the offset (logrotate's copy, fsynced while the board
+ * writes on), and one mark within it, near its end, tells it at the next start.
+ */
+function marksToSave(marks: Array<{ at: number; hash: string }>, offset: number, check?: { at: number }): Array<{ at: number; hash: string }> {
+  const before = marks.filter((k) => k.at <= offset && k.at !== check?.at);
+  const picked = new Set<number>();
+  for (let back = 1; back <= before.length && picked.size < SAVED_MARKS - 1; back = back < 4 ? back + 1 : back * 2) picked.add(before.length - back);
+  if (before.length > 0) picked.add(0);
+  return [...picked].sort((a, b) => a - b).map((i) => before[i]!);
 }
 
 /**
