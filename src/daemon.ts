@@ -101,7 +101,14 @@ export class Daemon {
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const config = opts.config ?? await loadConfigFile(opts.configPath!, process.env, packChecks);
     const daemon = new Daemon(opts, config);
-    await daemon.startParts();
+    try {
+      await daemon.startParts();
+    } catch (e) {
+      // Failed part way (the address taken): the parts already running stop, rather than probe,
+      // tail and write the state file on behind a start that said it failed (a demo trial hung so).
+      await daemon.stop().catch(() => {});
+      throw e;
+    }
     return daemon;
   }
 

@@ -13,8 +13,13 @@ export function registerHostkeyCommand(program: Command): void {
     .action(async (address: string, opts: { timeout: string; json?: boolean }) => {
       const target = parseHostPort(address);
       const timeoutMs = parseDuration(opts.timeout);
-      if (!target || timeoutMs === undefined) {
-        process.stderr.write(`foglet-monitor hostkey: expected HOST[:PORT] and a duration, got ${JSON.stringify(address)} ${JSON.stringify(opts.timeout)}\n`);
+      // Each mistake named on its own: the default timeout is no argument of the user's.
+      if (!target) {
+        process.stderr.write(`foglet-monitor hostkey: expected HOST or HOST:PORT (a port from 1 to 65535), got ${JSON.stringify(address)}\n`);
+        process.exit(2);
+      }
+      if (timeoutMs === undefined) {
+        process.stderr.write(`foglet-monitor hostkey: --timeout: expected a duration such as 10s or 500ms, got ${JSON.stringify(opts.timeout)}\n`);
         process.exit(2);
       }
       const { host, port = 22 } = target;

@@ -64,7 +64,9 @@ export async function loadConfigFile(file: string, env: Env = process.env, check
   try {
     text = await readBounded(file);
   } catch (e) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(e as Error).message}` }]);
+    // A file that is not there is most often the default path, or a -c pointing elsewhere: say where the path came from.
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT' ? ' (give the config with -c FILE, or set FOGLET_MONITOR_CONFIG)' : '';
+    throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(e as Error).message}${missing}` }]);
   }
   return parseConfigText(text, file, env, checks);
 }

@@ -49,6 +49,24 @@ export interface RunningDemo {
 
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const stateDir = opts.stateDir ?? await mkdtemp(path.join(os.tmpdir(), 'foglet-monitor-demo-'));
+  try {
+    return await startIn(stateDir, opts);
+  } catch (e) {
+    // A run's own folder holds the guest's private key, the token and the probe password: a start
+    // that failed (the address taken) left them behind (a newcomer's trial).
+    if (opts.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
+    throw withHint(e as NodeJS.ErrnoException, opts);
+  }
+}
+
+/** An address already in use: which option picks another. */
+function withHint(e: NodeJS.ErrnoException, opts: DemoOptions): Error {
+  if (e.code !== 'EADDRINUSE') return e;
+  const which = String(e.message).includes(opts.listen) ? '--listen' : '--board-port';
+  return Object.assign(new Error(`${e.message} (another monitor or demo may be running: stop it, or pick another address with ${which})`), { code: e.code });
+}
+
+async function startIn(stateDir: string, opts: DemoOptions): Promise<RunningDemo> {
   await mkdir(stateDir, { recursive: true });
   const logFile = path.join(stateDir, 'foglet.log');
   await writeFile(logFile, ''); // a new board, a new log: the demo starts healthy
@@ -96,9 +114,10 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   // For `verify -c` beside the running demo: its own state file, so the two never write one file.
   const forVerify = { ...input, state_file: path.join(stateDir, 'verify-state.json') };
   await writeFile(configFile, `# The demo's config for verify and config check, written by foglet-monitor demo (its ports and\n# token change every run; verify keeps its own state file beside the demo's).\n${stringify(forVerify)}`);
-  const guest = await guestFiles(stateDir, board);
   let daemon: Daemon;
+  let guest: RunningDemo['guest'];
   try {
+    guest = await guestFiles(stateDir, board);
     daemon = await Daemon.start({ config, logFormat: opts.logFormat });
   } catch (e) {
     await board.stop();

@@ -190,6 +190,16 @@ test('hostkey pointed at an HTTP server says it is not an SSH server, and what a
   }
 });
 
+test('from a newcomer\'s trial: hostkey with a bad address names the address only (it spoke of a duration nobody gave), and a bad --timeout names the option', async () => {
+  const bad = await runCli(['hostkey', '127.0.0.1:notaport']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /expected HOST or HOST:PORT .*got "127\.0\.0\.1:notaport"/);
+  assert.doesNotMatch(bad.stderr, /duration|10s/);
+  const slow = await runCli(['hostkey', '127.0.0.1:22', '--timeout', 'soon']);
+  assert.equal(slow.code, 2);
+  assert.match(slow.stderr, /--timeout: expected a duration .*got "soon"/);
+});
+
 test('a password in --url or $FOGLET_MONITOR_URL is never printed: not in an error, not in --help', async () => {
   const r = await runCli(['release', 'start', 'v1', '--url', 'http://admin:UrlPassw0rd99@127.0.0.1:1', '--token', 'some-api-token-0123456789']);
   assert.doesNotMatch(r.stdout + r.stderr, /UrlPassw0rd99/);

@@ -55,6 +55,12 @@ test('a key given twice in one mapping is refused with the line of the second', 
   assert.match(refused('instance: a\nlisten: 127.0.0.1:1\ninstance: b\n').message, /monitor\.yaml:3:1: YAML: map keys must be unique: "instance" is given again/);
 });
 
+test('from a newcomer\'s trial: a config file that is not there says how to give one (-c, FOGLET_MONITOR_CONFIG)', async () => {
+  const r = await runCli(['config', 'check', '-c', path.join(dir, 'not-there.yaml')]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /not-there\.yaml: cannot read the file: ENOENT.*\(give the config with -c FILE, or set FOGLET_MONITOR_CONFIG\)/);
+});
+
 test('a config over 5 MB is refused before it is parsed, with its size', async () => {
   const file = path.join(dir, 'huge.yaml');
   writeFileSync(file, `instance: x\n# ${'x'.repeat(6 * 1024 * 1024)}\n`);

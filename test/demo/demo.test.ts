@@ -46,6 +46,20 @@ test('each run starts in a fresh state folder; the banner names it, the token, t
   assert.doesNotMatch(readFileSync(demo.configFile, 'utf8'), new RegExp(`state_file: ${demo.stateDir}/state\\.json`), 'verify keeps its own state file');
 });
 
+test('from a newcomer\'s trial: a second demo on the address the first holds fails, naming --listen, and leaves no folder behind (it held the guest\'s private key, the token and the probe password)', async () => {
+  const { readdirSync } = await import('node:fs');
+  const os = await import('node:os');
+  const folders = () => new Set(readdirSync(os.tmpdir()).filter((n) => n.startsWith('foglet-monitor-demo-')));
+  const before = folders();
+  await assert.rejects(startDemo({ listen: demo.daemon.address, boardPort: 0, logFormat: 'json' }), (e: Error) => {
+    assert.match(e.message, /EADDRINUSE/);
+    assert.match(e.message, /--listen/);
+    return true;
+  });
+  const left = [...folders()].filter((n) => !before.has(n));
+  assert.deepEqual(left, [], 'the failed run\'s folder is removed');
+});
+
 test('the printed token works: a silence is added and listed through the CLI', async () => {
   const env = { FOGLET_MONITOR_API_TOKEN: demo.apiToken };
   const add = await runCli(['silence', 'add', 'check=ssh-login', '-d', '10m', '--comment', 'trying the demo', '--url', base], { env });
