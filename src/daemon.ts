@@ -106,7 +106,8 @@ export class Daemon {
     } catch (e) {
       // Failed part way (the address taken): the parts already running stop, rather than probe,
       // tail and write the state file on behind a start that said it failed (a demo trial hung so).
-      await daemon.stop().catch(() => {});
+      // Nothing of this run is written: its state file may be another monitor's, the one holding the address.
+      await daemon.stop({ persist: false }).catch(() => {});
       throw e;
     }
     return daemon;
@@ -220,8 +221,11 @@ export class Daemon {
     await this.startWatcher(setup);
   }
 
-  /** Graceful stop: no new runs, in-flight probes finish, the server closes, state is written. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop: no new runs, in-flight probes finish, the server closes, state is written
+   * (`persist: false`, after a start that failed: it is not).
+   */
+  async stop(opts: { persist?: boolean } = {}): Promise<void> {
     if (!this.self.stop()) return;
     this.logger.info('stopping: waiting for probes in flight');
     await this.checks.stop({ close: true });
@@ -230,7 +234,7 @@ export class Daemon {
     await this.historyFile.stop();
     await this.alerting?.stop();
     await this.server?.close();
-    await this.state.flush();
+    if (opts.persist !== false) await this.state.flush();
     this.state.close();
     this.logger.info('stopped');
   }

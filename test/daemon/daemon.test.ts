@@ -100,3 +100,24 @@ describe('daemon: server, metrics and /status', () => {
     assert.match(logs.text, /a careless line with <redacted>/);
   });
 });
+
+test('a start that fails part way (the address taken) stops what it started and writes nothing to the state file: it may be the state of the monitor that holds the address', async () => {
+  const { createServer } = await import('node:net');
+  const { statSync } = await import('node:fs');
+  const { Daemon } = await import('../../src/daemon.js');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-daemon-taken-'));
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  try {
+    const config = validateConfig({ instance: 'second', state_file: path.join(dir, 'state.json'), checks: [] });
+    const once = await startDaemon({ config });
+    await once.stop(); // the state file as the other monitor left it
+    const before = statSync(path.join(dir, 'state.json')).ino;
+    const { port } = taken.address() as { port: number };
+    await assert.rejects(Daemon.start({ config, listen: `127.0.0.1:${port}`, logDestination: new LogSink() }), /EADDRINUSE/);
+    assert.equal(statSync(path.join(dir, 'state.json')).ino, before, 'the state file was not written again');
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
