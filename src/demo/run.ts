@@ -72,6 +72,16 @@ async function startIn(stateDir: string, opts: DemoOptions): Promise<RunningDemo
   await writeFile(logFile, ''); // a new board, a new log: the demo starts healthy
   await forgetTheOldLog(path.join(stateDir, 'state.json'));
   const board = await FakeFoglet.start({ httpPort: opts.boardPort, logFile });
+  try {
+    return await monitorOn(board, stateDir, logFile, opts);
+  } catch (e) {
+    await board.stop();
+    throw e;
+  }
+}
+
+/** The monitor pointed at a board that runs: its config (also as a file), the guest's files, the daemon. */
+async function monitorOn(board: FakeFoglet, stateDir: string, logFile: string, opts: DemoOptions): Promise<RunningDemo> {
   board.ssh.accounts.set('probe', DEMO_PASSWORD);
   const ssh = board.ssh.address;
   const apiToken = randomBytes(18).toString('base64url');
@@ -114,15 +124,8 @@ async function startIn(stateDir: string, opts: DemoOptions): Promise<RunningDemo
   // For `verify -c` beside the running demo: its own state file, so the two never write one file.
   const forVerify = { ...input, state_file: path.join(stateDir, 'verify-state.json') };
   await writeFile(configFile, `# The demo's config for verify and config check, written by foglet-monitor demo (its ports and\n# token change every run; verify keeps its own state file beside the demo's).\n${stringify(forVerify)}`);
-  let daemon: Daemon;
-  let guest: RunningDemo['guest'];
-  try {
-    guest = await guestFiles(stateDir, board);
-    daemon = await Daemon.start({ config, logFormat: opts.logFormat });
-  } catch (e) {
-    await board.stop();
-    throw e;
-  }
+  const guest = await guestFiles(stateDir, board);
+  const daemon = await Daemon.start({ config, logFormat: opts.logFormat });
   return {
     board,
     daemon,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +10,7 @@ import { FakeFoglet } from '../../src/demo/fake-foglet.js';
 import { LogSink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 import { fetchStatus } from '../helpers/status.js';
-import type { Daemon } from '../../src/daemon.js';
+import { Daemon } from '../../src/daemon.js';
 import { startDaemon } from '../helpers/daemon.js';
 
 const SECRETS = { bearer: 'Sup3r-Bearer-Token-42', urlPass: 'pr0be-Url-Pa55' };
@@ -102,9 +103,6 @@ describe('daemon: server, metrics and /status', () => {
 });
 
 test('a start that fails part way (the address taken) stops what it started and writes nothing to the state file: it may be the state of the monitor that holds the address', async () => {
-  const { createServer } = await import('node:net');
-  const { statSync } = await import('node:fs');
-  const { Daemon } = await import('../../src/daemon.js');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fm-daemon-taken-'));
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { after, before, test } from 'node:test';
 import { demoBanner } from '../../src/cli/demo.js';
 import { DEMO_GRACE, DEMO_SLOW_SCREEN, startDemo, type RunningDemo } from '../../src/demo/run.js';
@@ -47,8 +48,6 @@ test('each run starts in a fresh state folder; the banner names it, the token, t
 });
 
 test('from a newcomer\'s trial: a second demo on the address the first holds fails, naming --listen, and leaves no folder behind (it held the guest\'s private key, the token and the probe password)', async () => {
-  const { readdirSync } = await import('node:fs');
-  const os = await import('node:os');
   const folders = () => new Set(readdirSync(os.tmpdir()).filter((n) => n.startsWith('foglet-monitor-demo-')));
   const before = folders();
   await assert.rejects(startDemo({ listen: demo.daemon.address, boardPort: 0, logFormat: 'json' }), (e: Error) => {

@@ -539,6 +539,22 @@ describe('file log source', () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b), 'read in the order written');
   });
 
+  /**
+   * The truncation logrotate makes after its copy, while the monitor is down; the board writes on;
+   * a new start reads what is new, once, and says no gap (the copy holds nothing unread).
+   */
+  async function emptiedWhileDown(file: string, offsets: Offsets, lines: string[], w: Writer): Promise<void> {
+    truncateSync(file, 0);
+    w.write(10);
+    w.close();
+    const b = fileSource(file, offsets, lines);
+    await b.source.start();
+    await waitFor(() => lines.some((l) => l.startsWith(`line ${w.next - 1} `)), 'the last line', 3000).catch(() => {});
+    await b.source.stop();
+    assert.deepEqual(b.gaps, []);
+    assertExactlyOnce(lines, w.next);
+  }
+
   test('from a trial: logrotate copied, we read on past the copy\'s end, then the monitor stopped and the file was emptied: the copy holds nothing unread, so no gap is said and it is not read again', async () => {
     const file = path.join(dir, 'app.log');
     appendFileSync(file, '');
@@ -552,15 +568,7 @@ describe('file log source', () => {
     w.write(300);
     await caughtUpTo(lines, w.next);
     await a.source.stop();
-    truncateSync(file, 0); // the truncation, while the monitor is down
-    w.write(10);
-    w.close();
-    const b = fileSource(file, offsets, lines);
-    await b.source.start();
-    await waitFor(() => lines.some((l) => l.startsWith(`line ${w.next - 1} `)), 'the last line', 3000).catch(() => {});
-    await b.source.stop();
-    assert.deepEqual(b.gaps, []);
-    assertExactlyOnce(lines, w.next);
+    await emptiedWhileDown(file, offsets, lines, w);
   });
 
   test('from a kill -9 trial: the same, with all of it read in one long read (the source behind under load) and a copy shorter than that read: no false gap', async () => {
@@ -576,15 +584,7 @@ describe('file log source', () => {
     await a.source.start();
     await caughtUpTo(lines, w.next);
     await a.source.stop();
-    truncateSync(file, 0); // the truncation, while the monitor is down
-    w.write(10);
-    w.close();
-    const b = fileSource(file, offsets, lines);
-    await b.source.start();
-    await waitFor(() => lines.some((l) => l.startsWith(`line ${w.next - 1} `)), 'the last line', 3000).catch(() => {});
-    await b.source.stop();
-    assert.deepEqual(b.gaps, []);
-    assertExactlyOnce(lines, w.next);
+    await emptiedWhileDown(file, offsets, lines, w);
   });
 
   test('a restart resumes at the saved offset: nothing lost, nothing twice', async () => {

@@ -340,7 +340,9 @@ export class FileSource implements LogSource {
   }
 
   private async readPass(): Promise<void> {
-    await this.resolve();
+    // A link may be pointed elsewhere at any time: looked up every pass. A plain file: at the first
+    // pass, then where openFile looks anyway (a realpath a pass was a syscall per write burst for nothing).
+    if (!this.resumed || this.target !== undefined) await this.resolve();
     if (!this.resumed) {
       // Siblings there before we look are accounted for: the last run read them, or resume finds
       // them now (a copy made from here on is of what this run reads).
@@ -461,7 +463,7 @@ export class FileSource implements LogSource {
       const short = copy.file ? undefined : await this.shortCopyOf(saved);
       if (copy.file) this.follow(this.carryInto(copy.file, saved), 'the copy of the file truncated while the monitor was down', true);
       else if (!short) this.lost('truncated_while_down', this.file, saved.offset, copy.compressed);
-      await this.changedWhileDown(saved, st, short, await madeAt(copy.file?.fh, short));
+      await this.changedWhileDown(saved, st, short, short?.mtimeMs ?? await madeAt(copy.file?.fh));
       this.current = await this.openFile(fh, this.file, st, 0);
       return;
     }
@@ -872,7 +874,9 @@ export class FileSource implements LogSource {
   private async openFile(fh: FileHandle, file: string, st: { dev: number; ino: number; size: number }, position: number, known?: FileIdentity): Promise<OpenFile> {
     this.events.up(true);
     if (file === this.file) {
-      const real = await realpath(file).catch(() => file);
+      const resolved = await realpath(file).catch(() => undefined);
+      if (resolved !== undefined) this.real = resolved;
+      const real = resolved ?? file;
       this.target = real === file ? undefined : path.dirname(real) === path.dirname(file) ? path.basename(real) : null;
     }
     // The head resume has just checked is the file's identity; hashed again now, it could be of a
@@ -1117,12 +1121,8 @@ export class FileSource implements LogSource {
   }
 }
 
-/**
- * When the saved file's rotated file was last written: the file found by findSibling (held open), or
- * the short copy shortCopyOf recognised.
- */
-async function madeAt(fh: FileHandle | undefined, short?: { mtimeMs: number }): Promise<number | undefined> {
-  if (short) return short.mtimeMs;
+/** When the saved file's rotated file (found by findSibling, held open) was last written. */
+async function madeAt(fh: FileHandle | undefined): Promise<number | undefined> {
   return fh ? (await fh.stat().catch(() => undefined))?.mtimeMs : undefined;
 }
 
